@@ -1,0 +1,57 @@
+"""Make ``import pyFMG.fortimgr`` load ``pyfmg.fortimgr``.
+
+pyFMG 0.8.6 installs a top-level package named ``pyFMG``; this project's package is
+``pyfmg``.  Two top-level names that differ only by case cannot both be installed on a
+case-insensitive file system (macOS, Windows), so the legacy name is provided by an import
+hook instead of a directory.  ``pyfmg-alias.pth`` (installed next to this module) calls
+:func:`install` at interpreter start-up; installing the hook imports nothing from pyfmg
+until somebody imports ``pyFMG``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from typing import Optional, Sequence
+
+LEGACY = "pyFMG"
+TARGET = "pyfmg"
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target: str) -> None:
+        self._target = target
+        self._original_spec: Optional[importlib.machinery.ModuleSpec] = None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        module = importlib.import_module(self._target)
+        self._original_spec = module.__spec__
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        # The import system stamped the alias spec on the real module; give it back its own.
+        module.__spec__ = self._original_spec
+
+
+class AliasFinder(importlib.abc.MetaPathFinder):
+    """Resolve ``pyFMG`` and ``pyFMG.<sub>`` to the same module objects as ``pyfmg[.<sub>]``."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Optional[Sequence[str]] = None,
+        target: Optional[types.ModuleType] = None,
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        if fullname != LEGACY and not fullname.startswith(LEGACY + "."):
+            return None
+        real_name = TARGET + fullname[len(LEGACY):]
+        is_package = fullname == LEGACY
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(real_name), is_package=is_package)
+
+
+def install() -> None:
+    if not any(isinstance(finder, AliasFinder) for finder in sys.meta_path):
+        sys.meta_path.append(AliasFinder())
