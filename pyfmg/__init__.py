@@ -6,6 +6,7 @@ written for pyFMG, ``pyFMG.fortimgr``.
 
 import logging
 
+from .bulk import ItemResult
 from .client import FortiManager
 from .exceptions import (
     FMGBaseException,
@@ -41,6 +42,7 @@ __all__ = [
     "FMGValueError",
     "FMGWorkspaceError",
     "FortiManager",
+    "ItemResult",
     "LockScope",
     "__version__",
 ]

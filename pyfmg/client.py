@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
-from typing import Any, Union
+from collections.abc import Iterable, Iterator
+from typing import Any, Callable, Union
 
 import requests
 import urllib3
 
+from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, RequestResponse, format_exchange, jprint
@@ -384,6 +385,46 @@ class FortiManager:
             task_stale_timeout=task_stale_timeout,
             retry_connection_errors=self._track_task_disable_connerr,
         )
+
+    # --- many items at once -------------------------------------------------------------------------
+    def bulk(
+        self,
+        method: str,
+        url_or_params: str | Iterable[dict[str, Any]],
+        items: Iterable[Any] | None = None,
+        *,
+        chunk_size: int = _bulk.DEFAULT_CHUNK_SIZE,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        adom: str | None = None,
+        commit: bool = True,
+    ) -> list[_bulk.ItemResult]:
+        """Apply ``method`` to many items with few requests; one :class:`ItemResult` per item, in input order.
+
+        ``bulk("add", url, objects)`` sends ``{"url": url, "data": obj}`` per object;
+        ``bulk("delete", [{"url": ...}, ...])`` sends the given params as they are.  Items travel
+        ``chunk_size`` to a request, ``workers`` requests at a time (at most ``pool_size``).
+        ``progress(done, total)`` is called after each request.  With ``adom``, the run is wrapped
+        in :meth:`workspace` (one lock for the whole run, committed at the end when ``commit``).
+        Failed items do not raise; nothing is retried (see :mod:`pyfmg.bulk`).
+        """
+        params = _bulk.build_params(url_or_params, items)
+        _bulk.check_options(method, chunk_size, workers, self._transport.pool_size)
+        if self._sid is None:
+            raise FMGValidSessionException(method, params or [{"url": "?"}])
+        if not params:
+            return []
+
+        def send(chunk_method: str, chunk: list[dict[str, Any]]) -> Reply:
+            return self.free_form(chunk_method, data=chunk)
+
+        def run() -> list[_bulk.ItemResult]:
+            return _bulk.run(send, method, params, chunk_size, workers, progress, self._transport.pool_size)
+
+        if adom is None:
+            return run()
+        with self.workspace(adom, commit=commit):
+            return run()
 
     # --- requests ----------------------------------------------------------------------------------
     @staticmethod

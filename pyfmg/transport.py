@@ -61,6 +61,7 @@ class Transport:
         self.verify_ssl = verify_ssl
         self.timeout = timeout
         self.redactor = redactor or Redactor()
+        self.pool_size = pool_size
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("https://", adapter)
