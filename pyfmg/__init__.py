@@ -23,6 +23,7 @@ from .exceptions import (
     FMGValueError,
     FMGWorkspaceError,
 )
+from .tasks import TaskProgress
 from .workspace import LockScope
 
 __version__ = "1.0.0"
@@ -44,6 +45,7 @@ __all__ = [
     "FortiManager",
     "ItemResult",
     "LockScope",
+    "TaskProgress",
     "__version__",
 ]
 

@@ -17,7 +17,7 @@ from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FM
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
 from .response import NotJSONResponse, all_results, decode, first_result
-from .tasks import TaskTracker
+from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import Transport, VerifySetting
 from .workspace import LockScope, WorkspaceManager
 
@@ -95,7 +95,7 @@ class FortiManager:
             self._auth = PasswordLogin(user, passwd, self._redactor)
         self._transport = Transport(self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size)
         self._workspace = WorkspaceManager(lambda url, *a, **kw: self.execute(url, {}, *a, **kw), self.get)
-        self._tasks = TaskTracker(self.get, self.delete, self._note)
+        self._tasks = TaskTracker(self.get, self.delete, self._note, get_many=self._get_many)
         if disable_request_warnings:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
@@ -372,10 +372,17 @@ class FortiManager:
         timeout_only: bool = True,
         zero_percent_timeout: float = 30,
         task_stale_timeout: float = 60,
+        *,
+        progress: Callable[[TaskProgress], None] | None = None,
+        min_sleep_time: float = MIN_SLEEP_TIME,
     ) -> Reply:
-        """Poll ``/task/task/<task_id>`` until it reaches 100 %, fails to answer, or times out (pyFMG semantics)."""
-        return self._tasks.track(
-            task_id,
+        """Poll ``/task/task/<task_id>`` until it reaches 100 %, fails to answer, or times out (pyFMG semantics).
+
+        Polls start ``min_sleep_time`` apart and back off to at most ``sleep_time``, closing in on
+        the moment the task's progress rate says it will finish.  ``progress`` receives a
+        :class:`TaskProgress` whenever the task's percent, lines done or errors change.
+        """
+        options = TrackOptions(
             sleep_time=sleep_time,
             retrieval_fail_gate=retrieval_fail_gate,
             timeout=timeout,
@@ -384,7 +391,50 @@ class FortiManager:
             zero_percent_timeout=zero_percent_timeout,
             task_stale_timeout=task_stale_timeout,
             retry_connection_errors=self._track_task_disable_connerr,
+            min_sleep_time=min_sleep_time,
+            progress=progress,
         )
+        return self._tasks.track(task_id, options)
+
+    def track_tasks(
+        self,
+        task_ids: Iterable[Any],
+        sleep_time: float = 3,
+        retrieval_fail_gate: int = 10,
+        timeout: float = 120,
+        delete_task_on_timeout: bool = False,
+        timeout_only: bool = True,
+        zero_percent_timeout: float = 30,
+        task_stale_timeout: float = 60,
+        *,
+        progress: Callable[[TaskProgress], None] | None = None,
+        min_sleep_time: float = MIN_SLEEP_TIME,
+    ) -> list[Reply]:
+        """Follow several tasks at once, polling them all with one request per round.
+
+        Returns what :meth:`track_task` would have returned for each task, in the order given.
+        """
+        options = TrackOptions(
+            sleep_time=sleep_time,
+            retrieval_fail_gate=retrieval_fail_gate,
+            timeout=timeout,
+            delete_task_on_timeout=delete_task_on_timeout,
+            timeout_only=timeout_only,
+            zero_percent_timeout=zero_percent_timeout,
+            task_stale_timeout=task_stale_timeout,
+            retry_connection_errors=self._track_task_disable_connerr,
+            min_sleep_time=min_sleep_time,
+            progress=progress,
+        )
+        ids = list(task_ids)
+        return self._tasks.track_many(ids, options) if ids else []
+
+    def _get_many(self, urls: list[str]) -> list[Reply]:
+        code, results = self.free_form("get", data=[{"url": url} for url in urls])
+        if code != 200 or not isinstance(results, list):
+            return [(code, results)] * len(urls)
+        replies: list[Reply] = [(r["status"]["code"], r.get("data", r)) for r in results]
+        return replies + [(-1, None)] * (len(urls) - len(replies))
 
     # --- many items at once -------------------------------------------------------------------------
     def bulk(
