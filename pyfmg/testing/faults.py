@@ -38,9 +38,7 @@ class FaultQueue:
     _faults: list[Fault] = field(default_factory=list)
     _mutex: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(
-        self, kind: str, times: int, method: str | None, url: str | None, options: dict[str, Any]
-    ) -> None:
+    def add(self, kind: str, times: int, method: str | None, url: str | None, options: dict[str, Any]) -> None:
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; choose one of {', '.join(FAULTS)}")
         if times < 1:

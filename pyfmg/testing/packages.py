@@ -118,9 +118,7 @@ def _create_in(container: list[Node], data: Any, oids: Iterator[int], name: str 
     return node
 
 
-def tree_call(
-    method: str, root: list[Node], names: list[str], param: dict[str, Any], oids: Iterator[int]
-) -> Any:
+def tree_call(method: str, root: list[Node], names: list[str], param: dict[str, Any], oids: Iterator[int]) -> Any:
     """A method on ``pm/pkg/adom/<adom>[/<folder>...][/<pkg>]``."""
     data = param.get("data")
     items = data if isinstance(data, list) else [data]

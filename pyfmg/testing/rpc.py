@@ -132,9 +132,7 @@ class RpcHandler:
         return self._result(param, data, None)
 
     # --- routing ----------------------------------------------------------------------------
-    def _route(
-        self, session: Session, method: str, segments: list[str], param: dict[str, Any], verbose: bool
-    ) -> Any:
+    def _route(self, session: Session, method: str, segments: list[str], param: dict[str, Any], verbose: bool) -> Any:
         if segments == ["sys", "logout"]:
             if method != "exec":
                 raise RpcError(INVALID_COMMAND)
@@ -177,9 +175,7 @@ class RpcHandler:
             return action, adom, scope[0], "/".join(scope[1:])
         raise RpcError(INVALID_URL)
 
-    def _workspace(
-        self, session: Session, method: str, action: str, adom: str, kind: str, target: str
-    ) -> Any:
+    def _workspace(self, session: Session, method: str, action: str, adom: str, kind: str, target: str) -> Any:
         if adom != "global" and adom not in self.store.adom_names():
             raise RpcError(INVALID_URL)
         if not self.store.workspace_active(adom):
@@ -271,12 +267,8 @@ class RpcHandler:
         vdom = member.get("vdom", "") if isinstance(member, dict) else ""
         device = next((d for d in self.store.devices[adom] if d["name"] == name), None)
         if device is None:
-            return TaskLine(
-                str(name), vdom=vdom or "", error=f"{verb} failed: device {name} not found in ADOM"
-            )
-        return TaskLine(
-            str(name), ip=device.get("ip", ""), vdom=vdom or "root", detail=f"{verb} finished status=OK"
-        )
+            return TaskLine(str(name), vdom=vdom or "", error=f"{verb} failed: device {name} not found in ADOM")
+        return TaskLine(str(name), ip=device.get("ip", ""), vdom=vdom or "root", detail=f"{verb} finished status=OK")
 
     def _install(self, session: Session, what: str, data: Any) -> int:
         if not isinstance(data, dict) or not isinstance(data.get("adom"), str):
@@ -295,9 +287,7 @@ class RpcHandler:
         if not isinstance(scope, list) or not scope:
             raise RpcError(INVALID_DATA)
         lines = [self._device_line(adom, member, "install and save") for member in scope]
-        title = (
-            f"Install policy package {data['pkg']}" if what == "package" else "Install device configuration"
-        )
+        title = f"Install policy package {data['pkg']}" if what == "package" else "Install device configuration"
         return self.tasks.create(title, session.user, lines, adom=self._adom_oid(adom))
 
     def _adom_oid(self, adom: str) -> int:

@@ -35,9 +35,7 @@ ADDRGRP = TableSpec(
     defaults={"member": [], "exclude-member": [], "comment": "", "color": 0, "exclude": "disable"},
     enums={"exclude": ENABLE},
 )
-SERVICE = TableSpec(
-    defaults={"protocol": "TCP/UDP/SCTP", "tcp-portrange": [], "udp-portrange": [], "comment": ""}
-)
+SERVICE = TableSpec(defaults={"protocol": "TCP/UDP/SCTP", "tcp-portrange": [], "udp-portrange": [], "comment": ""})
 SERVICE_GROUP = TableSpec(member_attrs=("member",), defaults={"member": [], "comment": ""})
 URLFILTER_ENTRY = TableSpec(
     key="id",
@@ -55,7 +53,7 @@ URLFILTER = TableSpec(
 POLICY = TableSpec(
     key="policyid",
     auto_key=True,
-    member_attrs=("srcintf", "dstintf", "srcaddr", "dstaddr", "service"),
+    member_attrs=("srcintf", "dstintf", "srcaddr", "dstaddr", "service", "schedule"),
     enums={
         "action": {"deny": 0, "accept": 1, "ipsec": 2},
         "status": ENABLE,

@@ -37,7 +37,7 @@ class SessionStore:
         clock: Callable[[], float],
         on_end: Callable[[Session], None],
     ) -> None:
-        self.users = dict(users)
+        self.users = users  # shared with FMGSimulator.users, so tests may add accounts later
         if isinstance(api_keys, Mapping):
             self.api_keys: dict[str, str] = dict(api_keys)
         else:

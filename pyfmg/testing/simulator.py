@@ -58,12 +58,15 @@ class FMGSimulator:
         self._clock_offset = 0.0
         if devices is None:
             devices = {adoms[0]: ("FGT-01", "FGT-02")}
+        self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
+        self.api_keys: list[str] = list(api_keys)
         self._store = Store(list(adoms), devices, workspace_mode, adom_status)
         self._locks = LockManager(
-            Snapshotter(self._store.take_snapshot, self._store.restore_snapshot), self.clock
+            Snapshotter(self._store.take_snapshot, self._store.restore_snapshot, self._store.absorb_snapshot),
+            self.clock,
         )
         self._sessions = SessionStore(
-            users if users is not None else DEFAULT_USERS,
+            self.users,
             api_keys,
             session_idle_timeout,
             self.clock,
@@ -90,7 +93,10 @@ class FMGSimulator:
         self._server = SimulatorHTTPServer(
             self._port_wanted, self._rpc, self._faults, self._record, lambda: self.latency, context
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fmg-simulator", daemon=True)
+        # A short poll interval keeps stop() quick, which matters when every test starts its own.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name="fmg-simulator", daemon=True
+        )
         self._thread.start()
         logger.info("FortiManager simulator listening on %s", self.url)
         return self

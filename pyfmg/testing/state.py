@@ -192,6 +192,18 @@ class Store:
             return copy.deepcopy(self.package(adom, target))
         return None
 
+    def absorb_snapshot(self, snapshot: Any, adom: str, kind: str, target: str) -> None:
+        current = self.package(adom, target) if kind == PKG else None
+        if snapshot is None or current is None:
+            return
+        try:
+            old = packages.walk(snapshot["packages"], split_url(target))[1]
+        except RpcError:
+            return
+        if old is not None:
+            old.clear()
+            old.update(copy.deepcopy(current))
+
     def restore_snapshot(self, adom: str, kind: str, target: str, snapshot: Any) -> None:
         if snapshot is None:
             return
@@ -204,9 +216,7 @@ class Store:
                 node.update(snapshot)
 
     # --- URL routing ------------------------------------------------------------------------
-    def call(
-        self, method: str, segments: list[str], param: dict[str, Any], verbose: bool, check: WriteCheck
-    ) -> Any:
+    def call(self, method: str, segments: list[str], param: dict[str, Any], verbose: bool, check: WriteCheck) -> Any:
         """Serve a pm/config, pm/pkg, dvmdb or cli URL; ``check`` vets writes under workspace mode."""
         head = segments[:2]
         if head == ["pm", "config"]:
@@ -259,19 +269,13 @@ class Store:
                 if path in OBJECT_TABLES:
                     if method in WRITE_METHODS:
                         check((adom, ADOM, ""))
-                    return _table_call(
-                        method, self.object_table(adom, path), rest[1 + size :], param, verbose
-                    )
+                    return _table_call(method, self.object_table(adom, path), rest[1 + size :], param, verbose)
             raise RpcError(INVALID_URL)
         if rest[:1] == ["pkg"]:
-            pkg_path, node, table_path, tail = packages.locate_package_table(
-                self.config[adom]["packages"], rest[1:]
-            )
+            pkg_path, node, table_path, tail = packages.locate_package_table(self.config[adom]["packages"], rest[1:])
             if method in WRITE_METHODS:
                 check((adom, PKG, pkg_path))
-            return _table_call(
-                method, packages.package_table(node, table_path, self.oids), tail, param, verbose
-            )
+            return _table_call(method, packages.package_table(node, table_path, self.oids), tail, param, verbose)
         raise RpcError(INVALID_URL)
 
     def _dvmdb_adom_call(

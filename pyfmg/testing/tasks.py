@@ -71,9 +71,7 @@ class Task:
                     "detail": detail,
                     "start_tm": line_start if line_percent or finished else 0,
                     "end_tm": int(self.start + line_end * self.duration) if finished else 0,
-                    "history": [
-                        {"detail": detail, "name": line.name, "percent": line_percent, "vdom": line.vdom}
-                    ],
+                    "history": [{"detail": detail, "name": line.name, "percent": line_percent, "vdom": line.vdom}],
                 }
             )
         percent = int(fraction * 100)

@@ -45,6 +45,8 @@ class Snapshotter:
 
     take: Callable[[str, str, str], Any]
     restore: Callable[[str, str, str, Any], None]
+    # Copy the committed state of a package or device into an ADOM-wide snapshot.
+    absorb: Callable[[Any, str, str, str], None]
 
 
 @dataclass
@@ -82,9 +84,7 @@ class LockManager:
             return [held]
         if kind == ADOM:
             # An ADOM-level commit/unlock also acts on this session's package and device locks.
-            return [
-                lk for lk in self._locks.values() if lk.adom == adom and lk.session.token == session.token
-            ]
+            return [lk for lk in self._locks.values() if lk.adom == adom and lk.session.token == session.token]
         return []
 
     def unlock(self, session: Session, adom: str, kind: str = ADOM, target: str = "") -> None:
@@ -97,9 +97,15 @@ class LockManager:
             mine = self._mine_or_raise(session, adom, kind, target)
             if not mine:
                 raise RpcError(NO_WRITE_PERMISSION)
+            if kind == ADOM:
+                # Committing the ADOM saves everything this session changed in it.
+                mine = [lk for lk in self._locks.values() if lk.adom == adom and lk.session.token == session.token]
             for lock in mine:
                 lock.snapshot = self.snapshots.take(lock.adom, lock.kind, lock.target)
                 lock.dirty = False
+            adom_lock = self._locks.get(scope_name(adom, ADOM))
+            if kind != ADOM and adom_lock is not None and adom_lock.session.token == session.token:
+                self.snapshots.absorb(adom_lock.snapshot, adom, kind, target)
 
     def _release(self, lock: Lock) -> None:
         if lock.dirty:
