@@ -249,8 +249,9 @@ class TaskTracker:
         self._clock = clock
         self._get_many = get_many
 
-    def track(self, task_id: Any, settings: TrackOptions) -> Reply:
-        """Follow one task."""
+    def track(self, task_id: Any, options: TrackOptions | None = None, **keywords: Any) -> Reply:
+        """Follow one task; settings come as ``options`` or as :class:`TrackOptions` keywords."""
+        settings = options if options is not None else TrackOptions(**keywords)
         follower = _Follower(task_id, settings, self._clock, self._note, self._delete)
         while True:
             try:
@@ -265,8 +266,9 @@ class TaskTracker:
                 return follower.result
             self._sleep(follower.next_delay())
 
-    def track_many(self, task_ids: list[Any], settings: TrackOptions) -> list[Reply]:
+    def track_many(self, task_ids: list[Any], options: TrackOptions | None = None, **keywords: Any) -> list[Reply]:
         """Follow several tasks at once, one request per round; one pyFMG-style reply per task, in input order."""
+        settings = options if options is not None else TrackOptions(**keywords)
         followers = [_Follower(task_id, settings, self._clock, self._note, self._delete) for task_id in task_ids]
         while True:
             active = [f for f in followers if f.result is None]
