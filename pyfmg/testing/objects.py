@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,14 @@ class NoData:
 NO_DATA = NoData()
 
 
+#: Tables at least this long are looked up through a key index: scanning made bulk adds quadratic.
+INDEXED_ROWS = 64
+#: How many tables keep an index (least recently used are dropped).
+INDEX_CACHE_SIZE = 32
+# id(rows) -> (rows, len(rows) when last in step, {str(key): position}); holding ``rows`` keeps its id unique.
+_key_indexes: OrderedDict[int, tuple[list[Row], int, dict[str, int]]] = OrderedDict()
+
+
 class Table:
     """An ordered list of rows in the store, with its schema and the store's oid counter."""
 
@@ -29,10 +38,47 @@ class Table:
         self._oids = oids
 
     def index(self, key: Any) -> int | None:
+        target = str(key)
+        if len(self.rows) < INDEXED_ROWS:
+            return self._scan(target)
+        position = self._positions().get(target)
+        if position is None:
+            # Rows are added, removed and renamed only in ways that change the length or go through
+            # this class, so an index of the same length has every current key.
+            return None
+        if position < len(self.rows) and str(self.rows[position].get(self.spec.key)) == target:
+            return position
+        return self._positions(rebuild=True).get(target)  # rows were moved
+
+    def _scan(self, target: str) -> int | None:
         for position, row in enumerate(self.rows):
-            if str(row.get(self.spec.key)) == str(key):
+            if str(row.get(self.spec.key)) == target:
                 return position
         return None
+
+    def _positions(self, rebuild: bool = False) -> dict[str, int]:
+        entry = _key_indexes.get(id(self.rows))
+        if rebuild or entry is None or entry[0] is not self.rows or entry[1] != len(self.rows):
+            positions: dict[str, int] = {}
+            for position, row in enumerate(self.rows):
+                positions.setdefault(str(row.get(self.spec.key)), position)
+            entry = (self.rows, len(self.rows), positions)
+            _key_indexes[id(self.rows)] = entry
+            while len(_key_indexes) > INDEX_CACHE_SIZE:
+                _key_indexes.popitem(last=False)
+        _key_indexes.move_to_end(id(self.rows))
+        return entry[2]
+
+    def _indexed_change(self, old_key: Any, new_key: Any, position: int, grew: bool) -> None:
+        """Keep a table's index in step with a row added (``grew``) or renamed by this class."""
+        entry = _key_indexes.get(id(self.rows))
+        if entry is None or entry[0] is not self.rows or entry[1] != len(self.rows) - (1 if grew else 0):
+            return
+        positions = entry[2]
+        if old_key is not None and positions.get(str(old_key)) == position:
+            del positions[str(old_key)]
+        positions.setdefault(str(new_key), position)
+        _key_indexes[id(self.rows)] = (self.rows, len(self.rows), positions)
 
     def row(self, key: Any) -> Row:
         position = self.index(key)
@@ -107,6 +153,7 @@ class Table:
             row.setdefault(attr, [])
         self._fill(row, data)
         self.rows.append(row)
+        self._indexed_change(None, key, len(self.rows) - 1, grew=True)
         return row
 
     def overwrite(self, row: Row, data: Row, full: bool) -> None:
@@ -126,7 +173,11 @@ class Table:
         new_key = self._checked_key(data[self.spec.key])
         if self.index(new_key) is not None:
             raise RpcError(EXISTS)
+        old_key = row[self.spec.key]
         row[self.spec.key] = new_key
+        position = next((n for n, candidate in enumerate(self.rows) if candidate is row), None)
+        if position is not None:
+            self._indexed_change(old_key, new_key, position, grew=False)
 
 
 def _items(param: Row) -> list[Row]:

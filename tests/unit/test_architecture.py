@@ -19,6 +19,7 @@ ALLOWED = {
     "auth": {"exceptions", "logs", "request", "response", "transport"},
     "workspace": {"exceptions"},
     "tasks": {"exceptions"},
+    "bulk": {"exceptions"},
 }
 
 

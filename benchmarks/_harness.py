@@ -1,0 +1,107 @@
+"""Shared pieces of the benchmarks: a simulator in its own process, pyFMG 0.8.6.3 loaded by path, timing.
+
+The simulator runs in a child process so that its work (and its memory) is not counted against
+either client, and both clients talk to the same one over 127.0.0.1.  pyFMG is loaded from its
+source file under another module name: the ``pyFMG`` import name belongs to pyfmg's alias.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import importlib.util
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any, Callable
+
+DEFAULT_REFERENCE = "/tmp/pyfmg_ref/whl/pyFMG/fortimgr.py"
+USER, PASSWORD = "admin", "password"  # the simulator's built-in test account
+ADDRESS_URL = "pm/config/adom/root/obj/firewall/address"
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--reference",
+        default=os.environ.get("PYFMG_REFERENCE", DEFAULT_REFERENCE),
+        help="path of pyFMG 0.8.6.3's pyFMG/fortimgr.py (pip download --no-deps pyfmg==0.8.6.3, unzip)",
+    )
+    return parser
+
+
+def load_reference(path: str) -> ModuleType:
+    """pyFMG 0.8.6.3's fortimgr module, loaded from ``path`` as ``pyfmg_0863``."""
+    spec = importlib.util.spec_from_file_location("pyfmg_0863", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load pyFMG from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def simulator(*options: str) -> Iterator[str]:
+    """Run ``python -m pyfmg.testing`` with ``options`` in a child process; yield its host:port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pyfmg.testing", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            match = re.search(r"host: (\S+)", line)
+            if match:
+                yield match.group(1)
+                break
+        else:
+            raise SystemExit("the simulator did not start")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def seconds(call: Callable[[], Any], repeat: int) -> list[float]:
+    """Wall time of ``repeat`` calls, one figure each."""
+    figures = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        figures.append(time.perf_counter() - start)
+    return figures
+
+
+def peak_bytes(call: Callable[[], Any]) -> int:
+    """Peak Python heap growth (tracemalloc) while ``call`` runs and its result is alive."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = call()
+        peak = tracemalloc.get_traced_memory()[1] - base
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def median(figures: list[float]) -> float:
+    return statistics.median(figures)
+
+
+def report(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    """Print a small table: measure, pyfmg, pyFMG 0.8.6.3, ratio."""
+    print(f"\n{title}  (nproc={os.cpu_count()}, Python {sys.version.split()[0]})")
+    header = ("measure", "pyfmg", "pyFMG 0.8.6.3", "pyfmg / pyFMG")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
