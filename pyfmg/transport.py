@@ -9,13 +9,16 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+from requests.utils import get_environ_proxies, get_netrc_auth
 
 from .exceptions import (
     FMGBaseException,
@@ -63,6 +66,10 @@ class Transport:
         self.redactor = redactor or Redactor()
         self.pool_size = pool_size
         self.session = requests.Session()
+        # With trust_env, requests re-reads the proxy variables and ~/.netrc on every request, which
+        # costs more than the rest of a small call; they are read once per URL instead (see _environment).
+        self.session.trust_env = False
+        self._environments: dict[str, tuple[dict[str, str], Any]] = {}
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
@@ -100,35 +107,60 @@ class Transport:
         target = url or self.jsonrpc_url
         # pyFMG serialises with json.dumps' default separators; keeping them keeps the bytes identical.
         body = json.dumps(payload)
+        verify_setting = self.verify_ssl if verify is None else verify
+        if verify_setting is True:
+            verify_setting = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        proxies, netrc_auth = self._environment(target)
         try:
+            # stream=True and one read(): requests would read the body in 10 kB pieces and join them,
+            # holding it twice; a multi-megabyte reply is read here into one bytes object.
             response = self.session.post(
                 target,
                 data=body,
                 headers=dict(headers or JSON_HEADERS),
-                verify=self.verify_ssl if verify is None else verify,
+                verify=verify_setting,
                 timeout=self.timeout,
+                proxies=dict(proxies) if proxies else None,
+                auth=netrc_auth if self.session.auth is None else None,
+                stream=True,
             )
-            return HTTPReply(response.status_code, response.content, dict(response.headers))
-        except requests.exceptions.SSLError as err:
+            try:
+                content = response.raw.read(decode_content=True)
+            finally:
+                response.close()
+            return HTTPReply(response.status_code, content, dict(response.headers))
+        except (requests.exceptions.SSLError, urllib3.exceptions.SSLError) as err:
             raise FMGTLSError(self._message("TLS handshake failed", label, target, err)) from None
         except requests.exceptions.ConnectTimeout as err:
             raise FMGConnectTimeout(
                 self._message(f"no connection within {self.timeout} s", label, target, err)
             ) from None
-        except requests.exceptions.ReadTimeout as err:
+        except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError) as err:
             raise FMGReadTimeout(
                 self._message(f"no reply within timeout={self.timeout} s", label, target, err)
             ) from None
         except requests.exceptions.ConnectionError as err:
             raise FMGConnectionError(self._message("connection failed", label, target, err)) from None
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.DecodeError,
+        ) as err:
             raise FMGInvalidResponse(
                 self._message("the reply was cut off or garbled", label, target, err), url=label
             ) from None
         except ValueError as err:  # includes requests' InvalidURL, MissingSchema, InvalidHeader
             raise FMGValueError(self._message("invalid request", label, target, err)) from None
-        except requests.exceptions.RequestException as err:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as err:
             raise FMGBaseException(self._message("request failed", label, target, err)) from None
+
+    def _environment(self, url: str) -> tuple[dict[str, str], Any]:
+        """Proxies and ~/.netrc credentials the environment gives ``url``, as requests would apply them."""
+        found = self._environments.get(url)
+        if found is None:
+            found = self._environments[url] = (get_environ_proxies(url), get_netrc_auth(url))
+        return found
 
     def _message(self, what: str, label: str, target: str, err: Exception) -> str:
         return self.redactor.text(f"{what}: {label} -> POST {target}: {type(err).__name__}: {err}")
