@@ -16,9 +16,9 @@ from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_hos
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
-from .response import NotJSONResponse, all_results, decode, first_result
+from .response import BODY_EXCERPT, NotJSONResponse, all_results, decode, decode_text, first_result
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
-from .transport import Transport, VerifySetting
+from .transport import HTTPReply, Transport, VerifySetting
 from .workspace import LockScope, WorkspaceManager
 
 logger = logging.getLogger(__name__)
@@ -494,10 +494,9 @@ class FortiManager:
         with self._reporting_errors():
             reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
-            try:
-                body = decode(reply.content)
-            except ValueError:
-                not_json = NotJSONResponse(url, reply.status, reply.content, reply.headers)
+            body = _parse_releasing_bytes(reply, url)
+            if isinstance(body, NotJSONResponse):
+                not_json = body
                 record.error_msg = not_json["status"]["message"] = self._redactor.text(not_json["status"]["message"])
                 self.dprint()
                 return not_json["status"]["code"], not_json
@@ -580,6 +579,25 @@ class FortiManager:
                 f"use_ssl={self._use_ssl}, verify_ssl={self.verify_ssl}, timeout={self.timeout})"
             )
         return "FortiManager object with no valid connection to a FortiManager appliance."
+
+
+def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
+    """The JSON value of a reply, or a :class:`NotJSONResponse`; ``reply.content`` keeps only its start.
+
+    ``json.loads(bytes)`` decodes to text and parses that while the bytes stay alive, so a large
+    reply would be held three times (bytes, text, objects).  Dropping the bytes once the text
+    exists keeps two.  Messages quote only the start of a reply, which is kept.
+    """
+    content, reply.content = reply.content, reply.content[:BODY_EXCERPT]
+    try:
+        text, encoding = decode_text(content)
+    except ValueError:
+        return NotJSONResponse(url, reply.status, content, reply.headers)
+    del content
+    try:
+        return decode(text)
+    except ValueError:
+        return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
 
 
 def _check_timeout(timeout: Any) -> None:

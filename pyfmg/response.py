@@ -42,9 +42,15 @@ class NotJSONResponse(dict[str, Any]):
         return self.content.decode("utf-8", errors="replace")
 
 
-def decode(content: bytes) -> Any:
+def decode(content: bytes | str) -> Any:
     """The JSON value of ``content``; raises ValueError when it is not UTF-8 JSON."""
     return json.loads(content)
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """The text of a JSON reply and its encoding, decoded as ``json.loads`` decodes bytes; ValueError if it cannot."""
+    encoding = json.detect_encoding(content)
+    return content.decode(encoding, "surrogatepass"), encoding
 
 
 def quote(content: bytes) -> str:
