@@ -35,7 +35,8 @@ def address(i: int) -> dict[str, str]:
     return {
         "name": f"feed-{i:05d}",
         "subnet": f"10.{i // 65536}.{(i // 256) % 256}.{i % 256}/32",
-        "comment": f"threat feed indicator {i:05d}: first seen 2026-11-23, confidence high, source intel-feed-A/B",
+        "comment": f"threat feed indicator {i:05d}: first seen 2026-11-23 09:14:07 UTC, confidence high, "
+        "source intel-feed-A/B, action block",
     }
 
 
