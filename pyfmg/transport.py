@@ -121,6 +121,10 @@ class Transport:
             ) from None
         except requests.exceptions.ConnectionError as err:
             raise FMGConnectionError(self._message("connection failed", label, target, err)) from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+            raise FMGInvalidResponse(
+                self._message("the reply was cut off or garbled", label, target, err), url=label
+            ) from None
         except ValueError as err:  # includes requests' InvalidURL, MissingSchema, InvalidHeader
             raise FMGValueError(self._message("invalid request", label, target, err)) from None
         except requests.exceptions.RequestException as err:
