@@ -129,6 +129,8 @@ class Transport:
             raise FMGValueError(self._message("invalid request", label, target, err)) from None
         except requests.exceptions.RequestException as err:
             raise FMGBaseException(self._message("request failed", label, target, err)) from None
+        except OSError as err:  # requests' "Could not find a suitable TLS CA certificate bundle"
+            raise FMGValueError(self._message("cannot set up TLS verification", label, target, err)) from None
         try:
             content = response.content
         except requests.exceptions.RequestException as err:
