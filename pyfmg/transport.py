@@ -130,7 +130,10 @@ class Transport:
         except requests.exceptions.RequestException as err:
             raise FMGBaseException(self._message("request failed", label, target, err)) from None
         except OSError as err:  # requests' "Could not find a suitable TLS CA certificate bundle"
-            raise FMGValueError(self._message("cannot set up TLS verification", label, target, err)) from None
+            # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
+            raise FMGBaseException(
+                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+            ) from None
         try:
             content = response.content
         except requests.exceptions.RequestException as err:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import urllib3
 
-from pyfmg import FMGConnectionError, FMGTLSError, FMGValueError, FortiManager
+from pyfmg import FMGBaseException, FMGConnectionError, FMGTLSError, FortiManager
 
 from .conftest import API_KEY, PASSWORD, USERS, FMGSimulator
 
@@ -53,11 +53,11 @@ def test_a_bundle_from_another_ca_is_refused(tls_sim: Any, tmp_path: Path) -> No
         FortiManager(tls_sim.host, apikey=API_KEY, verify_ssl=str(stranger)).login()
 
 
-def test_a_ca_path_that_does_not_exist_is_a_value_error(tls_sim: Any) -> None:
+def test_a_ca_path_that_does_not_exist_is_reported_as_such(tls_sim: Any) -> None:
     client = FortiManager(tls_sim.host, "admin", PASSWORD, verify_ssl="/nonexistent/ca.pem")
-    with pytest.raises(FMGValueError, match="CA certificate bundle") as info:
+    with pytest.raises(FMGBaseException, match="CA certificate bundle") as info:
         client.login()
-    assert PASSWORD not in str(info.value)
+    assert "verify_ssl='/nonexistent/ca.pem'" in str(info.value) and PASSWORD not in str(info.value)
 
 
 def test_verification_can_be_switched_on_after_construction(tls_sim: Any) -> None:
