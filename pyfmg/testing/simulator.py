@@ -178,12 +178,15 @@ class FMGSimulator:
     # --- state for assertions ---------------------------------------------------------------
     @property
     def sessions(self) -> dict[str, str]:
-        return self._sessions.live()
+        # Under the request mutex: expiring a session rolls back its edits in the store.
+        with self._rpc.mutex:
+            return self._sessions.live()
 
     @property
     def locks(self) -> dict[str, str]:
-        self._sessions.expire_idle()
-        return self._locks.held()
+        with self._rpc.mutex:
+            self._sessions.expire_idle()
+            return self._locks.held()
 
     @property
     def workspace_mode(self) -> str:
