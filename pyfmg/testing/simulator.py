@@ -108,6 +108,7 @@ class FMGSimulator:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+        server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.ca_cert_path is not None:

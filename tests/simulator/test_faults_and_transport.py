@@ -91,3 +91,22 @@ def test_main_prints_where_it_listens(capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["--workspace-mode", "normal", "--adom", "root", "--adom", "lab"], stop=stop) == 0
     out = capsys.readouterr().out
     assert "http://127.0.0.1:" in out and "user: admin" in out
+
+
+def test_chunked_request_body(rpc: Rpc, sim: FMGSimulator) -> None:
+    body = json.dumps({"id": 1, "method": "get", "params": [{"url": "sys/status"}], "session": rpc.token})
+    reply = rpc.http.post(sim.url, data=iter([body[:10].encode(), body[10:].encode()]), timeout=5)
+    assert reply.json()["result"][0]["status"]["code"] == 0
+    assert sim.requests[-1].json["params"] == [{"url": "sys/status"}]
+
+
+def test_stop_closes_idle_keep_alive_connections() -> None:
+    with FMGSimulator() as sim:
+        caller = Rpc(sim)
+        caller.login()  # leaves a pooled keep-alive connection open
+        before = threading.active_count()
+    deadline = time.monotonic() + 5
+    while threading.active_count() >= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() < before
+    caller.close()
