@@ -449,7 +449,8 @@ class FortiManager:
                 relogged_in = True
                 self._recover_session(sid, _label(method, params))
                 continue
-            if code == 0 and method not in READ_METHODS and "/workspace/" not in _first_url(params):
+            written = method not in READ_METHODS and "/workspace/" not in _first_url(params)
+            if written and _reply_code(code, data, free_form) == 0:
                 self._workspace.note_write()
             return code, data
 

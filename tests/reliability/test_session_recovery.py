@@ -262,3 +262,14 @@ def test_tls_failures_are_not_repeated(sim: Any) -> None:
     with pytest.raises(FMGTLSError):
         client.get(ADDRESSES)
     assert sim.requests == []
+
+
+def test_free_form_writes_count_as_uncommitted_changes(ws_sim: Any, make_client: Connect) -> None:
+    client = make_client(ws_sim, retry=RELOGIN)
+    client.lock_adom("root")
+    code, results = client.free_form("add", data=[{"url": ADDRESSES, "data": {"name": "h5", "subnet": "10.0.0.5/32"}}])
+    assert code == 200 and results[0]["status"]["code"] == 0
+    expire_sessions(ws_sim)
+    with pytest.raises(FMGWorkspaceError, match="uncommitted changes"):
+        client.get(ADDRESSES)
+    assert client.locked_scopes == ["root"] and ws_sim.locks == {"root": client.sid}
