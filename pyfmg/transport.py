@@ -112,8 +112,7 @@ class Transport:
             verify_setting = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         proxies, netrc_auth = self._environment(target)
         try:
-            # stream=True and one read(): requests would read the body in 10 kB pieces and join them,
-            # holding it twice; a multi-megabyte reply is read here into one bytes object.
+            # Streaming separates "no reply" from "a reply whose body broke", whose status we can then report.
             response = self.session.post(
                 target,
                 data=body,
@@ -124,36 +123,49 @@ class Transport:
                 auth=netrc_auth if self.session.auth is None else None,
                 stream=True,
             )
-            try:
-                content = response.raw.read(decode_content=True)
-            finally:
-                response.close()
-            return HTTPReply(response.status_code, content, dict(response.headers))
-        except (requests.exceptions.SSLError, urllib3.exceptions.SSLError) as err:
+        except requests.exceptions.SSLError as err:
             raise FMGTLSError(self._message("TLS handshake failed", label, target, err)) from None
         except requests.exceptions.ConnectTimeout as err:
             raise FMGConnectTimeout(
                 self._message(f"no connection within {self.timeout} s", label, target, err)
             ) from None
-        except (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError) as err:
+        except requests.exceptions.ReadTimeout as err:
             raise FMGReadTimeout(
                 self._message(f"no reply within timeout={self.timeout} s", label, target, err)
             ) from None
         except requests.exceptions.ConnectionError as err:
             raise FMGConnectionError(self._message("connection failed", label, target, err)) from None
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-            urllib3.exceptions.ProtocolError,
-            urllib3.exceptions.DecodeError,
-        ) as err:
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
             raise FMGInvalidResponse(
                 self._message("the reply was cut off or garbled", label, target, err), url=label
             ) from None
         except ValueError as err:  # includes requests' InvalidURL, MissingSchema, InvalidHeader
             raise FMGValueError(self._message("invalid request", label, target, err)) from None
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as err:
+        except requests.exceptions.RequestException as err:
             raise FMGBaseException(self._message("request failed", label, target, err)) from None
+        except OSError as err:  # requests' "Could not find a suitable TLS CA certificate bundle"
+            # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
+            raise FMGBaseException(
+                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+            ) from None
+        try:
+            # One read: response.content would read 10 kB pieces and join them, holding a large reply twice.
+            content = response.raw.read(decode_content=True)
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+            status = response.status_code
+            raise FMGInvalidResponse(
+                self.redactor.text(
+                    f"the reply was cut off or garbled: {label} -> POST {target}: HTTP {status}, "
+                    f"{response.headers.get('Content-Length', 'no')} bytes announced, no readable body "
+                    f"({type(err).__name__}: {err})"
+                ),
+                url=label,
+                http_status=status,
+                body_start=b"",
+            ) from None
+        finally:
+            response.close()
+        return HTTPReply(response.status_code, content, dict(response.headers))
 
     def _environment(self, url: str) -> tuple[dict[str, str], Any]:
         """Proxies and ~/.netrc credentials the environment gives ``url``, as requests would apply them."""
@@ -163,7 +175,9 @@ class Transport:
         return found
 
     def _message(self, what: str, label: str, target: str, err: Exception) -> str:
-        return self.redactor.text(f"{what}: {label} -> POST {target}: {type(err).__name__}: {err}")
+        return self.redactor.text(
+            f"{what}: {label} -> POST {target}: no HTTP status, no bytes received ({type(err).__name__}: {err})"
+        )
 
     def close(self) -> None:
         self.session.close()
