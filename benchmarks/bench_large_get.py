@@ -13,18 +13,7 @@ from __future__ import annotations
 import json
 import time
 
-from _harness import (
-    ADDRESS_URL,
-    PASSWORD,
-    USER,
-    load_reference,
-    median,
-    parser,
-    peak_bytes,
-    report,
-    seconds,
-    simulator,
-)
+from _harness import ADDRESS_URL, PASSWORD, USER, load_reference, median, parser, peak_bytes, report, seconds, simulator
 
 import pyfmg
 
@@ -62,9 +51,12 @@ def main() -> None:
             client.get(ADDRESS_URL)  # type: ignore[attr-defined]
 
         times: dict[str, list[float]] = {"pyfmg": [], "pyFMG": []}
+        cpu: dict[str, list[float]] = {"pyfmg": [], "pyFMG": []}
         for _ in range(parser_rounds):
-            times["pyfmg"] += seconds(lambda: get(ours), 1)
-            times["pyFMG"] += seconds(lambda: get(theirs), 1)
+            for name, client in (("pyfmg", ours), ("pyFMG", theirs)):
+                start_cpu = time.process_time()
+                times[name] += seconds(lambda client=client: get(client), 1)
+                cpu[name].append(time.process_time() - start_cpu)
         peaks = {"pyfmg": [], "pyFMG": []}  # type: dict[str, list[int]]
         for _ in range(3):
             peaks["pyfmg"].append(peak_bytes(lambda: ours.get(ADDRESS_URL)))
@@ -78,6 +70,12 @@ def main() -> None:
         f"one get of {OBJECTS} address objects ({size / 1e6:.1f} MB of JSON), median of {parser_rounds}",
         [
             ("wall time", f"{t_ours * 1e3:.0f} ms", f"{t_theirs * 1e3:.0f} ms", f"{t_ours / t_theirs:.2f}"),
+            (
+                "client CPU",
+                f"{median(cpu['pyfmg']) * 1e3:.0f} ms",
+                f"{median(cpu['pyFMG']) * 1e3:.0f} ms",
+                f"{median(cpu['pyfmg']) / median(cpu['pyFMG']):.2f}",
+            ),
             ("peak Python heap", f"{m_ours / 1e6:.1f} MB", f"{m_theirs / 1e6:.1f} MB", f"{m_ours / m_theirs:.2f}"),
         ],
     )
