@@ -1,0 +1,146 @@
+"""The adapter's single error class, and the translation of client exceptions into it.
+
+A SOAR platform shows an action's error text to the analyst who ran it, so every message says what
+went wrong in FortiManager's terms (code, message, URL) and what to check next; secrets given in the
+configuration are scrubbed from any text that leaves the adapter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any, Dict, Iterable, Iterator, Optional
+
+from pyfmg import (
+    FMGBaseException,
+    FMGConnectionError,
+    FMGConnectTimeout,
+    FMGLockError,
+    FMGRequestNotFormedCorrect,
+    FMGResponseNotFormedCorrect,
+    FMGValidSessionException,
+    FMGValueError,
+)
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "***"
+
+
+class SOARError(FMGBaseException):
+    """An adapter operation failed; ``str(error)`` is meant for the analyst.
+
+    ``code``/``fmg_message``/``url`` hold FortiManager's own status when it gave one, ``details`` any
+    JSON-serialisable context (per-URL results, the task that failed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[int] = None,
+        fmg_message: Optional[str] = None,
+        url: Optional[str] = None,
+        details: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.fmg_message = fmg_message
+        self.url = url
+        self.details = details or {}
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The error as a JSON-serialisable dict (for platforms that return errors as data)."""
+        return {
+            "error": self.message,
+            "code": self.code,
+            "message": self.fmg_message,
+            "url": self.url,
+            "details": self.details,
+        }
+
+
+def redact(text: str, secrets: Iterable[Optional[str]]) -> str:
+    """``text`` with every non-empty secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def fmg_failure(action: str, code: Any, message: Any, url: Optional[str], **details: Any) -> SOARError:
+    """The error for a call FortiManager answered with a non-zero status."""
+    hint = _CODE_HINTS.get(code if isinstance(code, int) else -99999, "")
+    text = "FortiManager refused {} {}: code {} ({}){}".format(action, url or "", code, message or "no message", hint)
+    return SOARError(text, code=code if isinstance(code, int) else None, fmg_message=str(message or ""),
+                     url=url, details=dict(details))
+
+
+_CODE_HINTS: Dict[int, str] = {
+    -2: "; the object already exists, use 'set' or 'update' to change it",
+    -3: "; check the object name and the ADOM in the URL",
+    -6: "; check the URL and that the ADOM exists",
+    -10: "; check the data against the FortiManager API reference for this URL",
+    -11: "; the API user lacks permission (admin profile, rpc-permit) for this URL",
+    -10147: "; the workspace is not locked by this session (is workspace mode on and the lock switch off?)",
+    -20055: "; another administrator holds the workspace lock, retry later or raise 'Lock Wait'",
+}
+
+
+@contextlib.contextmanager
+def translated_errors(address: str, timeout: float, secrets: Iterable[Optional[str]]) -> Iterator[None]:
+    """Turn client exceptions raised inside the block into :class:`SOARError` with an actionable
+    message; secrets are scrubbed from whatever text the client produced."""
+    secret_list = [secret for secret in secrets if secret]
+    try:
+        yield
+    except SOARError as error:
+        error.message = redact(error.message, secret_list)
+        error.args = (error.message,)
+        raise
+    except FMGLockError as error:
+        holder = getattr(error, "holder", None)
+        scope = getattr(error, "scope", None) or getattr(error, "adom", None)
+        text = "Workspace lock on {} could not be taken{}: {}. Another session is editing it; retry later " \
+               "or raise 'Lock Wait'".format(scope or "the ADOM", " (held by {})".format(holder) if holder else "",
+                                              redact(str(error), secret_list))
+        raise SOARError(text, details={"scope": str(scope) if scope else None,
+                                       "holder": str(holder) if holder else None}) from None
+    except FMGConnectTimeout as error:
+        raise SOARError(
+            "FortiManager at {} did not answer within {} s: {}. Check the address and port, that the "
+            "FortiSOAR host can reach it, or raise 'Timeout'".format(address, timeout, redact(str(error), secret_list))
+        ) from None
+    except FMGConnectionError as error:
+        raise SOARError(_connection_text(address, redact(str(error), secret_list))) from None
+    except FMGValidSessionException as error:
+        raise SOARError(
+            "FortiManager at {} has no valid session for this request (login refused or session expired): {}. "
+            "Check the credentials and that the API user has JSON-RPC access".format(
+                address, redact(str(error), secret_list))
+        ) from None
+    except (FMGResponseNotFormedCorrect, FMGRequestNotFormedCorrect) as error:
+        raise SOARError(
+            "FortiManager at {} sent an answer that is not a JSON-RPC reply ({}). Check that the address "
+            "points at FortiManager's HTTPS port and not at a proxy or another service".format(
+                address, redact(str(error), secret_list))
+        ) from None
+    except FMGValueError as error:
+        raise SOARError(redact(str(error), secret_list)) from None
+    except FMGBaseException as error:
+        raise SOARError("FortiManager call failed: {}".format(redact(str(error), secret_list))) from None
+
+
+def _connection_text(address: str, detail: str) -> str:
+    lowered = detail.lower()
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return (
+            "TLS handshake with FortiManager at {} failed: {}. Either give the CA bundle that signed its "
+            "certificate in 'Verify SSL', or switch verification off for a self-signed certificate".format(
+                address, detail)
+        )
+    return (
+        "Cannot reach FortiManager at {}: {}. Check the address, the port and the network path "
+        "from this host".format(address, detail)
+    )
