@@ -15,10 +15,11 @@ what the package lock URL expects.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pyfmg.exceptions import FMGValueError
+from pyfmg.workspace import LockScope
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ _EXEC_METHODS = frozenset({"exec", "execute"})
 
 # exec URLs that push or preview configuration that is already committed: FortiManager runs them
 # without a workspace lock, and taking one would only block other writers for the whole install.
-_NO_LOCK_EXEC_PREFIXES: Tuple[str, ...] = (
+_NO_LOCK_EXEC_PREFIXES: tuple[str, ...] = (
     "securityconsole/install/",
     "securityconsole/reinstall/",
     "securityconsole/preview/",
@@ -40,7 +41,7 @@ _NO_LOCK_EXEC_PREFIXES: Tuple[str, ...] = (
 
 # Trees outside any ADOM database: system settings, sessions, tasks, the device manager's global
 # view and the workspace lock URLs themselves.
-_NO_LOCK_PREFIXES: Tuple[str, ...] = (
+_NO_LOCK_PREFIXES: tuple[str, ...] = (
     "sys/",
     "cli/",
     "task/",
@@ -54,47 +55,13 @@ class FMGLockScopeError(FMGValueError):
     """The lock a request needs cannot be told from its method, URL(s) and data."""
 
 
-@dataclass(frozen=True)
-class LockScope:
-    """One workspace lock: an ADOM (``"global"`` for global objects), optionally narrowed to a
-    policy package or a device inside it."""
-
-    adom: str
-    package: Optional[str] = None
-    device: Optional[str] = None
-
-    @property
-    def kind(self) -> str:
-        """``"package"``, ``"device"`` or ``"adom"``."""
-        if self.package is not None:
-            return "package"
-        if self.device is not None:
-            return "device"
-        return "adom"
-
-    def widened(self) -> LockScope:
-        """The ADOM-wide lock that contains this one."""
-        return LockScope(self.adom)
-
-    def as_kwargs(self) -> Dict[str, Optional[str]]:
-        """Keyword arguments for ``FortiManager.lock`` / ``FortiManager.workspace``."""
-        return {"adom": self.adom, "package": self.package, "device": self.device}
-
-    def __str__(self) -> str:
-        if self.package is not None:
-            return "{}/pkg/{}".format(self.adom, self.package)
-        if self.device is not None:
-            return "{}/dev/{}".format(self.adom, self.device)
-        return self.adom
-
-
-def split_url(url: str) -> List[str]:
+def split_url(url: str) -> list[str]:
     """Split a FortiManager URL into its segments, keeping ``\\/`` (an escaped slash inside an object
     name) within its segment."""
     if not isinstance(url, str):
-        raise FMGLockScopeError("A request URL must be a string, got {}".format(type(url).__name__))
-    segments: List[str] = []
-    current: List[str] = []
+        raise FMGLockScopeError(f"A request URL must be a string, got {type(url).__name__}")
+    segments: list[str] = []
+    current: list[str] = []
     index = 0
     while index < len(url):
         char = url[index]
@@ -114,7 +81,7 @@ def split_url(url: str) -> List[str]:
     return segments
 
 
-def _scope_from_data(url: str, data: Any, adom_hint: Optional[str]) -> LockScope:
+def _scope_from_data(url: str, data: Any, adom_hint: str | None) -> LockScope:
     """ADOM named by the ``adom`` field of an exec's data (securityconsole, dvm commands)."""
     items: Iterable[Any] = data if isinstance(data, list) else [data]
     adoms = {str(item["adom"]) for item in items if isinstance(item, dict) and item.get("adom")}
@@ -128,11 +95,11 @@ def _scope_from_data(url: str, data: Any, adom_hint: Optional[str]) -> LockScope
     if adom_hint:
         return LockScope(adom_hint)
     raise FMGLockScopeError(
-        "Cannot tell which ADOM exec {} changes: its data has no 'adom' field and no ADOM was given".format(url)
+        f"Cannot tell which ADOM exec {url} changes: its data has no 'adom' field and no ADOM was given"
     )
 
 
-def _scope_from_url(url: str, adom_hint: Optional[str]) -> Optional[LockScope]:
+def _scope_from_url(url: str, adom_hint: str | None) -> LockScope | None:
     """Lock needed by a write to ``url`` (None when the URL is outside every ADOM database)."""
     segments = split_url(url)
     path = "/".join(segments)
@@ -146,12 +113,11 @@ def _scope_from_url(url: str, adom_hint: Optional[str]) -> Optional[LockScope]:
     if head == "dvmdb" and len(segments) >= 2:
         return _scope_from_dvmdb_url(url, segments)
     raise FMGLockScopeError(
-        "Cannot tell which workspace lock a write to {} needs; lock it yourself or use a "
-        "/pm/... or /dvmdb/... URL".format(url)
+        f"Cannot tell which workspace lock a write to {url} needs; lock it yourself or use a /pm/... or /dvmdb/... URL"
     )
 
 
-def _scope_from_pm_url(url: str, segments: List[str], adom_hint: Optional[str]) -> LockScope:
+def _scope_from_pm_url(url: str, segments: list[str], adom_hint: str | None) -> LockScope:
     # pm/<tree>/adom/<adom>/...  or  pm/<tree>/global/...  or  pm/config/device/<dev>/...
     tree_rest = segments[2:]
     if tree_rest[0] == "adom" and len(tree_rest) >= 2:
@@ -163,24 +129,22 @@ def _scope_from_pm_url(url: str, segments: List[str], adom_hint: Optional[str]) 
     elif segments[1] == "config" and tree_rest[0] == "device" and len(tree_rest) >= 2:
         device = tree_rest[1]
         if not adom_hint:
-            raise FMGLockScopeError(
-                "Cannot tell which ADOM device {} of {} belongs to; pass the ADOM".format(device, url)
-            )
+            raise FMGLockScopeError(f"Cannot tell which ADOM device {device} of {url} belongs to; pass the ADOM")
         return LockScope(adom_hint, device=device)
     else:
-        raise FMGLockScopeError("Cannot tell which ADOM {} belongs to".format(url))
+        raise FMGLockScopeError(f"Cannot tell which ADOM {url} belongs to")
     if segments[1] == "config" and len(rest) >= 2 and rest[0] == "pkg":
         return LockScope(adom, package=rest[1])
     return LockScope(adom)
 
 
-def _scope_from_dvmdb_url(url: str, segments: List[str]) -> Optional[LockScope]:
+def _scope_from_dvmdb_url(url: str, segments: list[str]) -> LockScope | None:
     if segments[1] == GLOBAL:
         if len(segments) >= 3 and segments[2] == "workspace":
             return None
         return LockScope(GLOBAL)
     if segments[1] != "adom":
-        raise FMGLockScopeError("Cannot tell which workspace lock a write to {} needs".format(url))
+        raise FMGLockScopeError(f"Cannot tell which workspace lock a write to {url} needs")
     if len(segments) == 2:
         return None  # creating or listing ADOMs is system-level
     adom = segments[2]
@@ -192,7 +156,7 @@ def _scope_from_dvmdb_url(url: str, segments: List[str]) -> Optional[LockScope]:
     return LockScope(adom)
 
 
-def _one_scope(method: str, url: str, data: Any, adom_hint: Optional[str]) -> Optional[LockScope]:
+def _one_scope(method: str, url: str, data: Any, adom_hint: str | None) -> LockScope | None:
     if method in _READ_METHODS:
         return None
     path = "/".join(split_url(url))
@@ -205,17 +169,17 @@ def _one_scope(method: str, url: str, data: Any, adom_hint: Optional[str]) -> Op
     return _scope_from_url(url, adom_hint)
 
 
-RequestParam = Dict[str, Any]
+RequestParam = dict[str, Any]
 
 
 def lock_scope(
     method: str,
-    urls: Union[str, Sequence[str], Sequence[RequestParam]],
+    urls: str | Sequence[str] | Sequence[RequestParam],
     data: Any = None,
     *,
-    adom: Optional[str] = None,
+    adom: str | None = None,
     narrow: bool = True,
-) -> Optional[LockScope]:
+) -> LockScope | None:
     """Name the narrowest workspace lock that covers a request, or ``None`` if it needs none.
 
     ``urls`` is one URL, a list of URLs (all sent with the same ``data``), or a list of JSON-RPC
@@ -227,12 +191,12 @@ def lock_scope(
     or the request spans ADOMs (one lock cannot cover that).
     """
     if not isinstance(method, str) or not method:
-        raise FMGLockScopeError("A request method must be a non-empty string, got {!r}".format(method))
+        raise FMGLockScopeError(f"A request method must be a non-empty string, got {method!r}")
     verb = method.strip().lower()
     if verb not in _READ_METHODS | _WRITE_METHODS | _EXEC_METHODS:
         raise FMGLockScopeError(
-            "Unknown JSON-RPC method {!r}; expected one of get, add, set, update, delete, replace, "
-            "clone, move, unset, exec".format(method)
+            f"Unknown JSON-RPC method {method!r}; expected one of get, add, set, update, delete, replace, "
+            "clone, move, unset, exec"
         )
     pairs = _url_data_pairs(urls, data)
     if not pairs:
@@ -242,35 +206,34 @@ def lock_scope(
         return None
     merged = _merge(scopes, [url for url, _ in pairs])
     if not narrow:
-        merged = merged.widened()
-    logger.debug("lock scope for %s %s: %s", verb, [url for url, _ in pairs], merged)
+        merged = LockScope(merged.adom)
+    logger.debug("lock scope for %s %s: %s", verb, [url for url, _ in pairs], merged.name)
     return merged
 
 
-def _url_data_pairs(
-    urls: Union[str, Sequence[str], Sequence[RequestParam]], data: Any
-) -> List[Tuple[str, Any]]:
+def _url_data_pairs(urls: str | Sequence[str] | Sequence[RequestParam], data: Any) -> list[tuple[str, Any]]:
     if isinstance(urls, str):
         return [(urls, data)]
     if not isinstance(urls, (list, tuple)):
-        raise FMGLockScopeError("URLs must be a string or a list, got {}".format(type(urls).__name__))
-    pairs: List[Tuple[str, Any]] = []
+        raise FMGLockScopeError(f"URLs must be a string or a list, got {type(urls).__name__}")
+    pairs: list[tuple[str, Any]] = []
     for item in urls:
         if isinstance(item, str):
             pairs.append((item, data))
         elif isinstance(item, dict) and isinstance(item.get("url"), str):
             pairs.append((item["url"], item.get("data", data)))
         else:
-            raise FMGLockScopeError("Each request param needs a string 'url', got {!r}".format(item))
+            raise FMGLockScopeError(f"Each request param needs a string 'url', got {item!r}")
     return pairs
 
 
-def _merge(scopes: List[LockScope], urls: List[str]) -> LockScope:
-    adoms = sorted({scope.adom for scope in scopes})
+def _merge(scopes: list[LockScope], urls: list[str]) -> LockScope:
+    adoms = sorted({scope.adom or "root" for scope in scopes})
     if len(adoms) > 1:
         raise FMGLockScopeError(
-            "The request spans ADOMs {} ({}); one lock cannot cover them, send one request per "
-            "ADOM".format(", ".join(adoms), ", ".join(urls))
+            "The request spans ADOMs {} ({}); one lock cannot cover them, send one request per ADOM".format(
+                ", ".join(adoms), ", ".join(urls)
+            )
         )
     distinct = set(scopes)
     if len(distinct) == 1:
@@ -286,16 +249,14 @@ def resolve_package_path(fmg: Any, adom: str, name: str) -> str:
     checked. Raises :class:`FMGValueError` when the package is not there or the tree cannot be read.
     """
     if not isinstance(name, str) or not name.strip("/"):
-        raise FMGValueError("A policy package name must be a non-empty string, got {!r}".format(name))
+        raise FMGValueError(f"A policy package name must be a non-empty string, got {name!r}")
     if not isinstance(adom, str) or not adom:
-        raise FMGValueError("An ADOM name must be a non-empty string, got {!r}".format(adom))
-    url = "pm/pkg/global" if adom == GLOBAL else "pm/pkg/adom/{}".format(adom)
+        raise FMGValueError(f"An ADOM name must be a non-empty string, got {adom!r}")
+    url = "pm/pkg/global" if adom == GLOBAL else f"pm/pkg/adom/{adom}"
     code, tree = fmg.get(url)
     if code != 0:
         message = tree.get("status", {}).get("message", "") if isinstance(tree, dict) else ""
-        raise FMGValueError(
-            "Cannot read the policy packages of ADOM {} ({} answered {} {})".format(adom, url, code, message)
-        )
+        raise FMGValueError(f"Cannot read the policy packages of ADOM {adom} ({url} answered {code} {message})")
     paths = list(_package_paths(tree if isinstance(tree, list) else [tree], ""))
     wanted = name.strip("/")
     if wanted in paths:
@@ -304,7 +265,7 @@ def resolve_package_path(fmg: Any, adom: str, name: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise FMGValueError("Policy package {} does not exist in ADOM {}".format(name, adom))
+        raise FMGValueError(f"Policy package {name} does not exist in ADOM {adom}")
     raise FMGValueError(
         "Policy package name {} is ambiguous in ADOM {}: {}; give its full path".format(
             name, adom, ", ".join(sorted(matches))
@@ -312,7 +273,7 @@ def resolve_package_path(fmg: Any, adom: str, name: str) -> str:
     )
 
 
-def _package_paths(nodes: List[Any], prefix: str) -> Iterable[str]:
+def _package_paths(nodes: list[Any], prefix: str) -> Iterable[str]:
     for node in nodes:
         if not isinstance(node, dict) or not node.get("name"):
             continue

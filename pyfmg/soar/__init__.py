@@ -13,7 +13,8 @@ takes is released before they return.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from pyfmg import FortiManager
 from pyfmg.soar.calls import call, fmg_session, require_ok
@@ -43,10 +44,10 @@ __all__ = ["OPERATIONS", "SOARConfig", "SOARError", "check_health", "parse_confi
 
 logger = logging.getLogger(__name__)
 
-Operation = Callable[[FortiManager, SOARConfig, Dict[str, Any]], Dict[str, Any]]
+Operation = Callable[[FortiManager, SOARConfig, dict[str, Any]], dict[str, Any]]
 
 #: Operation name -> implementation; the FortiSOAR ``info.json`` lists exactly these names.
-OPERATIONS: Dict[str, Operation] = {
+OPERATIONS: dict[str, Operation] = {
     "get": op_get,
     "add": op_add,
     "set": op_set,
@@ -65,7 +66,7 @@ OPERATIONS: Dict[str, Operation] = {
 }
 
 
-def check_health(config: Mapping[str, Any]) -> Dict[str, Any]:
+def check_health(config: Mapping[str, Any]) -> dict[str, Any]:
     """Log in, read ``sys/status`` and log out.
 
     Returns ``{"address", "version", "hostname", "serial", "workspace_mode"}``; raises
@@ -86,7 +87,7 @@ def check_health(config: Mapping[str, Any]) -> Dict[str, Any]:
     }
 
 
-def run(operation: str, config: Mapping[str, Any], params: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def run(operation: str, config: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Run ``operation`` (a key of :data:`OPERATIONS`) and return its JSON-serialisable result.
 
     ``config`` holds the connector configuration, ``params`` the action's parameters; values may be

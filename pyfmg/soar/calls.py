@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, Dict, Iterator, List, Optional
+from collections.abc import Iterator
+from typing import Any
 
-from pyfmg import FMGBaseException, FortiManager
-from pyfmg.lockscope import LockScope, lock_scope, resolve_package_path
+from pyfmg import FMGBaseException, FMGValidSessionException, FortiManager, LockScope
+from pyfmg.lockscope import lock_scope, resolve_package_path
 from pyfmg.soar.config import SOARConfig, as_bool, as_number
 from pyfmg.soar.errors import SOARError, fmg_failure, translated_errors
 
 logger = logging.getLogger(__name__)
 
-Result = Dict[str, Any]
+Result = dict[str, Any]
 
 
 @contextlib.contextmanager
@@ -38,12 +39,21 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
             disable_request_warnings=True,
             apikey=cfg.api_key,
         )
-        code, answer = fmg.login()
+        try:
+            code, _answer = fmg.login()
+        except FMGValidSessionException as error:
+            raise SOARError(
+                "FortiManager at {} refused the login ({}). Check the {} and that the API user has JSON-RPC "
+                "access (rpc-permit read-write)".format(
+                    cfg.host, error, "API key" if cfg.api_key else "username and password"
+                )
+            ) from None
         if code != 0:
             raise SOARError(
                 "FortiManager at {} refused the login (code {}). Check the {} and that the API user has "
                 "JSON-RPC access (rpc-permit read-write)".format(
-                    cfg.host, code, "API key" if cfg.api_key else "username and password"),
+                    cfg.host, code, "API key" if cfg.api_key else "username and password"
+                ),
                 code=code if isinstance(code, int) else None,
             )
         try:
@@ -56,7 +66,7 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
                 logger.warning("logout from %s failed: %s", cfg.host, type(error).__name__)
 
 
-def send(fmg: FortiManager, method: str, params: List[Dict[str, Any]]) -> List[Result]:
+def send(fmg: FortiManager, method: str, params: list[dict[str, Any]]) -> list[Result]:
     """Send one JSON-RPC request with ``params``; return one ``{url, code, message, data}`` per param."""
     code, answer = fmg.free_form(method, data=params)
     if isinstance(answer, dict):
@@ -64,22 +74,25 @@ def send(fmg: FortiManager, method: str, params: List[Dict[str, Any]]) -> List[R
     if not isinstance(answer, list):
         raise SOARError(
             "FortiManager answered {} {} with something that is not a JSON-RPC result (code {})".format(
-                method, params[0].get("url") if params else "", code),
+                method, params[0].get("url") if params else "", code
+            ),
             code=code if isinstance(code, int) else None,
         )
-    results: List[Result] = []
+    results: list[Result] = []
     for index, item in enumerate(answer):
         fallback_url = params[index].get("url") if index < len(params) else None
         if not isinstance(item, dict):
             results.append({"url": fallback_url, "code": None, "message": "malformed result", "data": None})
             continue
-        status = item.get("status") if isinstance(item.get("status"), dict) else {}
-        results.append({
-            "url": item.get("url", fallback_url),
-            "code": status.get("code"),
-            "message": status.get("message"),
-            "data": item.get("data"),
-        })
+        status = item["status"] if isinstance(item.get("status"), dict) else {}
+        results.append(
+            {
+                "url": item.get("url", fallback_url),
+                "code": status.get("code"),
+                "message": status.get("message"),
+                "data": item.get("data"),
+            }
+        )
     return results
 
 
@@ -88,13 +101,13 @@ _NO_DATA = object()
 
 def call(fmg: FortiManager, method: str, url: str, data: Any = _NO_DATA, **fields: Any) -> Result:
     """One request to one URL; ``fields`` go next to ``url`` in the param (``fields``, ``filter``...)."""
-    param: Dict[str, Any] = dict(fields)
+    param: dict[str, Any] = dict(fields)
     param["url"] = url
     if data is not _NO_DATA:
         param["data"] = data
     results = send(fmg, method, [param])
     if not results:
-        raise SOARError("FortiManager sent an empty result list for {} {}".format(method, url), url=url)
+        raise SOARError(f"FortiManager sent an empty result list for {method} {url}", url=url)
     return results[0]
 
 
@@ -112,13 +125,13 @@ class LockReport:
         self.scope = ""
         self.committed = False
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         return {"lock_scope": self.scope, "committed": self.committed}
 
 
 @contextlib.contextmanager
 def locked(
-    fmg: FortiManager, cfg: SOARConfig, method: str, params: List[Dict[str, Any]], adom: Optional[str]
+    fmg: FortiManager, cfg: SOARConfig, method: str, params: list[dict[str, Any]], adom: str | None
 ) -> Iterator[LockReport]:
     """Run the body under the narrowest workspace lock covering ``method`` on ``params``; commit when
     the body succeeds, release in every case. Outside workspace mode, or when the request needs no
@@ -131,13 +144,12 @@ def locked(
     if scope is None:
         yield report
         return
-    package = resolve_package_path(fmg, scope.adom, scope.package) if scope.package else None
+    package = resolve_package_path(fmg, scope.adom or "root", scope.package) if scope.package else None
     held = LockScope(scope.adom, package=package, device=scope.device)
-    report.scope = str(held)
+    report.scope = held.name
     body_done = False
     try:
-        with fmg.workspace(held.adom, package=held.package, device=held.device, commit=True,
-                           wait=cfg.lock_wait):
+        with fmg.workspace(held.adom, package=held.package, device=held.device, commit=True, wait=cfg.lock_wait):
             yield report
             body_done = True
     except SOARError:
@@ -147,13 +159,13 @@ def locked(
             raise SOARError(
                 "The change was made but committing workspace {} failed ({}); nothing was saved and the "
                 "lock was released, run the action again".format(held, type(error).__name__ + ": " + str(error)),
-                details={"lock_scope": str(held)},
+                details={"lock_scope": held.name},
             ) from error
         raise
     report.committed = True
 
 
-def task_options(params: Dict[str, Any]) -> Dict[str, Any]:
+def task_options(params: dict[str, Any]) -> dict[str, Any]:
     """``track_task`` keyword arguments from the action's task parameters."""
     return {
         "sleep_time": as_number(params.get("poll_interval"), "poll_interval", 3.0),
@@ -165,7 +177,7 @@ def task_options(params: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def find_task_id(data: Any) -> Optional[int]:
+def find_task_id(data: Any) -> int | None:
     """The task an exec started, from ``data.task`` / ``data.taskid`` (None when there is none)."""
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
@@ -180,7 +192,7 @@ def find_task_id(data: Any) -> Optional[int]:
     return None
 
 
-def follow_task(fmg: FortiManager, task_id: int, options: Dict[str, Any]) -> Dict[str, Any]:
+def follow_task(fmg: FortiManager, task_id: int, options: dict[str, Any]) -> dict[str, Any]:
     """Wait for a task; return ``{"task_ok": bool, "task": info}``. A task that does not finish in
     time raises :class:`SOARError` (its outcome is unknown)."""
     code, info = fmg.track_task(task_id, **options)
@@ -188,7 +200,7 @@ def follow_task(fmg: FortiManager, task_id: int, options: Dict[str, Any]) -> Dic
         reason = info.get("msg") if isinstance(info, dict) else None
         raise SOARError(
             "Task {} did not finish: {}. Look it up in FortiManager's task monitor before running the "
-            "action again".format(task_id, reason or "FortiManager answered code {}".format(code)),
+            "action again".format(task_id, reason or f"FortiManager answered code {code}"),
             code=code if isinstance(code, int) else None,
             details={"task_id": task_id, "task": info if isinstance(info, dict) else {}},
         )
@@ -199,7 +211,7 @@ def follow_task(fmg: FortiManager, task_id: int, options: Dict[str, Any]) -> Dic
 _FAILED_TASK_STATES = frozenset({3, 5, 7, "cancelled", "error", "aborted"})
 
 
-def task_succeeded(task: Dict[str, Any]) -> bool:
+def task_succeeded(task: dict[str, Any]) -> bool:
     """A finished task succeeded when no line erred (``percent`` reaches 100 even on errors)."""
     try:
         errors = int(task.get("num_err", 0) or 0)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from pyfmg.soar.errors import SOARError
 
@@ -51,31 +52,31 @@ def as_bool(value: Any, name: str, default: bool) -> bool:
             return True
         if lowered in _FALSE:
             return False
-    raise SOARError("'{}' must be true or false, got {!r}".format(name, value))
+    raise SOARError(f"'{name}' must be true or false, got {value!r}")
 
 
-def as_number(value: Any, name: str, default: Optional[float], minimum: float = 0.0) -> Optional[float]:
+def as_number(value: Any, name: str, default: float | None, minimum: float = 0.0) -> float | None:
     """A number of seconds (or any non-negative number) given as a number or a string."""
     if _blank(value):
         return default
     if isinstance(value, bool):
-        raise SOARError("'{}' must be a number, got {!r}".format(name, value))
+        raise SOARError(f"'{name}' must be a number, got {value!r}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise SOARError("'{}' must be a number, got {!r}".format(name, value)) from None
+        raise SOARError(f"'{name}' must be a number, got {value!r}") from None
     if number != number or number < minimum:
-        raise SOARError("'{}' must be at least {:g}, got {!r}".format(name, minimum, value))
+        raise SOARError(f"'{name}' must be at least {minimum:g}, got {value!r}")
     return number
 
 
-def as_int(value: Any, name: str, default: Optional[int], minimum: int = 0) -> Optional[int]:
+def as_int(value: Any, name: str, default: int | None, minimum: int = 0) -> int | None:
     """A whole number given as an int or a string."""
     number = as_number(value, name, None if default is None else float(default), float(minimum))
     if number is None:
         return None
     if number != int(number):
-        raise SOARError("'{}' must be a whole number, got {!r}".format(name, value))
+        raise SOARError(f"'{name}' must be a whole number, got {value!r}")
     return int(number)
 
 
@@ -89,29 +90,30 @@ def as_json(value: Any, name: str, default: Any = None) -> Any:
         try:
             return json.loads(value)
         except ValueError as error:
-            raise SOARError("'{}' is not valid JSON ({}); give an object like {{\"name\": \"x\"}} or a "
-                            "list".format(name, error)) from None
+            raise SOARError(
+                f'\'{name}\' is not valid JSON ({error}); give an object like {{"name": "x"}} or a list'
+            ) from None
     if isinstance(value, (int, float, bool)):
         return value
-    raise SOARError("'{}' must be JSON, got a {}".format(name, type(value).__name__))
+    raise SOARError(f"'{name}' must be JSON, got a {type(value).__name__}")
 
 
-def as_text(value: Any, name: str, required: bool = True) -> Optional[str]:
+def as_text(value: Any, name: str, required: bool = True) -> str | None:
     """A non-empty string (numbers are accepted and turned into text)."""
     if _blank(value):
         if required:
-            raise SOARError("'{}' is required".format(name))
+            raise SOARError(f"'{name}' is required")
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise SOARError("'{}' must be text, got {!r}".format(name, value))
+        raise SOARError(f"'{name}' must be text, got {value!r}")
     return str(value).strip()
 
 
-def as_list(value: Any, name: str, required: bool = True) -> List[str]:
+def as_list(value: Any, name: str, required: bool = True) -> list[str]:
     """A list of names or addresses: a JSON list, JSON text of a list, or comma/newline separated."""
     if _blank(value):
         if required:
-            raise SOARError("'{}' is required".format(name))
+            raise SOARError(f"'{name}' is required")
         return []
     if isinstance(value, str):
         stripped = value.strip()
@@ -120,10 +122,10 @@ def as_list(value: Any, name: str, required: bool = True) -> List[str]:
         else:
             value = [part for part in stripped.replace("\n", ",").split(",")]
     if not isinstance(value, (list, tuple)):
-        raise SOARError("'{}' must be a list or comma-separated text, got {!r}".format(name, value))
+        raise SOARError(f"'{name}' must be a list or comma-separated text, got {value!r}")
     items = [str(item).strip() for item in value if not _blank(item)]
     if required and not items:
-        raise SOARError("'{}' is required".format(name))
+        raise SOARError(f"'{name}' is required")
     return items
 
 
@@ -133,23 +135,23 @@ class SOARConfig:
 
     host: str
     use_ssl: bool
-    verify_ssl: Union[bool, str]
+    verify_ssl: bool | str
     auth_method: str
-    username: Optional[str] = field(default=None, repr=False)
-    password: Optional[str] = field(default=None, repr=False)
-    api_key: Optional[str] = field(default=None, repr=False)
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
     timeout: float = 300.0
     debug: bool = False
     narrow_locks: bool = True
     lock_wait: float = 60.0
 
     @property
-    def secrets(self) -> List[Optional[str]]:
+    def secrets(self) -> list[str | None]:
         """Values that must never appear in text leaving the adapter."""
         return [self.password, self.api_key]
 
 
-def parse_address(address: Any, port: Any) -> Dict[str, Any]:
+def parse_address(address: Any, port: Any) -> dict[str, Any]:
     """Split ``address`` (``fmg``, ``fmg:8443``, ``https://fmg/``, ``[::1]:443``) and an optional
     separate ``port`` into ``host`` (``name[:port]``) and ``use_ssl``."""
     text = as_text(address, "address")
@@ -158,30 +160,30 @@ def parse_address(address: Any, port: Any) -> Dict[str, Any]:
     if "://" in text:
         scheme, text = text.split("://", 1)
         if scheme.lower() not in ("http", "https"):
-            raise SOARError("'address' must use http or https, got {!r}".format(scheme))
+            raise SOARError(f"'address' must use http or https, got {scheme!r}")
         use_ssl = scheme.lower() == "https"
     text = text.split("/", 1)[0].strip()
     if "@" in text:
         raise SOARError("'address' must not carry credentials; use the username/password fields")
     hostname, embedded_port = _split_host_port(text)
     if not hostname:
-        raise SOARError("'address' has no host name: {!r}".format(address))
+        raise SOARError(f"'address' has no host name: {address!r}")
     port_number = as_int(port, "port", None, minimum=1)
     if port_number is None and embedded_port is not None:
         port_number = embedded_port
     if port_number is not None and port_number > 65535:
-        raise SOARError("'port' must be between 1 and 65535, got {!r}".format(port))
-    host = hostname if port_number is None else "{}:{}".format(hostname, port_number)
+        raise SOARError(f"'port' must be between 1 and 65535, got {port!r}")
+    host = hostname if port_number is None else f"{hostname}:{port_number}"
     return {"host": host, "use_ssl": use_ssl}
 
 
-def _split_host_port(text: str) -> Tuple[str, Optional[int]]:
+def _split_host_port(text: str) -> tuple[str, int | None]:
     if text.startswith("["):
         closing = text.find("]")
         if closing < 0:
-            raise SOARError("'address' has an unclosed IPv6 bracket: {!r}".format(text))
+            raise SOARError(f"'address' has an unclosed IPv6 bracket: {text!r}")
         hostname = text[: closing + 1]
-        rest = text[closing + 1:]
+        rest = text[closing + 1 :]
         if rest.startswith(":"):
             return hostname, as_int(rest[1:], "port", None, minimum=1)
         return hostname, None
@@ -189,21 +191,21 @@ def _split_host_port(text: str) -> Tuple[str, Optional[int]]:
         hostname, port_text = text.split(":")
         return hostname, as_int(port_text, "port", None, minimum=1)
     if text.count(":") > 1:
-        return "[{}]".format(text), None
+        return f"[{text}]", None
     return text, None
 
 
-def parse_verify(value: Any) -> Union[bool, str]:
+def parse_verify(value: Any) -> bool | str:
     """``verify_ssl``: a bool (or its text), or the path of a CA bundle file."""
     if isinstance(value, str) and not _blank(value) and value.strip().lower() not in _TRUE | _FALSE:
         path = value.strip()
         if not os.path.isfile(path):
-            raise SOARError("'verify_ssl' names a CA bundle that does not exist: {}".format(path))
+            raise SOARError(f"'verify_ssl' names a CA bundle that does not exist: {path}")
         return path
     return as_bool(value, "verify_ssl", True)
 
 
-def _verification(config: Mapping[str, Any]) -> Union[bool, str]:
+def _verification(config: Mapping[str, Any]) -> bool | str:
     verify = parse_verify(config.get("verify_ssl"))
     bundle = as_text(config.get("ca_bundle"), "ca_bundle", required=False)
     if verify is True and bundle:
@@ -227,7 +229,7 @@ def parse_config(config: Mapping[str, Any]) -> SOARConfig:
     else:
         auth_method = _AUTH_ALIASES.get(str(method_text).strip().lower(), "")
         if not auth_method:
-            raise SOARError("'auth_method' must be 'User/Password' or 'API Key', got {!r}".format(method_text))
+            raise SOARError(f"'auth_method' must be 'User/Password' or 'API Key', got {method_text!r}")
     if auth_method == AUTH_PASSWORD:
         if not username or password is None:
             raise SOARError("Authentication by user and password needs both 'username' and 'password'")

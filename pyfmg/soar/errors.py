@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, Dict, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pyfmg import (
     FMGBaseException,
@@ -18,6 +19,7 @@ from pyfmg import (
     FMGLockError,
     FMGRequestNotFormedCorrect,
     FMGResponseNotFormedCorrect,
+    FMGTLSError,
     FMGValidSessionException,
     FMGValueError,
 )
@@ -38,10 +40,10 @@ class SOARError(FMGBaseException):
         self,
         message: str,
         *,
-        code: Optional[int] = None,
-        fmg_message: Optional[str] = None,
-        url: Optional[str] = None,
-        details: Optional[Dict[str, Any]] = None,
+        code: int | None = None,
+        fmg_message: str | None = None,
+        url: str | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -50,7 +52,7 @@ class SOARError(FMGBaseException):
         self.url = url
         self.details = details or {}
 
-    def as_dict(self) -> Dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The error as a JSON-serialisable dict (for platforms that return errors as data)."""
         return {
             "error": self.message,
@@ -61,7 +63,7 @@ class SOARError(FMGBaseException):
         }
 
 
-def redact(text: str, secrets: Iterable[Optional[str]]) -> str:
+def redact(text: str, secrets: Iterable[str | None]) -> str:
     """``text`` with every non-empty secret replaced by ``***``."""
     for secret in secrets:
         if secret:
@@ -69,15 +71,20 @@ def redact(text: str, secrets: Iterable[Optional[str]]) -> str:
     return text
 
 
-def fmg_failure(action: str, code: Any, message: Any, url: Optional[str], **details: Any) -> SOARError:
+def fmg_failure(action: str, code: Any, message: Any, url: str | None, **details: Any) -> SOARError:
     """The error for a call FortiManager answered with a non-zero status."""
     hint = _CODE_HINTS.get(code if isinstance(code, int) else -99999, "")
     text = "FortiManager refused {} {}: code {} ({}){}".format(action, url or "", code, message or "no message", hint)
-    return SOARError(text, code=code if isinstance(code, int) else None, fmg_message=str(message or ""),
-                     url=url, details=dict(details))
+    return SOARError(
+        text,
+        code=code if isinstance(code, int) else None,
+        fmg_message=str(message or ""),
+        url=url,
+        details=dict(details),
+    )
 
 
-_CODE_HINTS: Dict[int, str] = {
+_CODE_HINTS: dict[int, str] = {
     -2: "; the object already exists, use 'set' or 'update' to change it",
     -3: "; check the object name and the ADOM in the URL",
     -6: "; check the URL and that the ADOM exists",
@@ -89,7 +96,7 @@ _CODE_HINTS: Dict[int, str] = {
 
 
 @contextlib.contextmanager
-def translated_errors(address: str, timeout: float, secrets: Iterable[Optional[str]]) -> Iterator[None]:
+def translated_errors(address: str, timeout: float, secrets: Iterable[str | None]) -> Iterator[None]:
     """Turn client exceptions raised inside the block into :class:`SOARError` with an actionable
     message; secrets are scrubbed from whatever text the client produced."""
     secret_list = [secret for secret in secrets if secret]
@@ -100,47 +107,52 @@ def translated_errors(address: str, timeout: float, secrets: Iterable[Optional[s
         error.args = (error.message,)
         raise
     except FMGLockError as error:
-        holder = getattr(error, "holder", None)
-        scope = getattr(error, "scope", None) or getattr(error, "adom", None)
-        text = "Workspace lock on {} could not be taken{}: {}. Another session is editing it; retry later " \
-               "or raise 'Lock Wait'".format(scope or "the ADOM", " (held by {})".format(holder) if holder else "",
-                                              redact(str(error), secret_list))
-        raise SOARError(text, details={"scope": str(scope) if scope else None,
-                                       "holder": str(holder) if holder else None}) from None
-    except FMGConnectTimeout as error:
+        text = (
+            "Workspace lock on {} could not be taken: {}. Another session is editing it; retry later or "
+            "raise 'Lock Wait'".format(error.scope or "the ADOM", redact(str(error), secret_list))
+        )
         raise SOARError(
-            "FortiManager at {} did not answer within {} s: {}. Check the address and port, that the "
-            "FortiSOAR host can reach it, or raise 'Timeout'".format(address, timeout, redact(str(error), secret_list))
+            text,
+            code=error.code,
+            fmg_message=error.message,
+            details={"lock_scope": error.scope, "holder": error.holder},
+        ) from None
+    except FMGTLSError as error:
+        raise SOARError(_connection_text(address, "TLS: " + redact(str(error), secret_list))) from None
+    except FMGConnectTimeout as error:
+        detail = redact(str(error), secret_list)
+        raise SOARError(
+            f"FortiManager at {address} did not answer within {timeout:g} s: {detail}. Check the address and "
+            "port, that this host can reach it, or raise 'Timeout'"
         ) from None
     except FMGConnectionError as error:
         raise SOARError(_connection_text(address, redact(str(error), secret_list))) from None
     except FMGValidSessionException as error:
+        detail = redact(str(error), secret_list)
         raise SOARError(
-            "FortiManager at {} has no valid session for this request (login refused or session expired): {}. "
-            "Check the credentials and that the API user has JSON-RPC access".format(
-                address, redact(str(error), secret_list))
+            f"FortiManager at {address} has no valid session for this request (login refused or session "
+            f"expired): {detail}. Check the credentials and that the API user has JSON-RPC access"
         ) from None
     except (FMGResponseNotFormedCorrect, FMGRequestNotFormedCorrect) as error:
+        detail = redact(str(error), secret_list)
         raise SOARError(
-            "FortiManager at {} sent an answer that is not a JSON-RPC reply ({}). Check that the address "
-            "points at FortiManager's HTTPS port and not at a proxy or another service".format(
-                address, redact(str(error), secret_list))
+            f"FortiManager at {address} sent an answer that is not a JSON-RPC reply ({detail}). Check that "
+            "the address points at FortiManager's HTTPS port and not at a proxy or another service"
         ) from None
     except FMGValueError as error:
         raise SOARError(redact(str(error), secret_list)) from None
     except FMGBaseException as error:
-        raise SOARError("FortiManager call failed: {}".format(redact(str(error), secret_list))) from None
+        raise SOARError(f"FortiManager call failed: {redact(str(error), secret_list)}") from None
 
 
 def _connection_text(address: str, detail: str) -> str:
     lowered = detail.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return (
-            "TLS handshake with FortiManager at {} failed: {}. Either give the CA bundle that signed its "
-            "certificate in 'Verify SSL', or switch verification off for a self-signed certificate".format(
-                address, detail)
+            f"TLS handshake with FortiManager at {address} failed: {detail}. Either give the CA bundle that signed its "
+            "certificate in 'Verify SSL', or switch verification off for a self-signed certificate"
         )
     return (
-        "Cannot reach FortiManager at {}: {}. Check the address, the port and the network path "
-        "from this host".format(address, detail)
+        f"Cannot reach FortiManager at {address}: {detail}. Check the address, the port and the network path "
+        "from this host"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pyfmg import FortiManager
 from pyfmg.soar.calls import (
@@ -18,10 +18,10 @@ from pyfmg.soar.calls import (
 from pyfmg.soar.config import SOARConfig, as_bool, as_json, as_text
 from pyfmg.soar.errors import SOARError, fmg_failure
 
-Params = Dict[str, Any]
+Params = dict[str, Any]
 
 
-def _envelope(item: Result, lock: Dict[str, Any]) -> Result:
+def _envelope(item: Result, lock: dict[str, Any]) -> Result:
     return {
         "code": item.get("code"),
         "message": item.get("message"),
@@ -32,14 +32,14 @@ def _envelope(item: Result, lock: Dict[str, Any]) -> Result:
     }
 
 
-def _adom_hint(params: Params) -> Optional[str]:
+def _adom_hint(params: Params) -> str | None:
     return as_text(params.get("adom"), "adom", required=False)
 
 
-def _request_fields(params: Params, name: str) -> Dict[str, Any]:
+def _request_fields(params: Params, name: str) -> dict[str, Any]:
     fields = as_json(params.get(name), name, {})
     if not isinstance(fields, dict):
-        raise SOARError("'{}' must be a JSON object of request fields, e.g. {{\"fields\": [\"name\"]}}".format(name))
+        raise SOARError(f'\'{name}\' must be a JSON object of request fields, e.g. {{"fields": ["name"]}}')
     return {key: value for key, value in fields.items() if key != "url"}
 
 
@@ -57,9 +57,9 @@ def _write(method: str, data_required: bool):  # type: ignore[no-untyped-def]
         assert url is not None
         data = as_json(params.get("data"), "data")
         if data is None and data_required:
-            raise SOARError("'data' is required for {}: give the object's attributes as JSON".format(method))
+            raise SOARError(f"'data' is required for {method}: give the object's attributes as JSON")
         fields = _request_fields(params, "options")
-        param: Dict[str, Any] = dict(fields, url=url)
+        param: dict[str, Any] = dict(fields, url=url)
         if data is not None:
             param["data"] = data
         with locked(fmg, cfg, method, [param], _adom_hint(params)) as lock:
@@ -67,7 +67,7 @@ def _write(method: str, data_required: bool):  # type: ignore[no-untyped-def]
         return _envelope(item, lock.as_dict())
 
     operation.__name__ = "op_" + method
-    operation.__doc__ = "JSON-RPC {} on one URL, under the narrowest workspace lock.".format(method)
+    operation.__doc__ = f"JSON-RPC {method} on one URL, under the narrowest workspace lock."
     return operation
 
 
@@ -99,22 +99,22 @@ def op_exec(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     data = as_json(params.get("data"), "data")
     track = as_bool(params.get("track_task"), "track_task", False)
     options = task_options(params) if track else {}
-    param: Dict[str, Any] = {"url": url}
+    param: dict[str, Any] = {"url": url}
     if data is not None:
         param["data"] = data
     with locked(fmg, cfg, "exec", [param], _adom_hint(params)) as lock:
         item = send(fmg, "exec", [param])[0]
         if item.get("code") != 0:
-            raise fmg_failure("exec", item.get("code"), item.get("message"), url,
-                              task_started=False)
+            raise fmg_failure("exec", item.get("code"), item.get("message"), url, task_started=False)
         task_id = find_task_id(item.get("data"))
-        followed: Dict[str, Any] = {"task_ok": None, "task": {}}
+        followed: dict[str, Any] = {"task_ok": None, "task": {}}
         note = ""
         if task_id is None:
             if track:
-                note = ("No task to follow: FortiManager answered code {} ({}) for exec {} without a task "
-                        "id; the command ran synchronously or was a no-op").format(
-                    item.get("code"), item.get("message"), url)
+                note = (
+                    "No task to follow: FortiManager answered code {} ({}) for exec {} without a task "
+                    "id; the command ran synchronously or was a no-op"
+                ).format(item.get("code"), item.get("message"), url)
         elif track:
             followed = follow_task(fmg, task_id, options)
     result = _envelope(item, lock.as_dict())
@@ -139,18 +139,17 @@ def op_free_form(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
         raise SOARError("'params' must be a JSON list of request params, each with a 'url'")
     for index, item in enumerate(request):
         if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"]:
-            raise SOARError("'params' item {} needs a 'url' (got {!r})".format(index, item))
+            raise SOARError(f"'params' item {index} needs a 'url' (got {item!r})")
     with locked(fmg, cfg, method, request, _adom_hint(params)) as lock:
         results = send(fmg, method, request)
         failed = [item for item in results if item.get("code") != 0]
         if failed and method != "get":
             first = failed[0]
-            error = fmg_failure(method, first.get("code"), first.get("message"), first.get("url"),
-                                results=results)
-            error.message += "; {} of {} URLs failed, nothing was committed".format(len(failed), len(results))
+            error = fmg_failure(method, first.get("code"), first.get("message"), first.get("url"), results=results)
+            error.message += f"; {len(failed)} of {len(results)} URLs failed, nothing was committed"
             error.args = (error.message,)
             raise error
-    first_failure: List[Result] = [item for item in results if item.get("code") != 0][:1]
+    first_failure: list[Result] = [item for item in results if item.get("code") != 0][:1]
     head = first_failure[0] if first_failure else (results[0] if results else {"code": 0, "message": "OK"})
     return {
         "code": head.get("code"),
