@@ -51,6 +51,13 @@ _NO_LOCK_PREFIXES: tuple[str, ...] = (
 )
 
 
+# First segment of the tables that live inside a policy package (firewall/policy, global/header/policy,
+# authentication/rule, central/dnat...): where the package path in a pm/config URL ends.
+_PACKAGE_TABLE_ROOTS = frozenset(
+    {"firewall", "global", "authentication", "central", "_consolidated", "consolidated", "user", "dynamic"}
+)
+
+
 class FMGLockScopeError(FMGValueError):
     """The lock a request needs cannot be told from its method, URL(s) and data."""
 
@@ -134,8 +141,18 @@ def _scope_from_pm_url(url: str, segments: list[str], adom_hint: str | None) -> 
     else:
         raise FMGLockScopeError(f"Cannot tell which ADOM {url} belongs to")
     if segments[1] == "config" and len(rest) >= 2 and rest[0] == "pkg":
-        return LockScope(adom, package=rest[1])
+        return LockScope(adom, package=_package_part(rest[1:]))
     return LockScope(adom)
+
+
+def _package_part(segments: list[str]) -> str:
+    """The package path at the start of what follows ``pkg/``: everything up to the first segment
+    that starts a table inside a package (``firewall/policy``...). Folder packages appear as
+    ``folder/name``; :func:`resolve_package_path` checks the result against the package tree."""
+    for index, segment in enumerate(segments):
+        if index > 0 and segment in _PACKAGE_TABLE_ROOTS:
+            return "/".join(segments[:index])
+    return "/".join(segments)
 
 
 def _scope_from_dvmdb_url(url: str, segments: list[str]) -> LockScope | None:

@@ -44,6 +44,8 @@ __all__ = ["OPERATIONS", "SOARConfig", "SOARError", "check_health", "parse_confi
 
 logger = logging.getLogger(__name__)
 
+NO_PERMISSION = -11
+
 Operation = Callable[[FortiManager, SOARConfig, dict[str, Any]], dict[str, Any]]
 
 #: Operation name -> implementation; the FortiSOAR ``info.json`` lists exactly these names.
@@ -75,7 +77,18 @@ def check_health(config: Mapping[str, Any]) -> dict[str, Any]:
     """
     cfg = parse_config(config)
     with fmg_session(cfg) as fmg:
-        status = require_ok(call(fmg, "get", "sys/status"), "get").get("data")
+        answer = call(fmg, "get", "sys/status")
+        if answer.get("code") == NO_PERMISSION and cfg.api_key:
+            # An API key is not checked at login: the first call is where a bad key shows.
+            raise SOARError(
+                "FortiManager at {} refused the login with this API key (code -11, {}). Check the API key "
+                "and that its REST API administrator may use JSON-RPC and has trusted hosts allowing this "
+                "host".format(cfg.host, answer.get("message")),
+                code=NO_PERMISSION,
+                fmg_message=answer.get("message"),
+                url=answer.get("url"),
+            )
+        status = require_ok(answer, "get").get("data")
         workspace = bool(fmg.workspace_mode)
     status = status if isinstance(status, dict) else {}
     return {

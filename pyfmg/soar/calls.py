@@ -158,7 +158,7 @@ def locked(
         if body_done:
             raise SOARError(
                 "The change was made but committing workspace {} failed ({}); nothing was saved and the "
-                "lock was released, run the action again".format(held, type(error).__name__ + ": " + str(error)),
+                "lock was released, run the action again".format(held.name, type(error).__name__ + ": " + str(error)),
                 details={"lock_scope": held.name},
             ) from error
         raise

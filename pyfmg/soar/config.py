@@ -238,7 +238,7 @@ def parse_config(config: Mapping[str, Any]) -> SOARConfig:
         raise SOARError("Authentication by API key needs 'api_key'")
     else:
         username = password = None
-    timeout = as_number(config.get("timeout"), "timeout", 300.0, minimum=1.0)
+    timeout = as_number(config.get("timeout"), "timeout", 300.0, minimum=0.1)
     lock_wait = as_number(config.get("lock_wait"), "lock_wait", 60.0)
     assert timeout is not None and lock_wait is not None
     return SOARConfig(

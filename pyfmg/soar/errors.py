@@ -89,7 +89,8 @@ _CODE_HINTS: dict[int, str] = {
     -3: "; check the object name and the ADOM in the URL",
     -6: "; check the URL and that the ADOM exists",
     -10: "; check the data against the FortiManager API reference for this URL",
-    -11: "; the API user lacks permission (admin profile, rpc-permit) for this URL",
+    -11: "; the API user lacks permission (admin profile, rpc-permit) for this URL, or its session or API "
+    "key is not valid",
     -10147: "; the workspace is not locked by this session (is workspace mode on and the lock switch off?)",
     -20055: "; another administrator holds the workspace lock, retry later or raise 'Lock Wait'",
 }

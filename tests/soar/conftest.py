@@ -1,0 +1,106 @@
+"""Fixtures for the SOAR adapter tests: a workspace-mode simulator seeded with policy packages, an
+address group and a web-filter set-up, and connector configurations pointing at it."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pyfmg import FortiManager
+from pyfmg.testing import FMGSimulator
+
+PASSWORD = "s3cret-Pa55"
+OTHER_PASSWORD = "other-Pa55"
+API_KEY = "k3y0123456789abcdefghijklmnopqrs"
+
+
+def admin_client(sim: FMGSimulator, user: str = "admin") -> FortiManager:
+    return FortiManager(sim.host, user, PASSWORD if user == "admin" else OTHER_PASSWORD, use_ssl=False)
+
+
+def seed(sim: FMGSimulator) -> None:
+    """Packages default, p2 and folder f1/p1; address group soar-blocklist; one policy in each package."""
+    with admin_client(sim) as fmg, fmg.workspace("root"):
+        for url, data in [
+            ("pm/pkg/adom/root", {"name": "p2", "type": "pkg"}),
+            ("pm/pkg/adom/root", {"name": "f1", "type": "folder"}),
+            ("pm/pkg/adom/root/f1", {"name": "p1", "type": "pkg"}),
+            ("pm/config/adom/root/obj/firewall/address", {"name": "placeholder", "subnet": "192.0.2.1/32"}),
+            ("pm/config/adom/root/obj/firewall/addrgrp", {"name": "soar-blocklist", "member": ["placeholder"]}),
+            ("pm/config/adom/root/pkg/default/firewall/policy", {"name": "deny-bad", "action": "deny"}),
+            ("pm/config/adom/root/pkg/p2/firewall/policy", {"name": "p2-rule", "action": "accept"}),
+            ("pm/config/adom/root/pkg/f1/p1/firewall/policy", {"name": "p1-rule", "action": "accept"}),
+        ]:
+            code, answer = fmg.add(url, data=data)
+            assert code == 0, (url, answer)
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle_in_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator writes an answer's headers and body separately; with Nagle's algorithm on, every
+    answer then waits for the client's delayed ACK (~40 ms). Tests here make hundreds of calls."""
+    from pyfmg.testing import server
+
+    for value in list(vars(server).values()):
+        if isinstance(value, type) and issubclass(value, socketserver.StreamRequestHandler):
+            monkeypatch.setattr(value, "disable_nagle_algorithm", True)
+
+
+def stop_in_background(sim: FMGSimulator) -> None:
+    """Stopping waits for the accept loop's next poll (up to 0.5 s); no test needs to wait for that."""
+    threading.Thread(target=sim.stop, daemon=True).start()
+
+
+@pytest.fixture
+def ws_sim() -> Iterator[FMGSimulator]:
+    """A simulator in workspace mode (tasks take 0.1 s), seeded by :func:`seed`."""
+    sim = FMGSimulator(
+        users={"admin": PASSWORD, "other": OTHER_PASSWORD},
+        api_keys=(API_KEY,),
+        workspace_mode="normal",
+        task_duration=0.1,
+    ).start()
+    try:
+        seed(sim)
+        sim.clear_requests()
+        yield sim
+    finally:
+        stop_in_background(sim)
+
+
+@pytest.fixture
+def plain_sim() -> Iterator[FMGSimulator]:
+    """A simulator with workspace mode off."""
+    sim = FMGSimulator(users={"admin": PASSWORD}, api_keys=(API_KEY,), task_duration=0.1).start()
+    yield sim
+    stop_in_background(sim)
+
+
+def config_for(sim: FMGSimulator, **overrides: Any) -> dict[str, Any]:
+    """A FortiSOAR-style configuration for ``sim``: strings where forms send strings."""
+    config: dict[str, Any] = {
+        "address": "http://" + sim.host,
+        "auth_method": "User/Password",
+        "username": "admin",
+        "password": PASSWORD,
+        "verify_ssl": "false",
+        "timeout": "10",
+        "lock_wait": "0",
+        "narrow_locks": "true",
+    }
+    config.update(overrides)
+    return {key: value for key, value in config.items() if value is not None}
+
+
+def rpc_calls(sim: FMGSimulator) -> list[tuple[str, str]]:
+    """(method, first url) of every JSON-RPC request the simulator received, in order."""
+    calls = []
+    for request in sim.requests:
+        body = request.json
+        if isinstance(body, dict) and body.get("params"):
+            calls.append((str(body.get("method")), str(body["params"][0].get("url", "")).strip("/")))
+    return calls
