@@ -3,8 +3,6 @@ address group and a web-filter set-up, and connector configurations pointing at 
 
 from __future__ import annotations
 
-import socketserver
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,22 +41,6 @@ def seed(sim: FMGSimulator) -> None:
             assert code == 0, (url, answer)
 
 
-@pytest.fixture(autouse=True)
-def _no_nagle_in_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The simulator writes an answer's headers and body separately; with Nagle's algorithm on, every
-    answer then waits for the client's delayed ACK (~40 ms). Tests here make hundreds of calls."""
-    from pyfmg.testing import server
-
-    for value in list(vars(server).values()):
-        if isinstance(value, type) and issubclass(value, socketserver.StreamRequestHandler):
-            monkeypatch.setattr(value, "disable_nagle_algorithm", True)
-
-
-def stop_in_background(sim: FMGSimulator) -> None:
-    """Stopping waits for the accept loop's next poll (up to 0.5 s); no test needs to wait for that."""
-    threading.Thread(target=sim.stop, daemon=True).start()
-
-
 @pytest.fixture
 def ws_sim() -> Iterator[FMGSimulator]:
     """A simulator in workspace mode (tasks take 0.1 s), seeded by :func:`seed`."""
@@ -67,21 +49,18 @@ def ws_sim() -> Iterator[FMGSimulator]:
         api_keys=(API_KEY,),
         workspace_mode="normal",
         task_duration=0.1,
-    ).start()
-    try:
+    )
+    with sim:
         seed(sim)
         sim.clear_requests()
         yield sim
-    finally:
-        stop_in_background(sim)
 
 
 @pytest.fixture
 def plain_sim() -> Iterator[FMGSimulator]:
     """A simulator with workspace mode off."""
-    sim = FMGSimulator(users={"admin": PASSWORD}, api_keys=(API_KEY,), task_duration=0.1).start()
-    yield sim
-    stop_in_background(sim)
+    with FMGSimulator(users={"admin": PASSWORD}, api_keys=(API_KEY,), task_duration=0.1) as sim:
+        yield sim
 
 
 def config_for(sim: FMGSimulator, **overrides: Any) -> dict[str, Any]:

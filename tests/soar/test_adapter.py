@@ -13,7 +13,7 @@ import pytest
 from pyfmg.soar import OPERATIONS, SOARError, check_health, run
 from pyfmg.testing import FMGSimulator
 
-from .conftest import API_KEY, PASSWORD, config_for, rpc_calls, stop_in_background
+from .conftest import API_KEY, PASSWORD, config_for, rpc_calls
 
 POLICY_P2 = "pm/config/adom/root/pkg/p2/firewall/policy"
 ADDRESS = "pm/config/adom/root/obj/firewall/address"
@@ -285,8 +285,7 @@ def test_exec_refused_says_no_task_was_started(ws_sim: FMGSimulator) -> None:
 
 
 def test_task_that_does_not_finish_in_time() -> None:
-    slow = FMGSimulator(users={"admin": PASSWORD}, task_duration=600).start()
-    try:
+    with FMGSimulator(users={"admin": PASSWORD}, task_duration=600) as slow:
         # The task starts "100 s ago" on FortiManager's clock: already past the 5 s timeout.
         slow.advance_clock(-100)
         data = {"adom": "root", "pkg": "default", "scope": [{"name": "FGT-01", "vdom": "root"}]}
@@ -304,8 +303,6 @@ def test_task_that_does_not_finish_in_time() -> None:
             )
         assert caught.value.details["task_id"] >= 1
         assert slow.sessions == {}
-    finally:
-        stop_in_background(slow)
 
 
 # --- free_form -----------------------------------------------------------------------------------------
