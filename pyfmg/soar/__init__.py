@@ -17,14 +17,8 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from pyfmg import FortiManager
+from pyfmg.soar.addresses import op_block_ip, op_unblock_ip
 from pyfmg.soar.calls import call, fmg_session, require_ok
-from pyfmg.soar.composite import (
-    op_block_ip,
-    op_block_url,
-    op_install_policy_package,
-    op_unblock_ip,
-    op_unblock_url,
-)
 from pyfmg.soar.config import SOARConfig, parse_config
 from pyfmg.soar.errors import SOARError
 from pyfmg.soar.generic import (
@@ -39,6 +33,8 @@ from pyfmg.soar.generic import (
     op_set,
     op_update,
 )
+from pyfmg.soar.install import op_install_policy_package
+from pyfmg.soar.urls import op_block_url, op_unblock_url
 
 __all__ = ["OPERATIONS", "SOARConfig", "SOARError", "check_health", "parse_config", "run"]
 

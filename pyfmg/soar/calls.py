@@ -15,12 +15,25 @@ from typing import Any
 
 from pyfmg import FMGBaseException, FMGValidSessionException, FortiManager, LockScope
 from pyfmg.lockscope import lock_scope, resolve_package_path
-from pyfmg.soar.config import SOARConfig, as_bool, as_number
+from pyfmg.soar.config import SOARConfig, as_bool, as_number, as_text
 from pyfmg.soar.errors import SOARError, fmg_failure, translated_errors
 
 logger = logging.getLogger(__name__)
 
 Result = dict[str, Any]
+Params = dict[str, Any]
+
+OBJECT_MISSING = -3
+
+
+def escape_name(name: str) -> str:
+    """An object name as a URL segment (FortiManager escapes ``/`` inside names as ``\\/``)."""
+    return name.replace("/", "\\/")
+
+
+def adom_param(params: Params) -> str:
+    """The action's ``adom`` parameter; ``root`` (FortiManager's default ADOM) when empty."""
+    return as_text(params.get("adom"), "adom", required=False) or "root"
 
 
 @contextlib.contextmanager

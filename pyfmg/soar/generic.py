@@ -6,6 +6,7 @@ from typing import Any
 
 from pyfmg import FortiManager
 from pyfmg.soar.calls import (
+    Params,
     Result,
     call,
     find_task_id,
@@ -17,8 +18,6 @@ from pyfmg.soar.calls import (
 )
 from pyfmg.soar.config import SOARConfig, as_bool, as_json, as_text
 from pyfmg.soar.errors import SOARError, fmg_failure
-
-Params = dict[str, Any]
 
 
 def _envelope(item: Result, lock: dict[str, Any]) -> Result:

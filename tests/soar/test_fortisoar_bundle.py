@@ -21,7 +21,7 @@ import pytest
 
 from pyfmg import FMGValueError
 from pyfmg.soar import OPERATIONS, SOARError, parse_config, run
-from pyfmg.soar.composite import op_block_url, op_unblock_url
+from pyfmg.soar.urls import op_block_url, op_unblock_url
 from pyfmg.soar_bundle import build_fortisoar, find_bundle_source, main
 from pyfmg.testing import FMGSimulator
 
