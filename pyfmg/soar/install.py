@@ -87,11 +87,23 @@ def op_install_policy_package(fmg: FortiManager, cfg: SOARConfig, params: Params
     result["task_id"] = task_id
     result.update(follow_task(fmg, task_id, options))
     if preview and result["task_ok"]:
-        devices = [entry["name"] for entry in scope]
-        fetched = call(fmg, "exec", "securityconsole/preview/result", {"adom": adom, "device": devices})
-        result["preview_result"] = (
-            fetched.get("data")
-            if fetched.get("code") == 0
-            else {"code": fetched.get("code"), "message": fetched.get("message")}
-        )
+        result["preview_result"] = {entry["name"]: _preview_of(fmg, adom, entry, options) for entry in scope}
     return result
+
+
+def _preview_of(fmg: FortiManager, adom: str, entry: dict[str, str], options: dict[str, Any]) -> Any:
+    """Generate one device's preview (a task of its own) and fetch the text FortiManager prepared;
+    a step FortiManager refuses is reported with its code and message instead of the text."""
+    request: dict[str, Any] = {"adom": adom, "device": entry["name"], "flags": ["json"]}
+    if entry.get("vdom"):
+        request["vdoms"] = [entry["vdom"]]
+    generated = call(fmg, "exec", "securityconsole/install/preview", request)
+    if generated.get("code") != 0:
+        return {"code": generated.get("code"), "message": generated.get("message")}
+    task_id = find_task_id(generated.get("data"))
+    if task_id is not None:
+        follow_task(fmg, task_id, options)
+    fetched = call(fmg, "exec", "securityconsole/preview/result", {"adom": adom, "device": entry["name"]})
+    if fetched.get("code") != 0:
+        return {"code": fetched.get("code"), "message": fetched.get("message")}
+    return fetched.get("data")
