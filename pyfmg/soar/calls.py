@@ -16,7 +16,7 @@ from typing import Any
 from pyfmg import FMGBaseException, FMGValidSessionException, FortiManager, LockScope
 from pyfmg.lockscope import lock_scope, resolve_package_path
 from pyfmg.soar.config import SOARConfig, as_bool, as_number, as_text
-from pyfmg.soar.errors import SOARError, fmg_failure, translated_errors
+from pyfmg.soar.errors import NOT_JSON_HINT, SOARError, fmg_failure, translated_errors
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,10 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
         try:
             code, _answer = fmg.login()
         except FMGValidSessionException as error:
+            if "not JSON" in str(error):
+                raise SOARError(
+                    f"FortiManager at {cfg.host} did not answer the login with JSON-RPC ({error}). {NOT_JSON_HINT}"
+                ) from None
             raise SOARError(
                 "FortiManager at {} refused the login ({}). Check the {} and that the API user has JSON-RPC "
                 "access (rpc-permit read-write)".format(

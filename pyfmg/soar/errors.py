@@ -71,17 +71,23 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
+NOT_JSON = 100  # pyFMG's code for an answer that is not JSON (a proxy's error page, an empty body)
+NOT_JSON_HINT = (
+    "Check that the address points at FortiManager's HTTPS port and not at a proxy, load balancer or another service"
+)
+
+
 def fmg_failure(action: str, code: Any, message: Any, url: str | None, **details: Any) -> SOARError:
     """The error for a call FortiManager answered with a non-zero status."""
-    hint = _CODE_HINTS.get(code if isinstance(code, int) else -99999, "")
-    text = "FortiManager refused {} {}: code {} ({}){}".format(action, url or "", code, message or "no message", hint)
-    return SOARError(
-        text,
-        code=code if isinstance(code, int) else None,
-        fmg_message=str(message or ""),
-        url=url,
-        details=dict(details),
-    )
+    known = code if isinstance(code, int) and not isinstance(code, bool) else None
+    if known == NOT_JSON:
+        text = f"FortiManager did not answer {action} {url or ''} with JSON-RPC: {message}. {NOT_JSON_HINT}"
+    else:
+        hint = _CODE_HINTS.get(known, "") if known is not None else ""
+        text = "FortiManager refused {} {}: code {} ({}){}".format(
+            action, url or "", code, message or "no message", hint
+        )
+    return SOARError(text, code=known, fmg_message=str(message or ""), url=url, details=dict(details))
 
 
 _CODE_HINTS: dict[int, str] = {
@@ -137,8 +143,7 @@ def translated_errors(address: str, timeout: float, secrets: Iterable[str | None
     except (FMGResponseNotFormedCorrect, FMGRequestNotFormedCorrect) as error:
         detail = redact(str(error), secret_list)
         raise SOARError(
-            f"FortiManager at {address} sent an answer that is not a JSON-RPC reply ({detail}). Check that "
-            "the address points at FortiManager's HTTPS port and not at a proxy or another service"
+            f"FortiManager at {address} sent an answer that is not a JSON-RPC reply ({detail}). {NOT_JSON_HINT}"
         ) from None
     except FMGValueError as error:
         raise SOARError(redact(str(error), secret_list)) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from pyfmg import FortiManager
 from pyfmg.soar.calls import (
@@ -50,7 +50,7 @@ def op_get(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     return _envelope(item, {"lock_scope": "", "committed": False})
 
 
-def _write(method: str, data_required: bool):  # type: ignore[no-untyped-def]
+def _write(method: str, data_required: bool) -> Callable[[FortiManager, SOARConfig, Params], Result]:
     def operation(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
         url = as_text(params.get("url"), "url")
         assert url is not None

@@ -80,9 +80,32 @@ def test_check_health_tls_failure_and_ca_bundle() -> None:
 
 
 def test_check_health_not_a_jsonrpc_answer(ws_sim: FMGSimulator) -> None:
-    ws_sim.inject("http_502_html", times=3)
-    with pytest.raises(SOARError, match="FortiManager"):
+    ws_sim.inject("http_502_html", method="exec", url="sys/login/user")
+    with pytest.raises(SOARError, match=r"did not answer the login with JSON-RPC.*HTTP 502.*not at a proxy"):
         check_health(config_for(ws_sim))
+
+
+@pytest.mark.parametrize(
+    ("fault", "needle"),
+    [
+        ("truncated_json", "did not answer get .* with JSON-RPC.*not JSON"),
+        ("http_502_html", "with HTTP 502"),
+        ("no_result", "not a JSON-RPC reply.*no 'result'"),
+        ("reset", "Cannot reach FortiManager"),
+    ],
+)
+def test_broken_answers_mid_action(ws_sim: FMGSimulator, fault: str, needle: str) -> None:
+    ws_sim.inject(fault, method="get", url=ADDRESS)
+    with pytest.raises(SOARError, match=needle):
+        run("get", config_for(ws_sim), {"url": ADDRESS})
+    assert_clean(ws_sim)
+
+
+def test_failed_logout_does_not_hide_the_result(ws_sim: FMGSimulator, caplog: pytest.LogCaptureFixture) -> None:
+    ws_sim.inject("reset", method="exec", url="sys/logout")
+    result = run("get", config_for(ws_sim), {"url": "sys/status"})
+    assert result["data"]["Hostname"] == "FMG-SIM"
+    assert "logout from" in caplog.text
 
 
 # --- generic verbs -------------------------------------------------------------------------------------
