@@ -134,6 +134,21 @@ def test_info_json_operations_map_one_to_one_onto_the_adapter() -> None:
     assert set(listed) == set(OPERATIONS)
 
 
+def adapter_reads(pattern: str) -> set[str]:
+    sources = (Path(__file__).resolve().parents[2] / "pyfmg" / "soar").glob("*.py")
+    return {name for path in sources for name in re.findall(pattern, path.read_text(encoding="utf-8"))}
+
+
+def test_every_info_json_name_is_read_by_the_adapter() -> None:
+    """A field the adapter never reads would be silently ignored on FortiSOAR."""
+    params = {field["name"] for op in INFO["operations"] for field in all_fields(op["parameters"])}
+    assert params <= adapter_reads(r'params\.get\("([a-z_]+)"\)') | adapter_reads(
+        r'_request_fields\(params, "([a-z_]+)"'
+    )
+    fields = {field["name"] for field in all_fields(INFO["configuration"]["fields"])}
+    assert fields <= adapter_reads(r'config\.get\("([a-z_]+)"')
+
+
 def test_info_json_configuration_is_what_parse_config_reads(tmp_path: Path) -> None:
     """A configuration filled with every field's default (as FortiSOAR would) is accepted."""
     config = {field["name"]: field.get("value", "") for field in all_fields(INFO["configuration"]["fields"])}
