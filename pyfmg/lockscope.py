@@ -39,15 +39,12 @@ _NO_LOCK_EXEC_PREFIXES: tuple[str, ...] = (
     "securityconsole/abort",
 )
 
-# Trees outside any ADOM database: system settings, sessions, tasks, the device manager's global
-# view and the workspace lock URLs themselves.
+# Trees outside any ADOM database: system settings, sessions, tasks, user management.
 _NO_LOCK_PREFIXES: tuple[str, ...] = (
     "sys/",
     "cli/",
     "task/",
     "um/",
-    "dvmdb/device",
-    "dvmdb/script/log",
 )
 
 
@@ -118,7 +115,7 @@ def _scope_from_url(url: str, adom_hint: str | None) -> LockScope | None:
     if head == "pm" and len(segments) >= 3:
         return _scope_from_pm_url(url, segments, adom_hint)
     if head == "dvmdb" and len(segments) >= 2:
-        return _scope_from_dvmdb_url(url, segments)
+        return _scope_from_dvmdb_url(url, segments, adom_hint)
     raise FMGLockScopeError(
         f"Cannot tell which workspace lock a write to {url} needs; lock it yourself or use a /pm/... or /dvmdb/... URL"
     )
@@ -155,7 +152,15 @@ def _package_part(segments: list[str]) -> str:
     return "/".join(segments)
 
 
-def _scope_from_dvmdb_url(url: str, segments: list[str]) -> LockScope | None:
+def _scope_from_dvmdb_url(url: str, segments: list[str], adom_hint: str | None) -> LockScope | None:
+    if segments[1] == "device" and len(segments) >= 3:
+        # The device list outside ADOMs: the URL does not say which ADOM's workspace holds the device.
+        if not adom_hint:
+            raise FMGLockScopeError(
+                f"Cannot tell which ADOM device {segments[2]} of {url} belongs to; pass the ADOM or use "
+                f"/dvmdb/adom/<adom>/device/{segments[2]}"
+            )
+        return LockScope(adom_hint, device=segments[2])
     if segments[1] == GLOBAL:
         if len(segments) >= 3 and segments[2] == "workspace":
             return None

@@ -39,11 +39,12 @@ def test_scope_of_a_single_url(method: str, url: str, data: Any, expected: LockS
     assert lock_scope(method, url, data) == expected
 
 
-def test_device_url_needs_the_adom_from_the_caller() -> None:
-    url = "/pm/config/device/FGT-01/vdom/root/system/interface"
+@pytest.mark.parametrize("url", ["/pm/config/device/FGT-01/vdom/root/system/interface", "/dvmdb/device/FGT-01"])
+def test_device_url_needs_the_adom_from_the_caller(url: str) -> None:
     with pytest.raises(FMGLockScopeError, match="FGT-01"):
         lock_scope("update", url, {})
     assert lock_scope("update", url, {}, adom="edge") == LockScope("edge", device="FGT-01")
+    assert lock_scope("get", url) is None
 
 
 def test_urls_in_one_package_lock_the_package_and_mixed_urls_widen_to_the_adom() -> None:
