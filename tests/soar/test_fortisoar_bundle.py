@@ -412,3 +412,11 @@ def test_build_refuses_incomplete_or_misnamed_sources(tmp_path: Path, capsys: py
     with pytest.raises(FMGValueError, match="Cannot read"):
         build_fortisoar(tmp_path / "out", bare)
     assert find_bundle_source() == SOURCE
+
+
+def test_pyfmg_soar_build_fortisoar_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pyfmg.cli import main as cli_main
+
+    assert cli_main(["soar", "build-fortisoar", str(tmp_path)]) == 0
+    built = Path(capsys.readouterr().out.strip())
+    assert built == tmp_path / "fortimanager-pyfmg-1.0.0.tgz" and tarfile.is_tarfile(built)
