@@ -20,6 +20,9 @@ from pyfmg.soar.errors import NOT_JSON_HINT, SOARError, fmg_failure, translated_
 
 logger = logging.getLogger(__name__)
 
+#: With ``debug`` on, every request and answer (secrets masked) is logged at INFO here.
+EXCHANGE_LOGGER = "pyfmg.soar.exchanges"
+
 Result = dict[str, Any]
 Params = dict[str, Any]
 
@@ -45,13 +48,15 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
             cfg.host,
             cfg.username,
             cfg.password,
-            debug=cfg.debug,
             use_ssl=cfg.use_ssl,
             verify_ssl=cfg.verify_ssl,
             timeout=cfg.timeout,
             disable_request_warnings=True,
             apikey=cfg.api_key,
         )
+        if cfg.debug:
+            # Logged, not printed (the client's debug=True prints): SOAR platforms collect logs.
+            fmg.getLog(EXCHANGE_LOGGER, logging.INFO)
         try:
             code, _answer = fmg.login()
         except FMGValidSessionException as error:

@@ -482,4 +482,7 @@ def test_secrets_never_reach_logs_or_errors(ws_sim: FMGSimulator, caplog: pytest
     with pytest.raises(SOARError) as caught:
         run("get", config_for(ws_sim, password="Zz-" + PASSWORD), {"url": ADDRESS})
     assert PASSWORD not in caplog.text and PASSWORD not in str(caught.value)
+    exchanges = [r for r in caplog.records if r.name == "pyfmg.soar.exchanges"]
+    assert any("sys/login/user" in r.getMessage() for r in exchanges)
+    assert any(ADDRESS in r.getMessage() for r in exchanges)
     assert set(OPERATIONS) >= {"get", "block_ip"}
