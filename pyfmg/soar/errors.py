@@ -27,6 +27,7 @@ from pyfmg import (
 logger = logging.getLogger(__name__)
 
 REDACTED = "***"
+LOCKED_BY_OTHER = -20055
 
 
 class SOARError(FMGBaseException):
@@ -114,9 +115,13 @@ def translated_errors(address: str, timeout: float, secrets: Iterable[str | None
         error.args = (error.message,)
         raise
     except FMGLockError as error:
-        text = (
-            "Workspace lock on {} could not be taken: {}. Another session is editing it; retry later or "
-            "raise 'Lock Wait'".format(error.scope or "the ADOM", redact(str(error), secret_list))
+        advice = (
+            "Another session is editing it; retry later or raise 'Lock Wait'"
+            if error.code == LOCKED_BY_OTHER
+            else "Check that the ADOM, policy package or device exists and that this user may lock it"
+        )
+        text = "Workspace lock on {} could not be taken: {}. {}".format(
+            error.scope or "the ADOM", redact(str(error), secret_list), advice
         )
         raise SOARError(
             text,

@@ -213,6 +213,11 @@ def test_bad_json_in_data_fails_before_anything_is_locked(ws_sim: FMGSimulator) 
         ("update", {"url": "pm/config/device/FGT-01/global/system/dns", "data": {}}, "pass the ADOM"),
         ("install_policy_package", {"package": "nope", "scope": "FGT-01[root]"}, "nope does not exist"),
         ("block_ip", {"ip_addresses": "10.0.0.1", "address_group": "no-such-group"}, "does not exist in ADOM root"),
+        (
+            "add",
+            {"url": "pm/config/adom/ghost/obj/firewall/address", "data": {"name": "x"}},
+            "Locking ghost failed: code -6.*Check that the ADOM",
+        ),
     ],
 )
 def test_bad_parameters_are_one_clear_error(
