@@ -8,7 +8,6 @@ from pyfmg import FortiManager
 from pyfmg.soar.calls import (
     Params,
     Result,
-    call,
     find_task_id,
     follow_task,
     locked,
@@ -46,7 +45,8 @@ def op_get(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     """Read an object or a table."""
     url = as_text(params.get("url"), "url")
     assert url is not None
-    item = require_ok(call(fmg, "get", url, **_request_fields(params, "options")), "get")
+    param = dict(_request_fields(params, "options"), url=url)
+    item = require_ok(send(fmg, "get", [param])[0], "get")
     return _envelope(item, {"lock_scope": "", "committed": False})
 
 
