@@ -8,6 +8,7 @@ naming the field.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,7 +66,9 @@ def as_number(value: Any, name: str, default: float | None, minimum: float = 0.0
         number = float(value)
     except (TypeError, ValueError):
         raise SOARError(f"'{name}' must be a number, got {value!r}") from None
-    if number != number or number < minimum:
+    if not math.isfinite(number):
+        raise SOARError(f"'{name}' must be a number, got {value!r}")
+    if number < minimum:
         raise SOARError(f"'{name}' must be at least {minimum:g}, got {value!r}")
     return number
 

@@ -88,6 +88,8 @@ def test_secrets_stay_out_of_repr() -> None:
         ({"address": "fmg", "port": "http"}, "'port' must be a number"),
         ({"address": "fmg", "port": "70000"}, "between 1 and 65535"),
         ({"address": "fmg", "port": "0"}, "at least 1"),
+        ({"address": "fmg", "port": "1e400"}, "'port' must be a number"),
+        ({"address": "fmg", "timeout": float("nan"), **BASE}, "'timeout' must be a number"),
         ({"address": "[::1"}, "unclosed IPv6"),
         ({"address": "fmg", "username": "admin"}, "needs both 'username' and 'password'"),
         ({"address": "fmg", "auth_method": "API Key"}, "needs 'api_key'"),
