@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pyfmg import FMGValueError
 from pyfmg.lockscope import lock_scope
-from pyfmg.soar import SOARError, parse_config
+from pyfmg.soar import OPERATIONS, SOARError, parse_config
 
 SEGMENT = st.sampled_from(
     [
@@ -101,3 +101,63 @@ def test_parse_config_accepts_or_says_why(config: dict[str, Any]) -> None:
         assert str(error)
         return
     assert cfg.host and cfg.timeout > 0
+
+
+class _AnythingGoesFMG:
+    """Answers every call with code 0 and the same data, whatever was asked."""
+
+    workspace_mode = False
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def free_form(self, method: str, create_task: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        return 200, [
+            {"status": {"code": 0, "message": "OK"}, "url": p.get("url"), "data": self.data} for p in kwargs["data"]
+        ]
+
+    def get(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]:
+        return 0, self.data
+
+    def track_task(self, task_id: Any, **kwargs: Any) -> tuple[int, Any]:
+        return 0, self.data
+
+
+PARAM_NAMES = st.sampled_from(
+    [
+        "url",
+        "data",
+        "options",
+        "adom",
+        "method",
+        "params",
+        "option",
+        "target",
+        "track_task",
+        "package",
+        "scope",
+        "preview",
+        "ip_addresses",
+        "address_group",
+        "urls",
+        "webfilter_profile",
+        "task_timeout",
+        "delete_address",
+        "name_prefix",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    operation=st.sampled_from(sorted(OPERATIONS)),
+    params=st.dictionaries(PARAM_NAMES, JSONISH, max_size=8),
+    answer=JSONISH,
+)
+def test_operations_fail_only_with_adapter_errors(operation: str, params: dict[str, Any], answer: Any) -> None:
+    cfg = parse_config({"address": "fmg", "username": "a", "password": "b"})
+    try:
+        result = OPERATIONS[operation](_AnythingGoesFMG(answer), cfg, params)  # type: ignore[arg-type]
+    except (SOARError, FMGValueError):
+        return
+    assert isinstance(result, dict)
