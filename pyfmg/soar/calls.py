@@ -15,6 +15,7 @@ from typing import Any
 
 from pyfmg import FMGBaseException, FMGValidSessionException, FortiManager, LockScope
 from pyfmg.lockscope import lock_scope, resolve_package_path
+from pyfmg.retry import Retry
 from pyfmg.soar.config import SOARConfig, as_bool, as_number, as_text
 from pyfmg.soar.errors import NOT_JSON_HINT, SOARError, fmg_failure, translated_errors
 
@@ -53,6 +54,9 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
             timeout=cfg.timeout,
             disable_request_warnings=True,
             apikey=cfg.api_key,
+            # Reads (and task polls) survive a proxy's 502 or a reset while FortiManager restarts; a
+            # call refused with -11 (expired session) is sent again after a new login.
+            retry=Retry(relogin=True, reads=cfg.read_retries, backoff_jitter=0.5),
         )
         if cfg.debug:
             # Logged, not printed (the client's debug=True prints): SOAR platforms collect logs.

@@ -147,6 +147,7 @@ class SOARConfig:
     debug: bool = False
     narrow_locks: bool = True
     lock_wait: float = 60.0
+    read_retries: int = 2
 
     @property
     def secrets(self) -> list[str | None]:
@@ -243,7 +244,8 @@ def parse_config(config: Mapping[str, Any]) -> SOARConfig:
         username = password = None
     timeout = as_number(config.get("timeout"), "timeout", 300.0, minimum=0.1)
     lock_wait = as_number(config.get("lock_wait"), "lock_wait", 60.0)
-    assert timeout is not None and lock_wait is not None
+    read_retries = as_int(config.get("read_retries"), "read_retries", 2)
+    assert timeout is not None and lock_wait is not None and read_retries is not None
     return SOARConfig(
         host=location["host"],
         use_ssl=location["use_ssl"],
@@ -256,4 +258,5 @@ def parse_config(config: Mapping[str, Any]) -> SOARConfig:
         debug=as_bool(config.get("debug"), "debug", False),
         narrow_locks=as_bool(config.get("narrow_locks"), "narrow_locks", True),
         lock_wait=lock_wait,
+        read_retries=read_retries,
     )

@@ -97,7 +97,23 @@ def test_check_health_not_a_jsonrpc_answer(ws_sim: FMGSimulator) -> None:
 def test_broken_answers_mid_action(ws_sim: FMGSimulator, fault: str, needle: str) -> None:
     ws_sim.inject(fault, method="get", url=ADDRESS)
     with pytest.raises(SOARError, match=needle):
-        run("get", config_for(ws_sim), {"url": ADDRESS})
+        run("get", config_for(ws_sim, read_retries="0"), {"url": ADDRESS})
+    assert_clean(ws_sim)
+
+
+@pytest.mark.parametrize("fault", ["http_502_html", "reset"])
+def test_reads_are_repeated_after_a_transient_failure(ws_sim: FMGSimulator, fault: str) -> None:
+    ws_sim.inject(fault, times=2, method="get", url=ADDRESS)
+    result = run("get", config_for(ws_sim), {"url": ADDRESS})
+    assert result["code"] == 0 and [row["name"] for row in result["data"]] == ["all", "none", "placeholder"]
+    assert len([call for call in rpc_calls(ws_sim) if call == ("get", ADDRESS)]) == 3
+
+
+def test_writes_are_never_repeated_after_a_connection_reset(ws_sim: FMGSimulator) -> None:
+    ws_sim.inject("reset", method="add", url=ADDRESS)
+    with pytest.raises(SOARError, match="Cannot reach FortiManager"):
+        run("add", config_for(ws_sim), {"url": ADDRESS, "data": {"name": "once"}})
+    assert [call for call in rpc_calls(ws_sim) if call == ("add", ADDRESS)] == [("add", ADDRESS)]
     assert_clean(ws_sim)
 
 

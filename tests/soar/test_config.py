@@ -54,7 +54,7 @@ def test_form_strings_are_accepted() -> None:
 def test_defaults() -> None:
     cfg = parse_config(dict(BASE, address="fmg"))
     assert cfg.verify_ssl is True and cfg.timeout == 300.0 and cfg.narrow_locks is True
-    assert cfg.auth_method == "password" and cfg.api_key is None
+    assert cfg.auth_method == "password" and cfg.api_key is None and cfg.read_retries == 2
 
 
 def test_api_key_method_ignores_user_fields_and_infers_when_absent() -> None:
