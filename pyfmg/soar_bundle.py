@@ -30,7 +30,9 @@ CONNECTOR_NAME = "fortimanager-pyfmg"
 REQUIRED_FILES = ("info.json", "connector.py", "requirements.txt")
 
 # Parts of pyfmg a connector never runs: the simulator, the test plugin and the command line.
-_NOT_VENDORED = frozenset({"testing", "pytest_plugin.py", "cli.py", "__main__.py", "soar_bundle.py", "__pycache__"})
+_NOT_VENDORED = frozenset(
+    {"testing", "pytest_plugin.py", "cli.py", "demo.py", "progress.py", "__main__.py", "soar_bundle.py", "__pycache__"}
+)
 
 
 def find_bundle_source(name: str = CONNECTOR_NAME) -> Path:
