@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 #: With ``debug`` on, every request and answer (secrets masked) is logged at INFO here.
 EXCHANGE_LOGGER = "pyfmg.soar.exchanges"
+#: Seconds before the first repeat of a failed read (doubling, plus as much random jitter).
+RETRY_BACKOFF = 0.5
 
 Result = dict[str, Any]
 Params = dict[str, Any]
@@ -56,7 +58,9 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
             apikey=cfg.api_key,
             # Reads (and task polls) survive a proxy's 502 or a reset while FortiManager restarts; a
             # call refused with -11 (expired session) is sent again after a new login.
-            retry=Retry(relogin=True, reads=cfg.read_retries, backoff_jitter=0.5),
+            retry=Retry(
+                relogin=True, reads=cfg.read_retries, backoff_factor=RETRY_BACKOFF, backoff_jitter=RETRY_BACKOFF
+            ),
         )
         if cfg.debug:
             # Logged, not printed (the client's debug=True prints): SOAR platforms collect logs.

@@ -102,7 +102,10 @@ def test_broken_answers_mid_action(ws_sim: FMGSimulator, fault: str, needle: str
 
 
 @pytest.mark.parametrize("fault", ["http_502_html", "reset"])
-def test_reads_are_repeated_after_a_transient_failure(ws_sim: FMGSimulator, fault: str) -> None:
+def test_reads_are_repeated_after_a_transient_failure(
+    ws_sim: FMGSimulator, fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pyfmg.soar.calls.RETRY_BACKOFF", 0.01)
     ws_sim.inject(fault, times=2, method="get", url=ADDRESS)
     result = run("get", config_for(ws_sim), {"url": ADDRESS})
     assert result["code"] == 0 and [row["name"] for row in result["data"]] == ["all", "none", "placeholder"]

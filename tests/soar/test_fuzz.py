@@ -44,7 +44,7 @@ JSONISH = st.recursive(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     method=st.sampled_from(["get", "add", "set", "exec", "execute", "delete", "move", "bogus", ""]) | st.integers(),
     urls=URL | st.lists(URL | st.fixed_dictionaries({"url": URL, "data": JSONISH}), max_size=3) | JSONISH,
@@ -72,7 +72,7 @@ CONFIG_VALUE = (
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(
@@ -148,7 +148,7 @@ PARAM_NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     operation=st.sampled_from(sorted(OPERATIONS)),
     params=st.dictionaries(PARAM_NAMES, JSONISH, max_size=8),
