@@ -188,6 +188,15 @@ def test_folder_package_is_locked_by_its_full_path(ws_sim: FMGSimulator) -> None
     assert_clean(ws_sim)
 
 
+def test_write_to_a_device_locks_only_that_device(ws_sim: FMGSimulator) -> None:
+    result = run("update", config_for(ws_sim), {"url": "dvmdb/adom/root/device/FGT-01", "data": {"desc": "edge"}})
+    assert result["lock_scope"] == "root/dev/FGT-01" and result["committed"] is True
+    calls = rpc_calls(ws_sim)
+    assert ("exec", "dvmdb/adom/root/workspace/lock/dev/FGT-01") in calls
+    assert ("exec", "dvmdb/adom/root/workspace/commit/dev/FGT-01") in calls
+    assert_clean(ws_sim)
+
+
 def test_without_workspace_mode_nothing_is_locked(plain_sim: FMGSimulator) -> None:
     result = run("add", config_for(plain_sim), {"url": ADDRESS, "data": {"name": "h2"}})
     assert result["lock_scope"] == "" and result["committed"] is False
