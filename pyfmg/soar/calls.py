@@ -13,9 +13,15 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from pyfmg import FMGBaseException, FMGValidSessionException, FortiManager, LockScope
-from pyfmg.lockscope import lock_scope, resolve_package_path
-from pyfmg.retry import Retry
+from pyfmg import (
+    FMGBaseException,
+    FMGValidSessionException,
+    FortiManager,
+    LockScope,
+    Retry,
+    lock_scope,
+    resolve_package_path,
+)
 from pyfmg.soar.config import SOARConfig, as_bool, as_number, as_text
 from pyfmg.soar.errors import NOT_JSON_HINT, SOARError, fmg_failure, translated_errors
 

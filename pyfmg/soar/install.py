@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyfmg import FortiManager
-from pyfmg.lockscope import resolve_package_path
+from pyfmg import FortiManager, resolve_package_path
 from pyfmg.soar.calls import Params, Result, adom_param, call, find_task_id, follow_task, task_options
 from pyfmg.soar.config import SOARConfig, as_bool, as_json, as_list, as_text
 from pyfmg.soar.errors import fmg_failure
