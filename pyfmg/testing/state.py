@@ -76,7 +76,8 @@ def _table_call(method: str, table: Table, rest: list[str], param: dict[str, Any
     if attr in table.spec.member_attrs and len(more) == 1:
         return member_call(method, table, key, attr, param)
     if attr in table.spec.child_tables:
-        child = Table(table.row(key)[attr], table.spec.child_tables[attr], table._oids)
+        child_spec = table.spec.child_tables[attr]
+        child = Table(table.row(key)[attr], child_spec, table._oids, f"{table.category} {attr}")
         return _table_call(method, child, more[1:], param, verbose)
     raise RpcError(INVALID_URL)
 
@@ -160,10 +161,11 @@ class Store:
         return [row["name"] for row in self.adom_rows]
 
     def object_table(self, adom: str, path: str) -> Table:
-        return Table(self.config[adom]["tables"].setdefault(path, []), OBJECT_TABLES[path], self.oids)
+        rows = self.config[adom]["tables"].setdefault(path, [])
+        return Table(rows, OBJECT_TABLES[path], self.oids, path.replace("/", " "))
 
     def device_table(self, adom: str) -> Table:
-        return Table(self.devices[adom], DEVICE_SPEC, self.oids)
+        return Table(self.devices[adom], DEVICE_SPEC, self.oids, "device")
 
     def find_device(self, name: str) -> tuple[str, dict[str, Any]] | None:
         for adom, rows in self.devices.items():
