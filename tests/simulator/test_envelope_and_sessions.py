@@ -132,3 +132,9 @@ def test_parallel_sessions_do_not_lose_writes(sim: FMGSimulator) -> None:
     assert all(code == 0 for codes in results for code in codes)
     assert len(sim.objects(ADDRESSES)) == 2 + 60
     assert sim.sessions == {}
+
+
+def test_malformed_envelope_gets_a_bare_result_object(rpc: Rpc) -> None:
+    for body in ({"id": 1, "method": "get"}, {"id": 1, "params": [{"url": "sys/status"}]}, [1, 2]):
+        reply = rpc.raw(body).json()
+        assert reply["result"] == {"status": {"code": -10, "message": "The data is invalid for selected url"}}
