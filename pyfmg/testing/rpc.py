@@ -157,6 +157,13 @@ class RpcHandler:
             if method in WRITE_METHODS and self.store.workspace_active(scope[0]):
                 self.locks.check_write(session, *scope)
 
+        if method == "get":
+            # Edits stay in the lock holder's workspace until committed; everyone else reads the
+            # committed state.
+            hidden = [(lk.adom, lk.kind, lk.target, lk.snapshot) for lk in self.locks.uncommitted_elsewhere(session)]
+            if hidden:
+                with self.store.committed_view(hidden):
+                    return self.store.call(method, segments, param, verbose, check)
         return self.store.call(method, segments, param, verbose, check)
 
     # --- workspace --------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable
 
 from . import packages
@@ -206,6 +207,22 @@ class Store:
         if old is not None:
             old.clear()
             old.update(copy.deepcopy(current))
+
+    @contextlib.contextmanager
+    def committed_view(self, snapshots: list[tuple[str, str, str, Any]]) -> Iterator[None]:
+        """Serve reads from the given snapshots (other sessions' uncommitted edits hidden), then swap back."""
+        swapped: list[tuple[str, str, str, Any]] = []
+        try:
+            for adom, kind, target, snapshot in snapshots:
+                if snapshot is None:
+                    continue
+                live = self.take_snapshot(adom, kind, target)
+                self.restore_snapshot(adom, kind, target, copy.deepcopy(snapshot))
+                swapped.append((adom, kind, target, live))
+            yield
+        finally:
+            for adom, kind, target, live in reversed(swapped):
+                self.restore_snapshot(adom, kind, target, live)
 
     def restore_snapshot(self, adom: str, kind: str, target: str, snapshot: Any) -> None:
         if snapshot is None:
