@@ -190,6 +190,6 @@ def test_free_form_with_create_task(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_verbose_asks_for_enum_names(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--verbose", "get", "/cli/global/system/global", "--fields", "workspace-mode")
-    assert json.loads(out) == {"workspace-mode": "disabled"}
+    assert (status, json.loads(out)) == (0, {"workspace-mode": "disabled"})
     status, out, _ = run(capsys, "get", "/cli/global/system/global", "--fields", "workspace-mode")
-    assert json.loads(out) == {"workspace-mode": 0}
+    assert (status, json.loads(out)) == (0, {"workspace-mode": 0})
