@@ -45,6 +45,7 @@ class FMGSimulator:
         latency: float = 0.0,
         devices: Mapping[str, Iterable[str]] | None = None,
         port: int = 0,
+        max_sessions: int | None = None,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -71,6 +72,7 @@ class FMGSimulator:
             session_idle_timeout,
             self.clock,
             self._locks.release_session,
+            max_sessions,
         )
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
