@@ -200,6 +200,12 @@ def run_workspace(fmg: FortiManager, args: argparse.Namespace, out: TextIO) -> i
     scope = LockScope(args.adom, args.package, args.device)
     code, data = fmg.execute(scope.url(args.command))
     emit(checked(code, data, f"{args.command} {scope.name}"), out)
+    if args.command == "lock" and not fmg.api_key_used:
+        print(
+            "note: FortiManager releases this lock when the command's session logs out; "
+            "use an API key to keep it across commands",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
