@@ -23,6 +23,8 @@ from .exceptions import (
     FMGValueError,
     FMGWorkspaceError,
 )
+from .lockscope import FMGLockScopeError, lock_scope, resolve_package_path
+from .retry import Retry
 from .tasks import TaskProgress
 from .workspace import LockScope
 
@@ -34,6 +36,7 @@ __all__ = [
     "FMGConnectionError",
     "FMGInvalidResponse",
     "FMGLockError",
+    "FMGLockScopeError",
     "FMGOAuthTokenError",
     "FMGReadTimeout",
     "FMGRequestNotFormedCorrect",
@@ -45,8 +48,11 @@ __all__ = [
     "FortiManager",
     "ItemResult",
     "LockScope",
+    "Retry",
     "TaskProgress",
     "__version__",
+    "lock_scope",
+    "resolve_package_path",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

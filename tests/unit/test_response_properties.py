@@ -64,9 +64,9 @@ def logged_in_client(status: int, content: bytes) -> FortiManager:
 
 @given(
     st.sampled_from([200, 400, 500, 502]),
-    st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()) | near_replies.map(
-        lambda v: json.dumps({**v, "id": "@ID@"}).replace('"@ID@"', "@ID@").encode()
-    ),
+    st.binary(max_size=300)
+    | json_values.map(lambda v: json.dumps(v).encode())
+    | near_replies.map(lambda v: json.dumps({**v, "id": "@ID@"}).replace('"@ID@"', "@ID@").encode()),
 )
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_bytes_through_the_client_give_a_code_or_invalid_response(status: int, content: bytes) -> None:
