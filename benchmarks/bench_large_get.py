@@ -1,9 +1,9 @@
 """One get answering ~5 MB (20,000 address objects): wall time and peak memory, pyfmg vs pyFMG 0.8.6.3.
 
-    python benchmarks/bench_large_get.py [--reference /tmp/pyfmg_ref/whl/pyFMG/fortimgr.py] [--rounds 7]
+    python benchmarks/bench_large_get.py [--reference /tmp/pyfmg_ref/whl/pyFMG/fortimgr.py] [--rounds 15]
 
-Both clients get the same table from the same simulator (in its own process).  Time: the median
-of ``--rounds`` gets each, alternating clients.  Memory: tracemalloc's peak of the Python heap
+Both clients get the same table from the same simulator (in its own process).  Time: the median and
+the fastest of ``--rounds`` gets each, alternating clients.  Memory: tracemalloc's peak of the Python heap
 during one get (the reply's bytes, any text copy, and the parsed objects), measured separately
 from the timing so tracing does not slow the timed runs.
 """
@@ -31,7 +31,7 @@ def address(i: int) -> dict[str, str]:
 
 def main() -> None:
     options = parser(__doc__ or "")
-    options.add_argument("--rounds", type=int, default=7)
+    options.add_argument("--rounds", type=int, default=15)
     args = options.parse_args()
     parser_rounds = args.rounds
     legacy = load_reference(args.reference)
@@ -65,11 +65,13 @@ def main() -> None:
         theirs.logout()
 
     t_ours, t_theirs = median(times["pyfmg"]), median(times["pyFMG"])
+    b_ours, b_theirs = min(times["pyfmg"]), min(times["pyFMG"])
     m_ours, m_theirs = min(peaks["pyfmg"]), min(peaks["pyFMG"])
     report(
-        f"one get of {OBJECTS} address objects ({size / 1e6:.1f} MB of JSON), median of {parser_rounds}",
+        f"one get of {OBJECTS} address objects ({size / 1e6:.1f} MB of JSON), {parser_rounds} rounds",
         [
-            ("wall time", f"{t_ours * 1e3:.0f} ms", f"{t_theirs * 1e3:.0f} ms", f"{t_ours / t_theirs:.2f}"),
+            ("wall time, median", f"{t_ours * 1e3:.0f} ms", f"{t_theirs * 1e3:.0f} ms", f"{t_ours / t_theirs:.2f}"),
+            ("wall time, fastest", f"{b_ours * 1e3:.0f} ms", f"{b_theirs * 1e3:.0f} ms", f"{b_ours / b_theirs:.2f}"),
             (
                 "client CPU",
                 f"{median(cpu['pyfmg']) * 1e3:.0f} ms",
