@@ -90,8 +90,7 @@ class _Follower:
         self.begin = datetime.datetime.now()
         self.first_poll = clock()
         self.result: Reply | None = None
-        self._code = 1  # pyFMG's values when nothing was ever retrieved
-        self._task: Any = ""
+        self._task: Any = ""  # pyFMG's value when nothing was ever retrieved
         self._failures = 0
         self._percent = self._last_percent = 0
         self._reported: tuple[int, int, int, int] | None = None
@@ -108,7 +107,6 @@ class _Follower:
         """Take the outcome of one poll (``code`` -99: the connection failed); may set ``result``."""
         now = self._clock()
         options = self.options
-        self._code = code
         if code == 0 and isinstance(reply, dict):
             self._task = reply
             self._last_percent, self._percent = self._percent, _as_int(reply, "percent")
