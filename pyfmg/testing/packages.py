@@ -144,7 +144,7 @@ def tree_call(method: str, root: list[Node], names: list[str], param: dict[str, 
     container, node = walk(root, names)
     if node is None:
         if method in ("add", "set"):
-            return {"name": _create_in(container, items[0], oids, name=names[-1])["name"]}
+            return {"name": _create_in(container, items[0] if items else None, oids, name=names[-1])["name"]}
         raise RpcError(NOT_FOUND)
     if method == "get":
         return pick_fields(render_node(node), param.get("fields"))
