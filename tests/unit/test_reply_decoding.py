@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 import pytest
+import responses
 
 from pyfmg import FMGInvalidResponse, FortiManager
 from pyfmg.response import NotJSONResponse
@@ -56,3 +58,10 @@ def test_messages_about_a_bad_envelope_still_quote_the_start_of_the_reply(fmg: F
         fmg.get(ADDR)
     assert caught.value.body_start == raw[:200]
     assert "not a list" in str(caught.value)
+
+
+def test_a_compressed_reply_is_decompressed(fmg: FortiManager, rsps: responses.RequestsMock) -> None:
+    data = [{"name": f"h{i}", "comment": "x" * 50} for i in range(200)]
+    body = gzip.compress(json.dumps(_reply(fmg.req_id + 1, data)).encode())
+    rsps.replace(responses.POST, "https://fmg.test/jsonrpc", body=body, headers={"Content-Encoding": "gzip"})
+    assert fmg.get(ADDR) == (0, data)
