@@ -11,47 +11,49 @@ until somebody imports ``pyFMG``.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
-import types
-from typing import Optional, Sequence
+
+# Runs in every interpreter start-up (via the .pth), so it imports only what is already loaded:
+# no typing, no importlib.abc. Annotations are strings thanks to the __future__ import.
 
 LEGACY = "pyFMG"
 TARGET = "pyfmg"
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
     def __init__(self, target: str) -> None:
         self._target = target
-        self._original_spec: Optional[importlib.machinery.ModuleSpec] = None
+        self._original_spec: importlib.machinery.ModuleSpec | None = None
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> object:
         module = importlib.import_module(self._target)
         self._original_spec = module.__spec__
         return module
 
-    def exec_module(self, module: types.ModuleType) -> None:
+    def exec_module(self, module: object) -> None:
         # The import system stamped the alias spec on the real module; give it back its own.
-        module.__spec__ = self._original_spec
+        module.__spec__ = self._original_spec  # type: ignore[attr-defined]
 
 
-class AliasFinder(importlib.abc.MetaPathFinder):
+class AliasFinder:
     """Resolve ``pyFMG`` and ``pyFMG.<sub>`` to the same module objects as ``pyfmg[.<sub>]``."""
 
     def find_spec(
         self,
         fullname: str,
-        path: Optional[Sequence[str]] = None,
-        target: Optional[types.ModuleType] = None,
-    ) -> Optional[importlib.machinery.ModuleSpec]:
+        path: object = None,
+        target: object = None,
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname != LEGACY and not fullname.startswith(LEGACY + "."):
             return None
-        real_name = TARGET + fullname[len(LEGACY):]
+        real_name = TARGET + fullname[len(LEGACY) :]
         is_package = fullname == LEGACY
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(real_name), is_package=is_package)
 
 
 def install() -> None:
     if not any(isinstance(finder, AliasFinder) for finder in sys.meta_path):
-        sys.meta_path.append(AliasFinder())
+        # Ahead of the path finder, which would otherwise load a second copy of pyfmg.fortimgr
+        # through the parent package's __path__.
+        sys.meta_path.insert(0, AliasFinder())

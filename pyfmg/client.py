@@ -1,0 +1,513 @@
+"""The ``FortiManager`` class: pyFMG 0.8.6's public surface over pyfmg's transport, auth, workspace and tasks."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any, Union
+
+import requests
+import urllib3
+
+from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
+from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
+from .logs import Redactor, RequestResponse, format_exchange, jprint
+from .request import build_envelope, build_params
+from .response import NotJSONResponse, all_results, decode, first_result
+from .tasks import TaskTracker
+from .transport import Transport, VerifySetting
+from .workspace import LockScope, WorkspaceManager
+
+logger = logging.getLogger(__name__)
+
+Reply = tuple[int, Any]
+LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
+
+
+class FortiManager:
+    """A client for one FortiManager (or FortiAnalyzer) JSON-RPC API.
+
+    Drop-in compatible with pyFMG 0.8.6: same keywords and defaults, same requests on the wire,
+    same ``(code, data)`` return values, same exception classes.  Differences are listed in the
+    migration guide: secrets are never printed, malformed replies raise clear exceptions, every
+    lock taken through the client is released on logout, and one instance can be shared by threads.
+
+    :param host: FortiManager address, optionally with ``:port``.
+    :param user: administrator name (password and FortiCloud logins).
+    :param passwd: its password.
+    :param debug: print every request and reply (secrets masked) to stdout.
+    :param use_ssl: ``https`` (default) or ``http``.
+    :param verify_ssl: ``False`` (default, like pyFMG), ``True``, or the path of a CA bundle.
+    :param timeout: seconds to wait for a connection and for each reply; must be > 0.
+    :param verbose: ask FortiManager for symbolic enum values on ``get`` (``verbose: 1``).
+    :param track_task_disable_connerr: in :meth:`track_task`, treat connection errors as failed polls.
+    :param disable_request_warnings: silence urllib3's InsecureRequestWarning (process-wide, as pyFMG did).
+    :param apikey: API key (FortiManager 7.2.2+); used when no password is given.
+    :param check_adom_workspace: read workspace and ADOM mode at login.
+    :param pool_size: HTTP connections kept open for concurrent calls from several threads.
+    """
+
+    def __init__(
+        self,
+        host: str | None = None,
+        user: str | None = None,
+        passwd: str | None = None,
+        debug: bool = False,
+        use_ssl: bool = True,
+        verify_ssl: VerifySetting = False,
+        timeout: float = 300,
+        verbose: bool = False,
+        track_task_disable_connerr: bool = False,
+        disable_request_warnings: bool = False,
+        apikey: str | None = None,
+        check_adom_workspace: bool = True,
+        *,
+        pool_size: int = 10,
+    ) -> None:
+        if not isinstance(host, str) or not host.strip():
+            raise FMGValueError(
+                "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
+            )
+        _check_timeout(timeout)
+        self._host = host.strip()
+        self._user = user
+        self._debug = debug
+        self._use_ssl = use_ssl
+        self._verbose = verbose
+        self._check_adom_workspace = check_adom_workspace
+        self._track_task_disable_connerr = track_task_disable_connerr
+        self._sid: str | None = None
+        self._logger: logging.Logger | None = None
+        self._local = threading.local()
+        self._print_lock = threading.Lock()
+        self._redactor = Redactor()
+        self._apikeyused = passwd is None and apikey is not None
+        self._forticloudused = is_forticloud_host(self._host)
+        self._auth: LoginStrategy
+        if self._apikeyused:
+            self._auth = ApiKeyLogin(str(apikey), self._redactor)
+        elif self._forticloudused:
+            self._auth = FortiCloudLogin(self._host, user, passwd, self._redactor)
+        else:
+            self._auth = PasswordLogin(user, passwd, self._redactor)
+        self._transport = Transport(self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size)
+        self._workspace = WorkspaceManager(lambda url, *a, **kw: self.execute(url, {}, *a, **kw), self.get)
+        self._tasks = TaskTracker(self.get, self.delete, self._note)
+        if disable_request_warnings:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    # --- pyFMG's properties ------------------------------------------------------------------------
+    @property
+    def api_key_used(self) -> bool:
+        return self._apikeyused
+
+    @property
+    def forticloud_used(self) -> bool:
+        return self._forticloudused
+
+    @property
+    def check_adom_workspace(self) -> bool:
+        return self._check_adom_workspace
+
+    @check_adom_workspace.setter
+    def check_adom_workspace(self, val: bool) -> None:
+        self._check_adom_workspace = val
+
+    @property
+    def debug(self) -> bool:
+        return self._debug
+
+    @debug.setter
+    def debug(self, val: bool) -> None:
+        self._debug = val
+
+    @property
+    def req_id(self) -> int:
+        """The id of the last request sent (by any thread)."""
+        return self._transport.last_id
+
+    @req_id.setter
+    def req_id(self, val: int) -> None:
+        self._transport.reset_ids(val)
+
+    @property
+    def sid(self) -> str | None:
+        return self._sid
+
+    @sid.setter
+    def sid(self, val: str | None) -> None:
+        self._sid = val
+        self._redactor.add(val)
+
+    @property
+    def verify_ssl(self) -> VerifySetting:
+        return self._transport.verify_ssl
+
+    @verify_ssl.setter
+    def verify_ssl(self, val: VerifySetting) -> None:
+        self._transport.verify_ssl = val
+
+    @property
+    def timeout(self) -> float:
+        return self._transport.timeout
+
+    @timeout.setter
+    def timeout(self, val: float) -> None:
+        _check_timeout(val)
+        self._transport.timeout = val
+
+    @property
+    def verbose(self) -> bool:
+        return self._verbose
+
+    @verbose.setter
+    def verbose(self, val: bool) -> None:
+        self._verbose = val
+
+    @property
+    def sess(self) -> requests.Session:
+        return self._transport.session
+
+    @property
+    def track_task_disable_connerr(self) -> bool:
+        return self._track_task_disable_connerr
+
+    @property
+    def req_resp_object(self) -> RequestResponse:
+        """The last request and reply of the calling thread."""
+        record = getattr(self._local, "record", None)
+        if record is None:
+            record = self._local.record = RequestResponse()
+        return record
+
+    # --- additions ---------------------------------------------------------------------------------
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def workspace_mode(self) -> bool:
+        """True when the FortiManager is in workspace (or workflow) mode, as read at login."""
+        return self._workspace.uses_workspace
+
+    @property
+    def adoms_enabled(self) -> bool:
+        return self._workspace.uses_adoms
+
+    @property
+    def locked_scopes(self) -> list[str]:
+        """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
+        return [scope.name for scope in self._workspace.held]
+
+    # --- logging, pyFMG style ----------------------------------------------------------------------
+    def getLog(self, loggername: str = "fortinet", lvl: int = logging.INFO) -> logging.Logger:
+        if self._logger is None:
+            self._logger = logging.getLogger(loggername)
+            self._logger.setLevel(lvl)
+        return self._logger
+
+    def resetLog(self) -> None:
+        self._logger = None
+
+    def addHandler(self, handler: logging.Handler) -> None:
+        if self._logger is not None:
+            self._logger.addHandler(handler)
+
+    def removeHandler(self, handler: logging.Handler) -> None:
+        if self._logger is not None:
+            self._logger.removeHandler(handler)
+
+    @staticmethod
+    def jprint(json_obj: Any) -> str:
+        return jprint(json_obj)
+
+    def dlog(self) -> None:
+        """Log the calling thread's last exchange (redacted) to the logger set up with :meth:`getLog`."""
+        if self._logger is not None:
+            self._logger.info(format_exchange(self.req_resp_object, self._redactor))
+
+    def dprint(self) -> None:
+        """Log, and with ``debug`` print, the calling thread's last exchange, secrets masked."""
+        wanted_by_module_log = logger.isEnabledFor(logging.DEBUG)
+        if not (self._debug or self._logger is not None or wanted_by_module_log):
+            return
+        text = format_exchange(self.req_resp_object, self._redactor)
+        if self._logger is not None:
+            self._logger.info(text)
+        if wanted_by_module_log:
+            logger.debug("%s", text)
+        if self._debug:
+            rule = "-" * 100
+            with self._print_lock:
+                print(f"{rule}\n{text}\n{rule}\n" if self.req_resp_object.error_msg is None else text)
+
+    def _note(self, message: str) -> None:
+        record = self.req_resp_object
+        record.reset()
+        record.error_msg = message
+        self.dprint()
+
+    # --- session -----------------------------------------------------------------------------------
+    def login(self) -> Reply:
+        """Log in (or set up the API-key session) and read the workspace mode.
+
+        Returns ``(0, {"status": {"message": "OK", "code": 0}, "url": ...})`` on success and
+        ``(-1, {...})`` on failure.  As in pyFMG, a failed login with ``check_adom_workspace``
+        on raises :class:`FMGValidSessionException` (from the workspace check), naming the cause.
+        """
+        if self._sid is not None:
+            self.logout()
+        record = self.req_resp_object
+        record.reset()
+        with self._reporting_errors():
+            sid, code, detail = self._auth.login(self._transport, self._sid)
+        record.response_json = detail
+        self.dprint()
+        if sid is not None:
+            self.sid = sid
+        cause = f"login to {self._host} as {self._user!r} failed: code {code}, {_describe(detail)}"
+        if sid is None:
+            logger.warning("%s", self._redactor.text(cause))
+        if self._check_adom_workspace:
+            if sid is None:
+                raise FMGValidSessionException(
+                    "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"No valid session: {cause}")
+                )
+            self._workspace.check_mode()
+        login_url = self._auth.login_url
+        if sid is not None:
+            return 0, {"status": {"message": "OK", "code": 0}, "url": login_url}
+        return -1, {"status": {"message": self._redactor.text(cause), "code": -1}, "url": login_url}
+
+    def logout(self) -> Reply | None:
+        """Release every lock taken through this client, then end the session.
+
+        The session is forgotten even when unlocking or the logout call fails; an unlock error is
+        raised after the logout was attempted.
+        """
+        if self._sid is None:
+            return None
+        unlock_error: BaseException | None = None
+        try:
+            self._workspace.unlock_all()
+        except Exception as err:
+            unlock_error = err
+        try:
+            reply = self.execute("sys/logout")
+        finally:
+            self._sid = None
+            self._workspace.forget_all()
+        if unlock_error is not None:
+            raise unlock_error
+        return reply
+
+    def __enter__(self) -> FortiManager:
+        self.login()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            self.logout()
+        except Exception:
+            if exc_type is None:
+                raise
+            # The block's own exception says more than a failed logout; keep it, log this one.
+            logger.exception("Logout from %s failed while handling another error", self._host)
+
+    # --- workspace ---------------------------------------------------------------------------------
+    def lock_adom(self, adom: str | None = None, *args: Any, wait: float | None = None, **kwargs: Any) -> Reply:
+        """Lock an ADOM (``"global"`` for the global database) for this session.
+
+        With ``wait`` (seconds), a lock held by another session is retried with jittered backoff
+        and :class:`FMGLockError` is raised when it is still held at the deadline.
+        """
+        return self._workspace.lock(LockScope(adom), wait, *args, **kwargs)
+
+    def unlock_adom(self, adom: str | None = None, *args: Any, **kwargs: Any) -> Reply:
+        return self._workspace.unlock(LockScope(adom), *args, **kwargs)
+
+    def commit_changes(self, adom: str | None = None, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
+        return self._workspace.commit(LockScope(adom), aux, *args, **kwargs)
+
+    def lock(
+        self, adom: str | None = None, package: str | None = None, device: str | None = None, wait: float | None = None
+    ) -> Reply:
+        """Lock an ADOM, or only one policy package (its full path) or device in it."""
+        return self._workspace.lock(LockScope(adom, package, device), wait=wait)
+
+    def unlock(self, adom: str | None = None, package: str | None = None, device: str | None = None) -> Reply:
+        return self._workspace.unlock(LockScope(adom, package, device))
+
+    def commit(self, adom: str | None = None, package: str | None = None, device: str | None = None) -> Reply:
+        return self._workspace.commit(LockScope(adom, package, device))
+
+    @contextlib.contextmanager
+    def workspace(
+        self,
+        adom: str | None = None,
+        package: str | None = None,
+        device: str | None = None,
+        commit: bool = True,
+        wait: float | None = None,
+    ) -> Iterator[FortiManager]:
+        """Lock (when workspace mode is on), run the block, commit if it succeeded, always unlock.
+
+        Raises :class:`FMGLockError` when the lock cannot be had and :class:`FMGWorkspaceError`
+        when the commit fails.  Outside workspace mode the block just runs.
+        """
+        with self._workspace.session(LockScope(adom, package, device), commit=commit, wait=wait):
+            yield self
+
+    # --- tasks -------------------------------------------------------------------------------------
+    def track_task(
+        self,
+        task_id: Any,
+        sleep_time: float = 3,
+        retrieval_fail_gate: int = 10,
+        timeout: float = 120,
+        delete_task_on_timeout: bool = False,
+        timeout_only: bool = True,
+        zero_percent_timeout: float = 30,
+        task_stale_timeout: float = 60,
+    ) -> Reply:
+        """Poll ``/task/task/<task_id>`` until it reaches 100 %, fails to answer, or times out (pyFMG semantics)."""
+        return self._tasks.track(
+            task_id,
+            sleep_time=sleep_time,
+            retrieval_fail_gate=retrieval_fail_gate,
+            timeout=timeout,
+            delete_task_on_timeout=delete_task_on_timeout,
+            timeout_only=timeout_only,
+            zero_percent_timeout=zero_percent_timeout,
+            task_stale_timeout=task_stale_timeout,
+            retry_connection_errors=self._track_task_disable_connerr,
+        )
+
+    # --- requests ----------------------------------------------------------------------------------
+    @staticmethod
+    def common_datagram_params(method_type: str, url: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        """pyFMG's param builder (``method_type`` ``"execute"`` builds an ``exec`` param)."""
+        return build_params("exec" if method_type == "execute" else method_type, url, *args, **kwargs)
+
+    def _post_request(self, method: str, params: Any, free_form: bool = False, create_task: Any = None) -> Reply:
+        record = self.req_resp_object
+        record.reset()
+        if self._sid is None:
+            raise FMGValidSessionException(method, params)
+        request_id = self._transport.next_id()
+        envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
+        record.request_json = envelope
+        with self._reporting_errors():
+            reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
+            url = _first_url(params)
+            try:
+                body = decode(reply.content)
+            except ValueError:
+                not_json = NotJSONResponse(url, reply.status, reply.content, reply.headers)
+                record.error_msg = not_json["status"]["message"] = self._redactor.text(not_json["status"]["message"])
+                self.dprint()
+                return not_json["status"]["code"], not_json
+            record.response_json = body
+            self.dprint()
+            if free_form:
+                return 200, all_results(body, request_id, url, reply.status, reply.content)
+            return first_result(body, request_id, url, reply.status, reply.content)
+
+    @contextlib.contextmanager
+    def _reporting_errors(self) -> Iterator[None]:
+        """Mask known secrets in any exception raised inside, and show it in debug output."""
+        try:
+            yield
+        except Exception as err:
+            if err.args and isinstance(err.args[0], str):
+                err.args = (self._redactor.text(err.args[0]), *err.args[1:])
+            record = self.req_resp_object
+            record.error_msg = str(err)
+            self.dprint()
+            raise
+
+    def _call(self, method: str, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._post_request(method, build_params(method, url, *args, **kwargs))
+
+    def get(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("get", url, *args, **kwargs)
+
+    def add(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("add", url, *args, **kwargs)
+
+    def update(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("update", url, *args, **kwargs)
+
+    def set(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("set", url, *args, **kwargs)
+
+    def delete(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("delete", url, *args, **kwargs)
+
+    def replace(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("replace", url, *args, **kwargs)
+
+    def clone(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("clone", url, *args, **kwargs)
+
+    def execute(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("exec", url, *args, **kwargs)
+
+    def move(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("move", url, *args, **kwargs)
+
+    def unset(self, url: str, *args: Any, **kwargs: Any) -> Reply:
+        return self._call("unset", url, *args, **kwargs)
+
+    def free_form(self, method: str, create_task: Any = None, **kwargs: Any) -> Reply:
+        """Send ``data`` (a list of params) as-is with ``method``; returns ``(200, results)``."""
+        if not kwargs:
+            raise FMGRequestNotFormedCorrect(
+                "free_form needs a data keyword: free_form(method, data=[{'url': ...}, ...])"
+            )
+        data = kwargs.get("data")
+        if not data:
+            raise FMGRequestNotFormedCorrect(
+                "free_form was called without a non-empty data keyword; pass data=[{'url': ...}, ...]"
+            )
+        if not isinstance(method, str) or not method:
+            raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
+        return self._post_request(method, data, free_form=True, create_task=create_task)
+
+    def __str__(self) -> str:
+        if self._sid is not None:
+            return f"FortiManager instance connected to {self._host}."
+        return "FortiManager object with no valid connection to a FortiManager appliance."
+
+    def __repr__(self) -> str:
+        if self._sid is not None:
+            return (
+                f"{self.__class__.__name__}(host={self._host}, pwd omitted, debug={self._debug}, "
+                f"use_ssl={self._use_ssl}, verify_ssl={self.verify_ssl}, timeout={self.timeout})"
+            )
+        return "FortiManager object with no valid connection to a FortiManager appliance."
+
+
+def _check_timeout(timeout: Any) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
+
+
+def _first_url(params: Any) -> str:
+    if isinstance(params, list) and params and isinstance(params[0], dict):
+        return str(params[0].get("url", ""))
+    return ""
+
+
+def _label(method: str, params: Any) -> str:
+    url = _first_url(params)
+    extra = len(params) - 1 if isinstance(params, list) else 0
+    return f"{method} {url}" + (f" (+{extra} more)" if extra > 0 else "")
+
+
+def _describe(detail: Any) -> str:
+    if isinstance(detail, dict) and isinstance(detail.get("status"), dict):
+        return str(detail["status"].get("message", ""))
+    return "no session in the reply"

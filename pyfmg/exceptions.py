@@ -1,0 +1,157 @@
+"""Every exception pyfmg raises.
+
+The eight pyFMG 0.8.6 classes keep their names and base classes so that ``except`` clauses
+written for pyFMG still catch what we raise.  Where pyFMG raised a plain
+:class:`FMGBaseException` for a specific failure, we raise a subclass that *also* derives from
+the class a reader would expect (a malformed reply is both an :class:`FMGBaseException` and an
+:class:`FMGResponseNotFormedCorrect`; a read timeout is both an :class:`FMGBaseException` and an
+:class:`FMGConnectTimeout`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from requests.exceptions import ConnectionError as _RequestsConnectionError
+from requests.exceptions import ConnectTimeout as _RequestsConnectTimeout
+
+__all__ = [
+    "FMGBaseException",
+    "FMGConnectTimeout",
+    "FMGConnectionError",
+    "FMGInvalidResponse",
+    "FMGLockError",
+    "FMGOAuthTokenError",
+    "FMGReadTimeout",
+    "FMGRequestNotFormedCorrect",
+    "FMGResponseNotFormedCorrect",
+    "FMGTLSError",
+    "FMGValidSessionException",
+    "FMGValueError",
+    "FMGWorkspaceError",
+]
+
+
+class FMGBaseException(Exception):
+    """Base of the pyfmg exceptions (pyFMG's catch-all)."""
+
+    def __init__(self, msg: str | None = None, *args: Any) -> None:
+        super().__init__(msg if msg is not None else "An exception occurred within pyfmg", *args)
+
+
+class FMGValidSessionException(FMGBaseException):
+    """A call was attempted without a valid session (never logged in, login failed, logged out)."""
+
+    def __init__(self, method: str | None = None, params: Any = None, msg: str | None = None) -> None:
+        if msg is None:
+            url = "?"
+            if isinstance(params, list) and params and isinstance(params[0], dict):
+                url = params[0].get("url", "?")
+            msg = (
+                f"A '{method}' call to {url!r} needs a logged-in session, but this FortiManager client has "
+                "none: call login() first (or use 'with FortiManager(...)'), and check that it returned code 0."
+            )
+        super().__init__(msg)
+        self.method = method
+        self.url = params[0].get("url") if isinstance(params, list) and params and isinstance(params[0], dict) else None
+
+
+class FMGValueError(ValueError):
+    """An argument has a value the client cannot use (timeout <= 0, no host, bad URL...)."""
+
+
+class FMGResponseNotFormedCorrect(KeyError):
+    """A FortiManager reply lacks the keys a JSON-RPC reply must have."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; our argument is a sentence, not a key.
+        return str(self.args[0]) if self.args else ""
+
+
+class FMGConnectionError(_RequestsConnectionError):
+    """The FortiManager could not be reached, or the connection broke."""
+
+
+class FMGConnectTimeout(FMGConnectionError, _RequestsConnectTimeout):
+    """Connecting to the FortiManager timed out."""
+
+
+class FMGRequestNotFormedCorrect(FMGBaseException):
+    """The caller's request is not formed correctly (e.g. ``free_form`` without ``data``)."""
+
+
+class FMGOAuthTokenError(FMGBaseException):
+    """The FortiCloud OAuth token could not be obtained."""
+
+
+# --- Additions: each is also an instance of what pyFMG raised in the same situation. ---
+
+
+class FMGInvalidResponse(FMGResponseNotFormedCorrect, FMGBaseException):
+    """A reply that is JSON but not a valid JSON-RPC answer (wrong type, missing keys, wrong id).
+
+    Attributes ``url``, ``http_status`` and ``body_start`` (the first bytes received) say what came back.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        url: str | None = None,
+        http_status: int | None = None,
+        body_start: bytes | None = None,
+    ) -> None:
+        super().__init__(msg)
+        self.url = url
+        self.http_status = http_status
+        self.body_start = body_start
+
+
+class FMGReadTimeout(FMGConnectTimeout, FMGBaseException):
+    """The FortiManager accepted the connection but did not answer within ``timeout`` seconds."""
+
+
+class FMGTLSError(FMGConnectionError):
+    """The TLS handshake failed (certificate not trusted, wrong host name, protocol mismatch)."""
+
+
+class FMGWorkspaceError(FMGBaseException):
+    """A workspace operation (lock, commit, unlock) failed.
+
+    ``scope`` names what was to be locked (``"root"``, ``"global"``, ``"root/pkg/default"``...),
+    ``code`` and ``message`` are FortiManager's answer.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        scope: str | None = None,
+        code: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        super().__init__(msg)
+        self.scope = scope
+        self.code = code
+        self.message = message
+
+
+class FMGLockError(FMGWorkspaceError):
+    """A workspace lock was refused, typically because another session holds it.
+
+    ``holder`` is the administrator FortiManager reports as holding the lock, when it does.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        scope: str | None = None,
+        code: int | None = None,
+        message: str | None = None,
+        holder: str | None = None,
+    ) -> None:
+        super().__init__(msg, scope=scope, code=code, message=message)
+        self.holder = holder
+
+    @property
+    def adom(self) -> str | None:
+        """The ADOM part of the scope (``"root"`` for ``"root/pkg/default"``)."""
+        return self.scope.split("/", 1)[0] if self.scope else None
