@@ -17,12 +17,24 @@ from typing import Any, Callable
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 try:
-    from pyfmg import FMGBaseException, FMGLockError, FortiManager, converge
+    from pyfmg import (
+        FMGBaseException,
+        FMGConnectionError,
+        FMGLockError,
+        FMGResponseNotFormedCorrect,
+        FMGValueError,
+        FortiManager,
+        converge,
+    )
     from pyfmg.converge import FMGObjectStatusError
+
+    # pyFMG-compatible classes that do not derive from FMGBaseException are caught too.
+    FMG_ERRORS: tuple = (FMGBaseException, FMGConnectionError, FMGResponseNotFormedCorrect, FMGValueError)
 except ImportError:
     # new_module() turns this into Ansible's standard "missing required library" failure.
     PYFMG_IMPORT_ERROR: str | None = traceback.format_exc()
     converge = None  # type: ignore[assignment]
+    FMG_ERRORS = ()
 else:
     PYFMG_IMPORT_ERROR = None
 
@@ -182,12 +194,12 @@ def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
     url = getattr(exc, "url", None) or ""
     message = getattr(exc, "status_message", None) or getattr(exc, "message", None) or str(exc)
     if isinstance(exc, FMGLockError):
-        scope = getattr(exc, "scope", None) or getattr(exc, "adom", None) or ""
+        adom = getattr(exc, "adom", None) or ""
         holder = getattr(exc, "holder", None)
         if code is None:
             code = LOCKED_BY_OTHER
-        if not url and scope:
-            url = f"/dvmdb/adom/{scope}/workspace/lock"
+        if not url and adom:
+            url = f"/dvmdb/adom/{adom}/workspace/lock"
         if holder:
             message = f"{message} (held by {holder})"
     elif isinstance(exc, FMGObjectStatusError):
@@ -202,7 +214,7 @@ def run_module(module: AnsibleModule, body: Callable[[Any], dict[str, Any]], ver
     try:
         with fmg_client(module, verbose=verbose) as fmg:
             result = body(fmg)
-    except (FMGBaseException, FMGModuleFailure) as exc:
+    except (*FMG_ERRORS, FMGModuleFailure) as exc:
         failure = failure_from_exception(exc)
         extra = {key: value for key, value in failure.extra.items() if key not in ("msg", "failed")}
         module.fail_json(
