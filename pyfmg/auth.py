@@ -35,6 +35,7 @@ class PasswordLogin:
     """``exec sys/login/user`` with user and password; the session id comes back in the reply."""
 
     login_url = "sys/login/user"
+    last_request: Any = None
 
     def __init__(self, user: str | None, passwd: str | None, redactor: Redactor) -> None:
         self.user = user
@@ -47,7 +48,7 @@ class PasswordLogin:
     def login(self, transport: Transport, current_sid: str | None) -> LoginOutcome:
         params = build_params("exec", self.login_url, passwd=self.passwd, user=self.user)
         request_id = transport.next_id()
-        envelope = build_envelope("exec", params, current_sid, request_id)
+        envelope = self.last_request = build_envelope("exec", params, current_sid, request_id)
         reply = transport.post(envelope, label=f"exec {self.login_url}", headers=self.headers())
         try:
             body = decode(reply.content)
@@ -69,6 +70,7 @@ class ApiKeyLogin:
     """
 
     login_url = "sys/login/user"
+    last_request: Any = None
 
     def __init__(self, apikey: str, redactor: Redactor) -> None:
         self.apikey = apikey
@@ -86,6 +88,7 @@ class FortiCloudLogin:
 
     token_url = FORTICLOUD_TOKEN_URL
     revoke_url = FORTICLOUD_REVOKE_URL
+    last_request: Any = None
 
     def __init__(self, host: str, user: str | None, passwd: str | None, redactor: Redactor) -> None:
         self.host = host

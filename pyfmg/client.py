@@ -263,6 +263,7 @@ class FortiManager:
         record.reset()
         with self._reporting_errors():
             sid, code, detail = self._auth.login(self._transport, self._sid)
+        record.request_json = self._auth.last_request
         record.response_json = detail
         self.dprint()
         if sid is not None:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .exceptions import FMGLockError, FMGWorkspaceError
+from .exceptions import FMGLockError, FMGValueError, FMGWorkspaceError
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class LockScope:
 
     def __post_init__(self) -> None:
         if self.package and self.device:
-            raise ValueError("a lock covers a package or a device, not both")
+            raise FMGValueError("a lock covers a package or a device, not both")
 
     @property
     def is_global(self) -> bool:

@@ -53,8 +53,14 @@ def test_failed_login_without_workspace_check_returns_minus_one(fake: FakeFMG) -
 
 @pytest.mark.parametrize(
     ("mode", "adoms", "uses_workspace", "uses_adoms"),
-    [(0, 0, False, False), ("disabled", "disable", False, False), (1, 1, True, True),
-     ("normal", "enable", True, True), ("workflow", 1, True, True), ("per-adom", "enable", True, True)],
+    [
+        (0, 0, False, False),
+        ("disabled", "disable", False, False),
+        (1, 1, True, True),
+        ("normal", "enable", True, True),
+        ("workflow", 1, True, True),
+        ("per-adom", "enable", True, True),
+    ],
 )
 def test_workspace_detection_accepts_numeric_and_verbose_values(
     fake: FakeFMG, mode: object, adoms: object, uses_workspace: bool, uses_adoms: bool
@@ -101,14 +107,19 @@ def _cloud(rsps: responses.RequestsMock, token_reply: tuple[int, str]) -> list[d
         def callback(request):  # type: ignore[no-untyped-def]
             seen.append({"url": request.url, "body": json.loads(request.body)})
             return reply[0], {}, reply[1]
+
         return callback
 
     rsps.add_callback(responses.POST, FORTICLOUD_TOKEN_URL, callback=record(token_reply))
     rsps.add_callback(responses.POST, FORTICLOUD_REVOKE_URL, callback=record((200, "{}")))
-    rsps.add_callback(responses.POST, f"https://{CLOUD}/p/forticloud_jsonrpc_login/",
-                      callback=record((200, json.dumps({"session": "CLOUDSESSION1"}))))
-    rsps.add_callback(responses.POST, f"https://{CLOUD}/jsonrpc",
-                      callback=record((200, json.dumps({"result": [ok(url="x")]}))))
+    rsps.add_callback(
+        responses.POST,
+        f"https://{CLOUD}/p/forticloud_jsonrpc_login/",
+        callback=record((200, json.dumps({"session": "CLOUDSESSION1"}))),
+    )
+    rsps.add_callback(
+        responses.POST, f"https://{CLOUD}/jsonrpc", callback=record((200, json.dumps({"result": [ok(url="x")]})))
+    )
     return seen
 
 
@@ -118,18 +129,22 @@ def test_forticloud_login_exchanges_and_revokes_the_token(rsps: responses.Reques
     assert fmg.forticloud_used
     code, detail = fmg.login()
     assert code == 0 and detail["url"] == f"https://{CLOUD}/p/forticloud_jsonrpc_login/"
-    assert seen[0]["body"] == {"username": "iamuser", "password": PASSWORD, "client_id": "FortiManager",
-                               "grant_type": "password"}
-    assert seen[1] == {"url": f"https://{CLOUD}/p/forticloud_jsonrpc_login/",
-                       "body": {"access_token": "OAUTHTOKEN123"}}
+    assert seen[0]["body"] == {
+        "username": "iamuser",
+        "password": PASSWORD,
+        "client_id": "FortiManager",
+        "grant_type": "password",
+    }
+    assert seen[1] == {"url": f"https://{CLOUD}/p/forticloud_jsonrpc_login/", "body": {"access_token": "OAUTHTOKEN123"}}
     assert seen[2] == {"url": FORTICLOUD_REVOKE_URL, "body": {"client_id": "FortiManager", "token": "OAUTHTOKEN123"}}
     assert fmg.sid == "CLOUDSESSION1"
     fmg.get("sys/status")
     assert seen[-1]["body"]["session"] == "CLOUDSESSION1"
 
 
-@pytest.mark.parametrize("reply", [(200, "<html>maintenance</html>"), (401, '{"error": "invalid_grant"}'),
-                                   (200, '{"no_token": 1}')])
+@pytest.mark.parametrize(
+    "reply", [(200, "<html>maintenance</html>"), (401, '{"error": "invalid_grant"}'), (200, '{"no_token": 1}')]
+)
 def test_forticloud_token_failures_raise_oauth_error(rsps: responses.RequestsMock, reply: tuple[int, str]) -> None:
     _cloud(rsps, reply)
     fmg = FortiManager(CLOUD, "iamuser", PASSWORD)
@@ -138,8 +153,16 @@ def test_forticloud_token_failures_raise_oauth_error(rsps: responses.RequestsMoc
     assert PASSWORD not in str(info.value) and fmg.sid is None
 
 
-@pytest.mark.parametrize("kwargs", [{"host": None}, {"host": ""}, {"host": "h", "timeout": 0},
-                                    {"host": "h", "timeout": -5}, {"host": "h", "timeout": "10"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"host": None},
+        {"host": ""},
+        {"host": "h", "timeout": 0},
+        {"host": "h", "timeout": -5},
+        {"host": "h", "timeout": "10"},
+    ],
+)
 def test_bad_construction_values_raise_value_error(kwargs: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(FMGValueError):
         FortiManager(**kwargs)

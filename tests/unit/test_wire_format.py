@@ -15,8 +15,16 @@ ADDR = "pm/config/adom/root/obj/firewall/address"
 
 @pytest.mark.parametrize(
     ("verb", "method"),
-    [("add", "add"), ("set", "set"), ("update", "update"), ("delete", "delete"), ("replace", "replace"),
-     ("execute", "exec"), ("move", "move"), ("unset", "unset")],
+    [
+        ("add", "add"),
+        ("set", "set"),
+        ("update", "update"),
+        ("delete", "delete"),
+        ("replace", "replace"),
+        ("execute", "exec"),
+        ("move", "move"),
+        ("unset", "unset"),
+    ],
 )
 def test_data_verbs_put_keywords_in_data(fmg: FortiManager, fake: FakeFMG, verb: str, method: str) -> None:
     getattr(fmg, verb)(ADDR, allow__routing=0, fake___attribute="any", name="h1")
@@ -78,8 +86,10 @@ def test_return_shapes(fmg: FortiManager, fake: FakeFMG) -> None:
     fake.on(lambda m, p, b: ok([{"name": "h1"}], p[0]["url"]) if m == "get" else None)
     assert fmg.get(ADDR) == (0, [{"name": "h1"}])
     fake.on(lambda m, p, b: ok(url=p[0]["url"], code=-3, message="Object does not exist") if m == "delete" else None)
-    assert fmg.delete(ADDR + "/nope") == (-3, {"status": {"code": -3, "message": "Object does not exist"},
-                                              "url": ADDR + "/nope"})
+    assert fmg.delete(ADDR + "/nope") == (
+        -3,
+        {"status": {"code": -3, "message": "Object does not exist"}, "url": ADDR + "/nope"},
+    )
 
 
 def test_free_form_sends_params_as_given_and_returns_200_and_all_results(fmg: FortiManager, fake: FakeFMG) -> None:

@@ -1,0 +1,54 @@
+"""``python -m pyfmg.testing``: run a simulator in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from .simulator import FMGSimulator
+from .state import WORKSPACE_MODES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pyfmg.testing", description="Run a FortiManager JSON-RPC simulator on 127.0.0.1."
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
+    parser.add_argument("--workspace-mode", choices=sorted(WORKSPACE_MODES), default="disabled")
+    parser.add_argument("--adom", action="append", dest="adoms", metavar="NAME", help="ADOM (repeatable)")
+    parser.add_argument("--api-key", action="append", dest="api_keys", default=[], metavar="KEY")
+    parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    return parser
+
+
+def run(argv: list[str] | None = None, stop: threading.Event | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sim = FMGSimulator(
+        api_keys=tuple(args.api_keys),
+        workspace_mode=args.workspace_mode,
+        adoms=tuple(args.adoms or ("root",)),
+        task_duration=args.task_duration,
+        tls=args.tls,
+        latency=args.latency,
+        port=args.port,
+    )
+    stop = stop or threading.Event()
+    with sim:
+        print(f"FortiManager simulator on {sim.url}", flush=True)
+        print(f"  host: {sim.host}   user: admin   password: password (simulator test account)", flush=True)
+        if sim.ca_cert_path:
+            print(f"  CA certificate: {sim.ca_cert_path}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            print("stopping", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,188 @@
+"""The slice of FortiManager's object schema the simulator knows: tables, keys, enums, defaults."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codes import INVALID_DATA, RpcError
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str = "name"
+    auto_key: bool = False  # integer keys FortiManager assigns when the caller leaves them out
+    member_attrs: tuple[str, ...] = ()  # list-of-names attributes addressable as URL sub-tables
+    child_tables: Mapping[str, TableSpec] = field(default_factory=dict)
+    enums: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    subnet_attrs: tuple[str, ...] = ()
+
+
+ENABLE = {"disable": 0, "enable": 1}
+
+ADDRESS = TableSpec(
+    enums={"type": {"ipmask": 0, "iprange": 1, "fqdn": 2, "wildcard": 3, "geography": 4}},
+    defaults={"type": "ipmask", "subnet": ["0.0.0.0", "0.0.0.0"], "comment": "", "color": 0},
+    subnet_attrs=("subnet",),
+)
+ADDRESS6 = TableSpec(defaults={"ip6": "::/0", "comment": "", "color": 0})
+ADDRGRP = TableSpec(
+    member_attrs=("member", "exclude-member"),
+    defaults={"member": [], "exclude-member": [], "comment": "", "color": 0, "exclude": "disable"},
+    enums={"exclude": ENABLE},
+)
+SERVICE = TableSpec(defaults={"protocol": "TCP/UDP/SCTP", "tcp-portrange": [], "udp-portrange": [], "comment": ""})
+SERVICE_GROUP = TableSpec(member_attrs=("member",), defaults={"member": [], "comment": ""})
+URLFILTER_ENTRY = TableSpec(
+    key="id",
+    auto_key=True,
+    enums={
+        "type": {"simple": 0, "regex": 1, "wildcard": 2},
+        "action": {"exempt": 0, "block": 1, "allow": 2, "monitor": 3},
+        "status": ENABLE,
+    },
+    defaults={"url": "", "type": "simple", "action": "exempt", "status": "enable"},
+)
+URLFILTER = TableSpec(
+    key="id", auto_key=True, child_tables={"entries": URLFILTER_ENTRY}, defaults={"name": "", "comment": ""}
+)
+POLICY = TableSpec(
+    key="policyid",
+    auto_key=True,
+    member_attrs=("srcintf", "dstintf", "srcaddr", "dstaddr", "service", "schedule"),
+    enums={
+        "action": {"deny": 0, "accept": 1, "ipsec": 2},
+        "status": ENABLE,
+        "nat": ENABLE,
+        "logtraffic": {"disable": 0, "all": 1, "utm": 2},
+    },
+    defaults={
+        "name": "",
+        "srcintf": [],
+        "dstintf": [],
+        "srcaddr": [],
+        "dstaddr": [],
+        "service": [],
+        "schedule": ["always"],
+        "action": "deny",
+        "status": "enable",
+        "nat": "disable",
+        "logtraffic": "utm",
+        "comments": "",
+    },
+)
+
+# Tables under pm/config/adom/<adom>/obj/ (and pm/config/global/obj/).
+OBJECT_TABLES: dict[str, TableSpec] = {
+    "firewall/address": ADDRESS,
+    "firewall/address6": ADDRESS6,
+    "firewall/addrgrp": ADDRGRP,
+    "firewall/service/custom": SERVICE,
+    "firewall/service/group": SERVICE_GROUP,
+    "webfilter/urlfilter": URLFILTER,
+}
+# Tables under pm/config/adom/<adom>/pkg/<package path>/.
+PACKAGE_TABLES: dict[str, TableSpec] = {"firewall/policy": POLICY}
+
+DEFAULT_OBJECTS: dict[str, tuple[dict[str, Any], ...]] = {
+    "firewall/address": (
+        {"name": "all", "subnet": ["0.0.0.0", "0.0.0.0"]},
+        {"name": "none", "subnet": ["0.0.0.0", "255.255.255.255"]},
+    ),
+    "firewall/service/custom": (
+        {"name": "ALL", "protocol": "IP"},
+        {"name": "HTTP", "tcp-portrange": ["80"]},
+        {"name": "HTTPS", "tcp-portrange": ["443"]},
+        {"name": "SSH", "tcp-portrange": ["22"]},
+        {"name": "DNS", "tcp-portrange": ["53"], "udp-portrange": ["53"]},
+    ),
+}
+
+
+def normalize_subnet(value: Any) -> Any:
+    """Accept "ip/len", "ip mask" or [ip, mask]; store [ip, mask] as FortiManager answers it."""
+    try:
+        if isinstance(value, str):
+            value = value.replace(" ", "/")
+            network = ipaddress.IPv4Interface(value)
+            return [str(network.ip), str(network.netmask)]
+        if isinstance(value, list) and len(value) == 2:
+            network = ipaddress.IPv4Interface(f"{value[0]}/{value[1]}")
+            return [str(network.ip), str(network.netmask)]
+    except ValueError:
+        pass
+    raise RpcError(INVALID_DATA)
+
+
+def normalize(spec: TableSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and convert incoming attributes to the stored (symbolic) form."""
+    out: dict[str, Any] = {}
+    for attr, value in data.items():
+        if attr in spec.enums:
+            value = enum_name(spec.enums[attr], value)
+        elif attr in spec.subnet_attrs:
+            value = normalize_subnet(value)
+        elif attr in spec.member_attrs:
+            value = member_list(value)
+        elif attr in spec.child_tables and not (
+            isinstance(value, list) and all(isinstance(row, dict) for row in value)
+        ):
+            raise RpcError(INVALID_DATA)
+        out[attr] = value
+    return out
+
+
+def enum_name(choices: Mapping[str, int], value: Any) -> Any:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int):
+        for name, number in choices.items():
+            if number == value:
+                return name
+    elif isinstance(value, str) and value in choices:
+        return value
+    raise RpcError(INVALID_DATA)
+
+
+def member_list(value: Any) -> list:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return [str(v) for v in value]
+    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+        return [str(v["name"]) for v in value]
+    raise RpcError(INVALID_DATA)
+
+
+def new_row(spec: TableSpec) -> dict[str, Any]:
+    return copy.deepcopy(dict(spec.defaults))
+
+
+def render(spec: TableSpec, row: dict[str, Any], verbose: bool, loadsub: bool = True) -> dict[str, Any]:
+    """A stored row as FortiManager answers it: enums as numbers unless ``verbose``."""
+    out: dict[str, Any] = {}
+    for attr, value in row.items():
+        if attr.startswith("_"):
+            continue
+        if attr in spec.child_tables:
+            if loadsub:
+                child = spec.child_tables[attr]
+                out[attr] = [render(child, r, verbose) for r in value]
+            continue
+        if attr in spec.enums and not verbose:
+            value = spec.enums[attr].get(value, value)
+        out[attr] = copy.deepcopy(value)
+    return out
+
+
+def enum_value(spec: TableSpec | None, attr: str, value: Any) -> Any:
+    """Stored symbolic value of ``attr`` in numeric form when the table knows the enum."""
+    if spec is not None and attr in spec.enums:
+        return spec.enums[attr].get(value, value)
+    return value

@@ -1,0 +1,104 @@
+"""Login sessions and API keys: who is calling, and whether their session is still alive."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from .codes import LOGIN_FAIL, RpcError
+
+
+@dataclass
+class Session:
+    token: str
+    sid: int  # the small number FortiManager shows as lock_sid
+    user: str
+    last_seen: float
+    api_key: bool = False
+
+
+ApiKeys = Union[Iterable[str], Mapping[str, str]]
+
+
+class SessionStore:
+    """Sessions expire after ``idle_timeout`` seconds without a request, as on FortiManager."""
+
+    def __init__(
+        self,
+        users: Mapping[str, str],
+        api_keys: ApiKeys,
+        idle_timeout: float,
+        clock: Callable[[], float],
+        on_end: Callable[[Session], None],
+    ) -> None:
+        self.users = users  # shared with FMGSimulator.users, so tests may add accounts later
+        if isinstance(api_keys, Mapping):
+            self.api_keys: dict[str, str] = dict(api_keys)
+        else:
+            self.api_keys = {key: "api-user" for key in api_keys}
+        self.idle_timeout = idle_timeout
+        self._clock = clock
+        self._on_end = on_end
+        self._sessions: dict[str, Session] = {}
+        self._key_sessions: dict[str, Session] = {}
+        self._sid_counter = itertools.count(13800)
+        self._lock = threading.RLock()
+
+    def login(self, user: object, passwd: object) -> Session:
+        with self._lock:
+            if not isinstance(user, str) or self.users.get(user) != passwd:
+                raise RpcError(LOGIN_FAIL)
+            token = base64.b64encode(os.urandom(48)).decode("ascii")
+            session = Session(token, next(self._sid_counter), user, self._clock())
+            self._sessions[token] = session
+            return session
+
+    def logout(self, session: Session) -> None:
+        with self._lock:
+            if self._sessions.pop(session.token, None) is not None:
+                self._on_end(session)
+
+    def resolve(self, token: object) -> Session | None:
+        """The live session for ``token`` (touching it), or None if unknown or idle too long."""
+        if not isinstance(token, str):
+            return None
+        with self._lock:
+            self.expire_idle()
+            session = self._sessions.get(token)
+            if session is not None:
+                session.last_seen = self._clock()
+            return session
+
+    def resolve_api_key(self, key: str) -> Session | None:
+        """API keys never expire; each key gets one stable pseudo-session that can own locks."""
+        with self._lock:
+            user = self.api_keys.get(key)
+            if user is None:
+                return None
+            session = self._key_sessions.get(key)
+            if session is None:
+                token = "apikey-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+                session = Session(token, next(self._sid_counter), user, self._clock(), api_key=True)
+                self._key_sessions[key] = session
+            session.last_seen = self._clock()
+            return session
+
+    def expire_idle(self) -> list[Session]:
+        with self._lock:
+            now = self._clock()
+            dead = [s for s in self._sessions.values() if now - s.last_seen > self.idle_timeout]
+            for session in dead:
+                del self._sessions[session.token]
+                self._on_end(session)
+            return dead
+
+    def live(self) -> dict[str, str]:
+        with self._lock:
+            self.expire_idle()
+            return {token: s.user for token, s in self._sessions.items()}

@@ -1,0 +1,210 @@
+"""``FMGSimulator``: the public face of the FortiManager simulator."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .codes import RpcError
+from .faults import FaultQueue
+from .objects import NO_DATA
+from .rpc import RpcHandler
+from .server import RecordedRequest, SimulatorHTTPServer
+from .sessions import ApiKeys, SessionStore
+from .state import WORKSPACE_MODES, Store, split_url
+from .tasks import TaskStore
+from .workspace import LockManager, Snapshotter
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USERS = {"admin": "password"}
+
+
+class FMGSimulator:
+    """An in-memory FortiManager answering JSON-RPC on 127.0.0.1.
+
+    >>> with FMGSimulator() as sim:                                    # doctest: +SKIP
+    ...     fmg = FortiManager(sim.host, "admin", "password", use_ssl=sim.tls)
+    """
+
+    def __init__(
+        self,
+        users: Mapping[str, str] | None = None,
+        api_keys: ApiKeys = (),
+        workspace_mode: str = "disabled",
+        adom_status: str = "enable",
+        adoms: Sequence[str] = ("root",),
+        task_duration: float = 2.0,
+        session_idle_timeout: float = 900.0,
+        tls: bool = False,
+        latency: float = 0.0,
+        devices: Mapping[str, Iterable[str]] | None = None,
+        port: int = 0,
+    ) -> None:
+        if workspace_mode not in WORKSPACE_MODES:
+            raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
+        if adom_status not in ("enable", "disable"):
+            raise ValueError("adom_status must be 'enable' or 'disable'")
+        if not adoms:
+            raise ValueError("at least one ADOM is needed")
+        self.tls = tls
+        self.latency = latency
+        self._port_wanted = port
+        self._clock_offset = 0.0
+        if devices is None:
+            devices = {adoms[0]: ("FGT-01", "FGT-02")}
+        self.users: dict[str, str] = dict(users if users is not None else DEFAULT_USERS)
+        self.api_keys: list[str] = list(api_keys)
+        self._store = Store(list(adoms), devices, workspace_mode, adom_status)
+        self._locks = LockManager(
+            Snapshotter(self._store.take_snapshot, self._store.restore_snapshot, self._store.absorb_snapshot),
+            self.clock,
+        )
+        self._sessions = SessionStore(
+            self.users,
+            api_keys,
+            session_idle_timeout,
+            self.clock,
+            self._locks.release_session,
+        )
+        self._tasks = TaskStore(self.clock, task_duration)
+        self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
+        self._faults = FaultQueue()
+        self._requests: list[RecordedRequest] = []
+        self._requests_lock = threading.Lock()
+        self._server: SimulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.ca_cert_path: str | None = None
+
+    # --- life cycle -------------------------------------------------------------------------
+    def start(self) -> FMGSimulator:
+        if self._server is not None:
+            return self
+        context = None
+        if self.tls:
+            from .tls import make_server_context
+
+            context, self.ca_cert_path = make_server_context()
+        self._server = SimulatorHTTPServer(
+            self._port_wanted, self._rpc, self._faults, self._record, lambda: self.latency, context
+        )
+        # A short poll interval keeps stop() quick, which matters when every test starts its own.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name="fmg-simulator", daemon=True
+        )
+        self._thread.start()
+        logger.info("FortiManager simulator listening on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self.ca_cert_path is not None:
+            shutil.rmtree(os.path.dirname(self.ca_cert_path), ignore_errors=True)
+            self.ca_cert_path = None
+
+    def __enter__(self) -> FMGSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"<FMGSimulator {where}>"
+
+    # --- where it listens -------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running; call start() or use it as a context manager")
+        return int(self._server.server_address[1])
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}/jsonrpc"
+
+    # --- time -------------------------------------------------------------------------------
+    def clock(self) -> float:
+        """The simulator's wall clock (epoch seconds), shifted by :meth:`advance_clock`."""
+        return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Pretend ``seconds`` have passed: sessions idle out and tasks progress without waiting."""
+        self._clock_offset += seconds
+
+    # --- what went over the wire ------------------------------------------------------------
+    def _record(self, request: RecordedRequest) -> None:
+        with self._requests_lock:
+            self._requests.append(request)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._requests_lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._requests_lock:
+            self._requests.clear()
+
+    # --- faults -----------------------------------------------------------------------------
+    def inject(
+        self, fault: str, times: int = 1, method: str | None = None, url: str | None = None, **options: Any
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``fault`` instead of serving them.
+
+        ``url`` is matched against the first param's url (slashes stripped, shell wildcards allowed).
+        """
+        self._faults.add(fault, times, method, url, options)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    # --- state for assertions ---------------------------------------------------------------
+    @property
+    def sessions(self) -> dict[str, str]:
+        return self._sessions.live()
+
+    @property
+    def locks(self) -> dict[str, str]:
+        self._sessions.expire_idle()
+        return self._locks.held()
+
+    @property
+    def workspace_mode(self) -> str:
+        return str(self._store.system_global["workspace-mode"])
+
+    def set_workspace_mode(self, mode: str) -> None:
+        if mode not in WORKSPACE_MODES:
+            raise ValueError(f"workspace mode must be one of {', '.join(WORKSPACE_MODES)}")
+        with self._rpc.mutex:
+            self._store.system_global["workspace-mode"] = mode
+
+    def objects(self, url: str) -> Any:
+        """The table or object at a pm/config (or pm/pkg, dvmdb) URL, enums in symbolic form."""
+        with self._rpc.mutex:
+            try:
+                data = self._store.call("get", split_url(url), {}, True, lambda scope: None)
+            except RpcError as error:
+                raise LookupError(f"{url}: {error.code} {error.message}") from None
+        return None if data is NO_DATA else data
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        """A task as ``get /task/task/<id>`` reports it now."""
+        with self._rpc.mutex:
+            return self._tasks.get(str(task_id))

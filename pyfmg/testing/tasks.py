@@ -1,0 +1,139 @@
+"""Background tasks (installs, device adds, "create task" requests) whose progress follows the clock.
+
+A task is fully decided when it is created; what changes with time is how much of it is
+reported as done.  Lines finish one after the other over ``duration`` seconds.  ``percent``
+reaches 100 also when lines fail; the task then ends in state ``error`` with ``num_err > 0``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .codes import NOT_FOUND, RpcError
+
+# FortiManager task states (numeric on the wire, also with verbose).
+PENDING, RUNNING, CANCELLING, CANCELLED, DONE, ERROR, ABORTING, ABORTED, WARNING, TO_CONTINUE = range(10)
+
+
+@dataclass
+class TaskLine:
+    name: str
+    ip: str = ""
+    vdom: str = ""
+    error: str = ""  # non-empty: the line fails with this detail
+    detail: str = "install and save finished status=OK"
+
+
+@dataclass
+class Task:
+    id: int
+    title: str
+    src: str
+    user: str
+    adom: int
+    start: float
+    duration: float
+    lines: list[TaskLine]
+
+    def render(self, now: float) -> dict[str, Any]:
+        elapsed = max(0.0, now - self.start)
+        fraction = 1.0 if self.duration <= 0 else min(1.0, elapsed / self.duration)
+        total = max(1, len(self.lines))
+        rendered = []
+        num_done = num_err = 0
+        for index, line in enumerate(self.lines):
+            line_begin, line_end = index / total, (index + 1) / total
+            if fraction >= line_end:
+                line_percent = 100
+            elif fraction <= line_begin:
+                line_percent = 0
+            else:
+                line_percent = int((fraction - line_begin) * total * 100)
+            finished = line_percent == 100
+            failed = finished and bool(line.error)
+            num_done += int(finished and not failed)
+            num_err += int(failed)
+            line_start = int(self.start + line_begin * self.duration)
+            line_state = (ERROR if failed else DONE) if finished else RUNNING if line_percent else PENDING
+            detail = (line.error if failed else line.detail) if finished else "starting"
+            rendered.append(
+                {
+                    "name": line.name,
+                    "ip": line.ip,
+                    "vdom": line.vdom,
+                    "oid": index + 1,
+                    "state": line_state,
+                    "err": int(failed),
+                    "percent": line_percent,
+                    "detail": detail,
+                    "start_tm": line_start if line_percent or finished else 0,
+                    "end_tm": int(self.start + line_end * self.duration) if finished else 0,
+                    "history": [{"detail": detail, "name": line.name, "percent": line_percent, "vdom": line.vdom}],
+                }
+            )
+        percent = int(fraction * 100)
+        finished = fraction >= 1.0
+        state = (ERROR if num_err else DONE) if finished else RUNNING if percent else PENDING
+        return {
+            "id": self.id,
+            "title": self.title,
+            "src": self.src,
+            "user": self.user,
+            "adom": self.adom,
+            "flags": 0,
+            "pid": 0,
+            "state": state,
+            "percent": percent,
+            "tot_percent": percent,
+            "num_lines": len(self.lines),
+            "num_done": num_done,
+            "num_err": num_err,
+            "num_warn": 0,
+            "start_tm": int(self.start),
+            "end_tm": int(self.start + self.duration) if finished else 0,
+            "line": rendered,
+        }
+
+
+@dataclass
+class TaskStore:
+    clock: Callable[[], float]
+    duration: float
+    _tasks: dict[int, Task] = field(default_factory=dict)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    _mutex: threading.RLock = field(default_factory=threading.RLock)
+
+    def create(
+        self,
+        title: str,
+        user: str,
+        lines: list[TaskLine],
+        src: str = "device manager",
+        adom: int = 3,
+        duration: float | None = None,
+    ) -> int:
+        with self._mutex:
+            task_id = next(self._ids)
+            spent = self.duration if duration is None else duration
+            self._tasks[task_id] = Task(task_id, title, src, user, adom, self.clock(), spent, lines)
+            return task_id
+
+    def get(self, task_id: str) -> dict[str, Any]:
+        with self._mutex:
+            task = self._tasks.get(int(task_id)) if task_id.isdigit() else None
+            if task is None:
+                raise RpcError(NOT_FOUND)
+            return task.render(self.clock())
+
+    def all(self) -> list[dict[str, Any]]:
+        with self._mutex:
+            now = self.clock()
+            return [task.render(now) for task in self._tasks.values()]
+
+    def delete(self, task_id: str) -> None:
+        with self._mutex:
+            if not task_id.isdigit() or self._tasks.pop(int(task_id), None) is None:
+                raise RpcError(NOT_FOUND)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import pytest
+import requests
+
+from pyfmg.testing import FMGSimulator
+
+from .conftest import ADDRESSES, Rpc
+
+
+def test_login_returns_token_only_on_success(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    bad = caller.login(passwd="wrong")
+    assert bad["result"][0]["status"] == {"code": -22, "message": "Login fail"}
+    assert "session" not in bad
+    good = caller.login()
+    assert good["result"][0] == {"status": {"code": 0, "message": "OK"}, "url": "sys/login/user"}
+    assert "data" not in good["result"][0]
+    assert sim.sessions == {good["session"]: "admin"}
+
+
+def test_login_accepts_one_item_list(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    reply = caller.send("exec", {"url": "/sys/login/user", "data": [{"user": "admin", "passwd": "password"}]})
+    assert reply["result"][0]["status"]["code"] == 0
+    assert reply["session"] in sim.sessions
+
+
+def test_id_is_echoed_and_omitted_when_absent(rpc: Rpc) -> None:
+    assert rpc.send("get", {"url": "sys/status"})["id"] == 7
+    reply = rpc.raw({"method": "get", "params": [{"url": "sys/status"}], "session": rpc.token}).json()
+    assert "id" not in reply
+    reply = rpc.raw({"id": "abc", "method": "get", "params": [{"url": "sys/status"}], "session": rpc.token}).json()
+    assert reply["id"] == "abc"
+
+
+def test_multi_param_results_in_order_with_url_verbatim(rpc: Rpc) -> None:
+    reply = rpc.send(
+        "get",
+        {"url": "/pm/config/adom/root/obj/firewall/address/all/"},
+        {"url": "pm/config/adom/root/obj/firewall/address/missing"},
+        {"url": "/no/such/thing"},
+    )
+    urls = [r["url"] for r in reply["result"]]
+    codes = [r["status"]["code"] for r in reply["result"]]
+    assert urls == ["/pm/config/adom/root/obj/firewall/address/all/", f"{ADDRESSES}/missing", "/no/such/thing"]
+    assert codes == [0, -3, -6]
+    assert reply["result"][0]["data"]["name"] == "all"
+    assert reply["session"] == rpc.sim._sessions.resolve(rpc.token).sid  # numeric, as on error replies
+
+
+def test_bad_and_missing_session_get_no_permission(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    caller.token = "forged"
+    reply = caller.send("get", {"url": "sys/status"}, {"url": "dvmdb/adom"})
+    assert [r["status"] for r in reply["result"]] == [{"code": -11, "message": "No permission for the resource"}] * 2
+    caller.token = None
+    assert caller.one("get", "sys/status")[0] == -11
+
+
+def test_logout_ends_the_session(rpc: Rpc, sim: FMGSimulator) -> None:
+    assert rpc.send("exec", {"url": "sys/logout"})["result"][0] == {
+        "status": {"code": 0, "message": "OK"},
+        "url": "sys/logout",
+    }
+    assert sim.sessions == {}
+    assert rpc.one("get", "sys/status")[0] == -11
+
+
+@pytest.mark.sim(session_idle_timeout=60, workspace_mode="normal")
+def test_idle_session_expires_and_drops_its_locks(rpc: Rpc, sim: FMGSimulator) -> None:
+    assert rpc.one("exec", "/dvmdb/adom/root/workspace/lock")[0] == 0
+    sim.advance_clock(30)
+    assert rpc.one("get", "sys/status")[0] == 0  # activity keeps it alive
+    sim.advance_clock(61)
+    assert sim.locks == {}
+    assert rpc.one("get", "sys/status")[0] == -11
+
+
+@pytest.mark.sim(api_keys=("KEY-1",))
+def test_api_key_needs_no_login_and_ignores_session(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    caller.headers = {"Authorization": "Bearer KEY-1"}
+    caller.token = "whatever-uuid-1234"
+    assert caller.one("get", "sys/status")[0] == 0
+    assert caller.one("exec", "sys/logout")[0] == 0
+    assert caller.one("get", "sys/status")[0] == 0  # a key has no session to end
+    caller.headers = {"Authorization": "Bearer WRONG"}
+    assert caller.one("get", "sys/status")[0] == -11
+    assert caller.one("get", "sys/status", access_token="KEY-1")[0] == -11
+
+
+def test_non_json_body_and_other_paths(sim: FMGSimulator) -> None:
+    reply = requests.post(sim.url, data=b"{not json", timeout=5)
+    assert reply.status_code == 200
+    assert reply.json()["result"][0]["status"]["code"] == -1
+    assert requests.post(sim.url.replace("/jsonrpc", "/other"), json={}, timeout=5).status_code == 404
+    assert requests.get(sim.url, timeout=5).status_code == 405
+
+
+def test_every_request_is_recorded(rpc: Rpc, sim: FMGSimulator) -> None:
+    sim.clear_requests()
+    rpc.send("get", {"url": "sys/status"})
+    (recorded,) = sim.requests
+    assert recorded.http_method == "POST"
+    assert recorded.path == "/jsonrpc"
+    assert recorded.json["params"] == [{"url": "sys/status"}]
+    assert b'"sys/status"' in recorded.body
+    assert recorded.headers["Content-Type"] == "application/json"
+
+
+def test_unknown_method_and_url(rpc: Rpc) -> None:
+    assert rpc.one("frobnicate", ADDRESSES)[0] == -9
+    assert rpc.one("get", "pm/config/adom/nosuchadom/obj/firewall/address")[0] == -6
+    assert rpc.one("get", "pm/config/adom/root/obj/firewall/nosuchtable")[0] == -6
+    assert rpc.one("exec", "some/unknown/command")[0] == -6

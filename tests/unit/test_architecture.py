@@ -1,0 +1,59 @@
+"""Imports point one way: facade -> (auth, workspace, tasks) -> transport -> exceptions/logs."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "pyfmg"
+
+#: What each lower-layer module may import from pyfmg; anything else there points the wrong way.
+ALLOWED = {
+    "exceptions": set(),
+    "logs": set(),
+    "request": {"exceptions"},
+    "response": {"exceptions", "logs"},
+    "transport": {"exceptions", "logs"},
+    "auth": {"exceptions", "logs", "request", "response", "transport"},
+    "workspace": {"exceptions"},
+    "tasks": {"exceptions"},
+}
+
+
+def internal_imports(path: pathlib.Path) -> set[str]:
+    """pyfmg modules imported by ``path``, as names relative to the package ("transport", "testing.state")."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package_parts = path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(package_parts[: len(package_parts) - node.level + 1])
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names = [module] if node.module else [f"{module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found.update(
+            name[len("pyfmg.") :] if name.startswith("pyfmg.") else ""
+            for name in names
+            if name == "pyfmg" or name.startswith("pyfmg.")
+        )
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(ALLOWED))
+def test_lower_layers_import_only_what_is_below_them(module: str) -> None:
+    imported = {name.split(".")[0] for name in internal_imports(PACKAGE / f"{module}.py")}
+    assert imported <= ALLOWED[module], f"pyfmg/{module}.py imports {sorted(imported - ALLOWED[module])}"
+
+
+def test_simulator_imports_nothing_from_the_client() -> None:
+    for path in sorted((PACKAGE / "testing").rglob("*.py")):
+        outside = {name for name in internal_imports(path) if not name.startswith("testing")}
+        assert not outside, f"{path.relative_to(PACKAGE.parent)} imports {sorted(outside)} from the client"
