@@ -1,0 +1,108 @@
+"""The collection's shared glue, in-process: error mapping, task outcome, argument helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("ansible.module_utils.basic")
+
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
+from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_install, fmg_rpc
+from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException
+from pyfmg.converge import FMGObjectStatusError
+
+
+def test_lock_error_maps_to_code_message_and_lock_url() -> None:
+    error = FMGLockError("lock refused", scope="branch", code=-20055,
+                         message="Workspace is locked by other user", holder="jdoe")
+    failure = glue.failure_from_exception(error)
+    assert failure.code == -20055
+    assert failure.message == "Workspace is locked by other user (held by jdoe)"
+    assert failure.url == "/dvmdb/adom/branch/workspace/lock"
+    assert failure.extra["error_type"] == "FMGLockError"
+
+
+def test_object_status_error_keeps_fortimanagers_words() -> None:
+    failure = glue.failure_from_exception(FMGObjectStatusError("add", "pm/x", -10, "The data is invalid"))
+    assert (failure.code, failure.message, failure.url) == (-10, "The data is invalid", "pm/x")
+
+
+def test_every_pyfmg_error_family_is_caught() -> None:
+    assert issubclass(FMGConnectionError, glue.FMG_ERRORS)
+    assert issubclass(FMGValidSessionException, glue.FMG_ERRORS)
+    failure = glue.failure_from_exception(FMGConnectionError("refused"))
+    assert failure.code is None and "refused" in failure.msg
+
+
+def test_scrub_removes_secrets() -> None:
+    assert glue._scrub("login as admin/s3cret failed", ["s3cret"]) == "login as admin/******** failed"
+
+
+def test_check_status_raises_with_status_message() -> None:
+    glue.check_status(0, {}, "get", "u")
+    with pytest.raises(glue.FMGModuleFailure) as caught:
+        glue.check_status(-6, {"status": {"code": -6, "message": "Invalid url"}, "url": "u"}, "get", "u")
+    assert (caught.value.code, caught.value.message, caught.value.url) == (-6, "Invalid url", "u")
+
+
+class TaskClient:
+    def __init__(self, task: Any, code: int = 0, lines: Any = None) -> None:
+        self.task, self.code, self.lines = task, code, lines
+        self.tracked: list[Any] = []
+
+    def track_task(self, task_id: Any, sleep_time: float, timeout: float) -> tuple[int, Any]:
+        self.tracked.append((task_id, sleep_time, timeout))
+        return self.code, self.task
+
+    def get(self, url: str) -> tuple[int, Any]:
+        return 0, self.lines or []
+
+
+def test_follow_task_returns_a_finished_task_with_its_lines() -> None:
+    client = TaskClient({"id": 7, "state": 4, "num_err": 0, "percent": 100},
+                        lines=[{"name": "FGT-01", "state": 4}])
+    task = glue.follow_task(client, {"task": 7}, "securityconsole/install/package", 30, 0.5)
+    assert client.tracked == [(7, 0.5, 30)]
+    assert task["line"] == [{"name": "FGT-01", "state": 4}]
+
+
+@pytest.mark.parametrize("task", [
+    {"id": 7, "state": 5, "num_err": 1, "line": [{"name": "FGT-09", "err": 1, "detail": "device not found"}]},
+    {"id": 7, "state": "error", "num_err": 0, "line": []},
+])
+def test_follow_task_fails_when_the_task_ends_in_error(task: dict[str, Any]) -> None:
+    with pytest.raises(glue.FMGModuleFailure) as caught:
+        glue.follow_task(TaskClient(task), {"taskid": 7}, "u", 30, 0.5)
+    assert caught.value.url == "/task/task/7"
+    assert caught.value.extra["task"] is task
+    if task["line"]:
+        assert "FGT-09: device not found" in caught.value.message
+
+
+def test_follow_task_needs_a_task_id_and_a_followable_task() -> None:
+    with pytest.raises(glue.FMGModuleFailure, match="no task id"):
+        glue.follow_task(TaskClient({}), {"name": "x"}, "u", 30, 0.5)
+    with pytest.raises(glue.FMGModuleFailure, match="could not be followed"):
+        glue.follow_task(TaskClient({"msg": "timed out"}, code=1), {"task": 3}, "u", 30, 0.5)
+
+
+def test_install_scope_spellings() -> None:
+    assert fmg_install.scope_items([{"name": "A", "vdom": "root"}, "B/vd1", "C", {"name": "grp"}]) == [
+        {"name": "A", "vdom": "root"}, {"name": "B", "vdom": "vd1"}, {"name": "C"}, {"name": "grp"},
+    ]
+    with pytest.raises(glue.FMGModuleFailure):
+        fmg_install.scope_items([{"vdom": "root"}])
+
+
+@pytest.mark.parametrize(("method", "url", "lock", "expected"), [
+    ("get", "pm/config/adom/root/obj/firewall/address", "always", False),
+    ("add", "pm/config/adom/root/obj/firewall/address", "auto", True),
+    ("add", "/pm/pkg/adom/root", "auto", True),
+    ("exec", "sys/proxy/json", "auto", False),
+    ("exec", "sys/proxy/json", "always", True),
+    ("set", "pm/config/adom/root/obj/firewall/address", "never", False),
+])
+def test_rpc_locks_only_writes_to_the_policy_database(method: str, url: str, lock: str, expected: bool) -> None:
+    assert fmg_rpc._needs_lock(method, url, lock) is expected
