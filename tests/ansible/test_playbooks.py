@@ -141,3 +141,17 @@ def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: P
             other.unlock_adom("branch")
             other.logout()
     assert_no_leftovers(simulators)
+
+
+def test_rpc_info_and_install_modules(simulators: list[Any], tmp_path: Path) -> None:
+    sim = simulators[0]
+    hosts = inventory_hosts(simulators[:1])
+    inventory = write_inventory(tmp_path / "inventory.yml", hosts)
+    run = run_playbook(PLAYBOOKS / "modules.yml", inventory, tmp_path)
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.recap["fmg1"]["failed"] == 0 and run.recap["fmg1"]["ignored"] == 1, run.recap
+    calls = rpc_calls(sim)
+    assert ("exec", "dvm/cmd/add/device") in calls
+    assert ("add", "pm/config/adom/root/obj/firewall/address") not in calls
+    assert any(row["name"] == "FGT-NEW" for row in sim.objects("dvmdb/adom/root/device"))
+    assert_no_leftovers([sim])
