@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,11 +96,9 @@ class PlaybookRun:
 def run_playbook(playbook: Path, inventory: Path, workdir: Path, *args: str, forks: int = 3,
                  timeout: float = 120) -> PlaybookRun:
     command = [str(ansible_tool("ansible-playbook")), "-i", str(inventory), str(playbook), *args]
-    started = time.monotonic()
     completed = subprocess.run(command, env=ansible_env(workdir, forks), cwd=workdir, capture_output=True,
                                text=True, timeout=timeout, check=False)
     output = completed.stdout + completed.stderr
-    print(f"{playbook.name} {' '.join(args)}: {time.monotonic() - started:.1f} s")
     recap = {
         match.group("host"): {name: int(value) for name, value in match.groupdict().items() if name != "host"}
         for match in RECAP.finditer(output)
