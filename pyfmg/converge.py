@@ -30,7 +30,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pyfmg.exceptions import FMGBaseException, FMGValueError
 
@@ -40,6 +40,18 @@ logger = logging.getLogger(__name__)
 OBJECT_DOES_NOT_EXIST = -3
 
 ACTIONS = ("create", "update", "delete", "none")
+
+
+class ObjectClient(Protocol):
+    """What this module needs from a client: :class:`pyfmg.FortiManager` has it."""
+
+    def get(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
+
+    def add(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
+
+    def update(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
+
+    def delete(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
 
 
 class FMGObjectStatusError(FMGBaseException):
@@ -230,7 +242,7 @@ def _status_message(data: Any) -> str:
     return ""
 
 
-def read_object(fmg: Any, url: str) -> dict[str, Any] | None:
+def read_object(fmg: ObjectClient, url: str) -> dict[str, Any] | None:
     """The object at ``url``, or ``None`` when FortiManager says it does not exist."""
     code, data = fmg.get(url)
     if code == OBJECT_DOES_NOT_EXIST:
@@ -248,7 +260,7 @@ def read_object(fmg: Any, url: str) -> dict[str, Any] | None:
 
 
 def plan_object(
-    fmg: Any,
+    fmg: ObjectClient,
     table_url: str,
     key_value: Any,
     wanted: dict[str, Any] | None = None,
@@ -261,7 +273,7 @@ def plan_object(
     return plan_change(table_url, key_value, wanted or {}, current, key=key, state=state)
 
 
-def apply_object_change(fmg: Any, change: ObjectChange) -> Any:
+def apply_object_change(fmg: ObjectClient, change: ObjectChange) -> Any:
     """Send the write ``change`` asks for (nothing for ``"none"``); returns FortiManager's data.
 
     Creates go to the table with ``add``, updates to the row with ``update`` carrying only the
@@ -288,7 +300,7 @@ def apply_object_change(fmg: Any, change: ObjectChange) -> Any:
 
 
 def converge_object(
-    fmg: Any,
+    fmg: ObjectClient,
     table_url: str,
     key_value: Any,
     wanted: dict[str, Any] | None = None,
