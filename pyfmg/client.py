@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Union
 
@@ -15,7 +16,8 @@ from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_hos
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
-from .response import NotJSONResponse, all_results, decode, first_result
+from .response import NOT_JSON_CODE, NotJSONResponse, all_results, decode, first_result
+from .retry import INVALID_SESSION, READ_METHODS, Retry
 from .tasks import TaskTracker
 from .transport import Transport, VerifySetting
 from .workspace import LockScope, WorkspaceManager
@@ -47,6 +49,8 @@ class FortiManager:
     :param apikey: API key (FortiManager 7.2.2+); used when no password is given.
     :param check_adom_workspace: read workspace and ADOM mode at login.
     :param pool_size: HTTP connections kept open for concurrent calls from several threads.
+    :param retry: what may be repeated after an expired session or a failed read
+        (:class:`pyfmg.retry.Retry`); default: nothing, as in pyFMG.
     """
 
     def __init__(
@@ -65,6 +69,7 @@ class FortiManager:
         check_adom_workspace: bool = True,
         *,
         pool_size: int = 10,
+        retry: Retry | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise FMGValueError(
@@ -81,6 +86,10 @@ class FortiManager:
         self._sid: str | None = None
         self._logger: logging.Logger | None = None
         self._local = threading.local()
+        if retry is not None and not isinstance(retry, Retry):
+            raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
+        self._retry = retry if retry is not None else Retry.disabled()
+        self._recovery_lock = threading.RLock()
         self._print_lock = threading.Lock()
         self._redactor = Redactor()
         self._apikeyused = passwd is None and apikey is not None
@@ -197,6 +206,17 @@ class FortiManager:
         return self._workspace.uses_adoms
 
     @property
+    def retry(self) -> Retry:
+        """The retry policy in force (see :mod:`pyfmg.retry`)."""
+        return self._retry
+
+    @retry.setter
+    def retry(self, policy: Retry) -> None:
+        if not isinstance(policy, Retry):
+            raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(policy).__name__}")
+        self._retry = policy
+
+    @property
     def locked_scopes(self) -> list[str]:
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
         return [scope.name for scope in self._workspace.held]
@@ -276,7 +296,8 @@ class FortiManager:
                 raise FMGValidSessionException(
                     "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"No valid session: {cause}")
                 )
-            self._workspace.check_mode()
+            with self._without_recovery():
+                self._workspace.check_mode()
         login_url = self._auth.login_url
         if sid is not None:
             return 0, {"status": {"message": "OK", "code": 0}, "url": login_url}
@@ -291,15 +312,17 @@ class FortiManager:
         if self._sid is None:
             return None
         unlock_error: BaseException | None = None
-        try:
-            self._workspace.unlock_all()
-        except Exception as err:
-            unlock_error = err
-        try:
-            reply = self.execute("sys/logout")
-        finally:
-            self._sid = None
-            self._workspace.forget_all()
+        # Logging in again only to unlock and log out would be wasted work: the old session's locks died with it.
+        with self._without_recovery():
+            try:
+                self._workspace.unlock_all()
+            except Exception as err:
+                unlock_error = err
+            try:
+                reply = self.execute("sys/logout")
+            finally:
+                self._sid = None
+                self._workspace.forget_all()
         if unlock_error is not None:
             raise unlock_error
         return reply
@@ -393,6 +416,85 @@ class FortiManager:
         return build_params("exec" if method_type == "execute" else method_type, url, *args, **kwargs)
 
     def _post_request(self, method: str, params: Any, free_form: bool = False, create_task: Any = None) -> Reply:
+        """Send one call; repeat it only where the retry policy allows (see :mod:`pyfmg.retry`)."""
+        policy = self._retry
+        repeats = 0
+        relogged_in = False
+        while True:
+            sid = self._sid
+            try:
+                code, data = self._send(method, params, free_form, create_task)
+            except Exception as err:
+                if not (policy.is_transient(err) and policy.may_repeat_read(method, repeats)):
+                    raise
+                repeats += 1
+                self._wait_before_repeat(policy, repeats, method, params, str(err))
+                continue
+            if (
+                code == NOT_JSON_CODE
+                and isinstance(data, NotJSONResponse)
+                and data.status_code in policy.status_forcelist
+                and policy.may_repeat_read(method, repeats)
+            ):
+                repeats += 1
+                self._wait_before_repeat(policy, repeats, method, params, f"HTTP {data.status_code}")
+                continue
+            if (
+                policy.relogin
+                and not relogged_in
+                and _reply_code(code, data, free_form) == INVALID_SESSION
+                and not getattr(self._local, "no_recovery", False)
+                and self._sid is not None
+            ):
+                relogged_in = True
+                self._recover_session(sid, _label(method, params))
+                continue
+            written = method not in READ_METHODS and "/workspace/" not in _first_url(params)
+            if written and _reply_code(code, data, free_form) == 0:
+                self._workspace.note_write()
+            return code, data
+
+    def _wait_before_repeat(self, policy: Retry, repeat: int, method: str, params: Any, why: str) -> None:
+        delay = policy.backoff(repeat)
+        logger.warning(
+            "%s failed (%s); repeating it (%d of %d) in %.2f s",
+            _label(method, params),
+            self._redactor.text(why),
+            repeat,
+            policy.reads,
+            delay,
+        )
+        if delay > 0:
+            time.sleep(delay)
+
+    def _recover_session(self, failed_sid: str | None, label: str) -> None:
+        """Log in again after FortiManager refused ``failed_sid``, and take back the locks it held.
+
+        Threads sharing the client that see the same refusal wait here; only the first logs in.
+        Raises :class:`FMGValidSessionException` when the new login fails, :class:`FMGLockError`
+        when a lock could not be taken back and :class:`FMGWorkspaceError` when changes made under
+        the old session were not committed (FortiManager discards them with the session).
+        """
+        with self._recovery_lock:
+            if self._sid != failed_sid or self._sid is None:
+                return  # another thread already logged in again
+            logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
+            with self._without_recovery():
+                with self._reporting_errors():
+                    sid, code, detail = self._auth.login(self._transport, None)
+                if sid is None:
+                    self._sid = None
+                    self._workspace.forget_all()
+                    raise FMGValidSessionException(
+                        msg=self._redactor.text(
+                            f"The session expired and logging in to {self._host} again failed: code {code}, "
+                            f"{_describe(detail)}"
+                        )
+                    )
+                self.sid = sid
+                self._workspace.reacquire()
+
+    def _send(self, method: str, params: Any, free_form: bool, create_task: Any) -> Reply:
         record = self.req_resp_object
         record.reset()
         if self._sid is None:
@@ -415,6 +517,15 @@ class FortiManager:
             if free_form:
                 return 200, all_results(body, request_id, url, reply.status, reply.content)
             return first_result(body, request_id, url, reply.status, reply.content)
+
+    @contextlib.contextmanager
+    def _without_recovery(self) -> Iterator[None]:
+        previous = getattr(self._local, "no_recovery", False)
+        self._local.no_recovery = True
+        try:
+            yield
+        finally:
+            self._local.no_recovery = previous
 
     @contextlib.contextmanager
     def _reporting_errors(self) -> Iterator[None]:
@@ -506,6 +617,15 @@ def _label(method: str, params: Any) -> str:
     url = _first_url(params)
     extra = len(params) - 1 if isinstance(params, list) else 0
     return f"{method} {url}" + (f" (+{extra} more)" if extra > 0 else "")
+
+
+def _reply_code(code: int, data: Any, free_form: bool) -> int:
+    """The FortiManager code of a reply; for ``free_form`` (always 200) the first result's."""
+    if free_form and isinstance(data, list) and data and isinstance(data[0], dict):
+        status = data[0].get("status")
+        if isinstance(status, dict) and isinstance(status.get("code"), int):
+            return int(status["code"])
+    return code
 
 
 def _describe(detail: Any) -> str:

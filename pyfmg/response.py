@@ -44,7 +44,11 @@ class NotJSONResponse(dict[str, Any]):
 
 def decode(content: bytes) -> Any:
     """The JSON value of ``content``; raises ValueError when it is not UTF-8 JSON."""
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:
+        # A hostile body of a few kilobytes of "[[[[..." must not crash the caller with a RecursionError.
+        raise ValueError("JSON nested too deeply") from None
 
 
 def quote(content: bytes) -> str:

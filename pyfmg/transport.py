@@ -100,14 +100,15 @@ class Transport:
         # pyFMG serialises with json.dumps' default separators; keeping them keeps the bytes identical.
         body = json.dumps(payload)
         try:
+            # Streaming separates "no reply" from "a reply whose body broke", whose status we can then report.
             response = self.session.post(
                 target,
                 data=body,
                 headers=dict(headers or JSON_HEADERS),
                 verify=self.verify_ssl if verify is None else verify,
                 timeout=self.timeout,
+                stream=True,
             )
-            return HTTPReply(response.status_code, response.content, dict(response.headers))
         except requests.exceptions.SSLError as err:
             raise FMGTLSError(self._message("TLS handshake failed", label, target, err)) from None
         except requests.exceptions.ConnectTimeout as err:
@@ -128,9 +129,32 @@ class Transport:
             raise FMGValueError(self._message("invalid request", label, target, err)) from None
         except requests.exceptions.RequestException as err:
             raise FMGBaseException(self._message("request failed", label, target, err)) from None
+        except OSError as err:  # requests' "Could not find a suitable TLS CA certificate bundle"
+            # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
+            raise FMGBaseException(
+                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+            ) from None
+        try:
+            content = response.content
+        except requests.exceptions.RequestException as err:
+            response.close()
+            status = response.status_code
+            raise FMGInvalidResponse(
+                self.redactor.text(
+                    f"the reply was cut off or garbled: {label} -> POST {target}: HTTP {status}, "
+                    f"{response.headers.get('Content-Length', 'no')} bytes announced, no readable body "
+                    f"({type(err).__name__}: {err})"
+                ),
+                url=label,
+                http_status=status,
+                body_start=b"",
+            ) from None
+        return HTTPReply(response.status_code, content, dict(response.headers))
 
     def _message(self, what: str, label: str, target: str, err: Exception) -> str:
-        return self.redactor.text(f"{what}: {label} -> POST {target}: {type(err).__name__}: {err}")
+        return self.redactor.text(
+            f"{what}: {label} -> POST {target}: no HTTP status, no bytes received ({type(err).__name__}: {err})"
+        )
 
     def close(self) -> None:
         self.session.close()

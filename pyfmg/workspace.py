@@ -92,6 +92,8 @@ class WorkspaceManager:
         self._sleep = sleep
         self._clock = clock
         self._held: list[LockScope] = []
+        # Scopes written to since their last commit: FortiManager discards those changes with the session.
+        self._unsaved: set[LockScope] = set()
         self._guard = threading.Lock()
         self.uses_workspace = False
         self.uses_adoms = False
@@ -119,6 +121,49 @@ class WorkspaceManager:
         """The session is gone, and FortiManager released its locks with it."""
         with self._guard:
             self._held.clear()
+            self._unsaved.clear()
+
+    def note_write(self) -> None:
+        """A write succeeded; until committed it lives only in this session's workspace."""
+        with self._guard:
+            self._unsaved.update(self._held)
+
+    def reacquire(self) -> None:
+        """After a new login, lock again what the old session held (its locks died with it).
+
+        Raises :class:`FMGLockError` naming the first scope that could not be locked again (the
+        others stay locked and listed), and :class:`FMGWorkspaceError` when uncommitted changes were
+        lost with the old session: repeating the call would build on a workspace that is not there.
+        """
+        with self._guard:
+            scopes = list(self._held)
+            lost_changes = sorted(scope.name for scope in self._unsaved)
+            self._held.clear()
+            self._unsaved.clear()
+        failure: FMGLockError | None = None
+        for scope in scopes:
+            try:
+                code, data = self.lock(scope)
+            except Exception as err:
+                code, data = -1, {"status": {"code": -1, "message": str(err)}}
+            if code != 0 and failure is None:
+                failure = self._lock_error(scope, code, data, 0.0)
+                failure.args = (
+                    f"The session expired while {scope.name} was locked, and locking it again after logging in "
+                    f"failed: {failure.args[0]}",
+                )
+        if failure is not None:
+            raise failure
+        if lost_changes:
+            names = ", ".join(lost_changes)
+            raise FMGWorkspaceError(
+                f"The session expired while {names} had uncommitted changes; FortiManager discards them with the "
+                f"session. Logged in again and locked {names} again, but did not repeat the call: redo the "
+                "changes made since the last commit",
+                scope=lost_changes[0],
+                code=-11,
+                message="session expired",
+            )
 
     # --- operations ---------------------------------------------------------------------------------
     def lock(self, scope: LockScope, wait: float | None = None, *args: Any, **kwargs: Any) -> Reply:
@@ -150,13 +195,19 @@ class WorkspaceManager:
             with self._guard:
                 if scope in self._held:
                     self._held.remove(scope)
+                self._unsaved.discard(scope)
         return code, data
 
     def commit(self, scope: LockScope, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
         """Commit; ``aux`` uses pyFMG's alternative URL under pm/config (only with a named ADOM)."""
         if aux and scope.adom:
-            return self._execute(f"/pm/config/adom/{scope.adom}/workspace/commit", *args, **kwargs)
-        return self._execute(scope.url("commit"), *args, **kwargs)
+            code, data = self._execute(f"/pm/config/adom/{scope.adom}/workspace/commit", *args, **kwargs)
+        else:
+            code, data = self._execute(scope.url("commit"), *args, **kwargs)
+        if code == 0:
+            with self._guard:
+                self._unsaved.discard(scope)
+        return code, data
 
     def unlock_all(self) -> None:
         """Try to release every held lock; raise the first error only after trying them all."""

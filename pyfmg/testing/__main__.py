@@ -10,10 +10,8 @@ from .simulator import FMGSimulator
 from .state import WORKSPACE_MODES
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pyfmg.testing", description="Run a FortiManager JSON-RPC simulator on 127.0.0.1."
-    )
+def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Run a FortiManager JSON-RPC simulator on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
     parser.add_argument("--workspace-mode", choices=sorted(WORKSPACE_MODES), default="disabled")
@@ -24,8 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: list[str] | None = None, stop: threading.Event | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(
+    argv: list[str] | None = None, stop: threading.Event | None = None, prog: str = "python -m pyfmg.testing"
+) -> int:
+    args = build_parser(prog).parse_args(argv)
     sim = FMGSimulator(
         api_keys=tuple(args.api_keys),
         workspace_mode=args.workspace_mode,

@@ -18,7 +18,8 @@ from .codes import (
     RpcError,
     status,
 )
-from .objects import NO_DATA
+from .objects import NO_DATA, Table, get_table
+from .schema import TableSpec
 from .sessions import Session, SessionStore
 from .state import WRITE_METHODS, Scope, Store, split_url
 from .tasks import TaskLine, TaskStore
@@ -27,6 +28,9 @@ from .workspace import ADOM, DEV, PKG, LockManager
 logger = logging.getLogger(__name__)
 
 WORKSPACE_ACTIONS = ("lock", "unlock", "commit", "lockinfo", "dirty")
+# Task states stay numeric even with verbose, so these specs declare no enums.
+TASK_SPEC = TableSpec(key="id")
+TASK_LINE_SPEC = TableSpec(key="oid")
 
 
 class RpcHandler:
@@ -123,7 +127,8 @@ class RpcHandler:
         except RpcError as error:
             return self._result(param, None, error)
         except Exception:  # a simulator bug must not kill the connection
-            logger.exception("simulator failed on %s %r", method, param)
+            # Only method and url: params may carry device passwords.
+            logger.exception("simulator failed on %s %s", method, param.get("url"))
             return self._result(param, None, RpcError(INTERNAL))
         if isinstance(data, tuple):  # (data, extra result-level fields)
             result = self._result(param, data[0], None)
@@ -206,14 +211,10 @@ class RpcHandler:
 
     # --- tasks ------------------------------------------------------------------------------
     def _task(self, method: str, rest: list[str], param: dict[str, Any], verbose: bool) -> Any:
-        from .objects import Table, get_table
-        from .schema import TableSpec
-
-        spec = TableSpec(key="id")
         if not rest:
             if method != "get":
                 raise RpcError(INVALID_COMMAND)
-            return get_table(Table(self.tasks.all(), spec, iter(())), param, verbose)
+            return get_table(Table(self.tasks.all(), TASK_SPEC, iter(())), param, verbose)
         if method == "delete" and len(rest) == 1:
             self.tasks.delete(rest[0])
             return NO_DATA
@@ -223,7 +224,7 @@ class RpcHandler:
         if len(rest) == 1:
             return task
         if rest[1:] == ["line"]:
-            return get_table(Table(task["line"], TableSpec(key="oid"), iter(())), param, verbose)
+            return get_table(Table(task["line"], TASK_LINE_SPEC, iter(())), param, verbose)
         raise RpcError(INVALID_URL)
 
     def _create_task(self, session: Session, method: Any, params: list[Any], verbose: bool) -> dict[str, Any]:

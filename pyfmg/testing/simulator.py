@@ -108,6 +108,7 @@ class FMGSimulator:
         server.stopping.set()
         server.shutdown()
         server.server_close()
+        server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.ca_cert_path is not None:
@@ -178,12 +179,15 @@ class FMGSimulator:
     # --- state for assertions ---------------------------------------------------------------
     @property
     def sessions(self) -> dict[str, str]:
-        return self._sessions.live()
+        # Under the request mutex: expiring a session rolls back its edits in the store.
+        with self._rpc.mutex:
+            return self._sessions.live()
 
     @property
     def locks(self) -> dict[str, str]:
-        self._sessions.expire_idle()
-        return self._locks.held()
+        with self._rpc.mutex:
+            self._sessions.expire_idle()
+            return self._locks.held()
 
     @property
     def workspace_mode(self) -> str:

@@ -145,8 +145,9 @@ class Store:
         return config
 
     def _sync_adoms(self) -> None:
-        names = {row["name"] for row in self.adom_rows}
-        for name in names | {"global"}:
+        ordered = [row["name"] for row in self.adom_rows]
+        names = set(ordered)
+        for name in [*ordered, "global"]:
             if name not in self.config:
                 self.config[name] = self._new_config()
             if name != "global":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from pyfmg import FMGLockError, FMGTLSError, FMGValidSessionException, FortiManager
@@ -119,7 +121,11 @@ def test_https_with_and_without_verification(fmg_simulator: FMGSimulator) -> Non
     assert fmg_simulator.ca_cert_path
     with FortiManager(fmg_simulator.host, "admin", "password", verify_ssl=fmg_simulator.ca_cert_path) as fmg:
         assert fmg.get("sys/status")[0] == 0
-    with FortiManager(fmg_simulator.host, "admin", "password", disable_request_warnings=True) as fmg:
+    # disable_request_warnings changes a process-wide filter: restore it after
+    with (
+        warnings.catch_warnings(),
+        FortiManager(fmg_simulator.host, "admin", "password", disable_request_warnings=True) as fmg,
+    ):
         assert fmg.get("sys/status")[0] == 0
     with pytest.raises(FMGTLSError, match="TLS"):
         FortiManager(fmg_simulator.host, "admin", "password", verify_ssl=True).login()

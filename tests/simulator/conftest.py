@@ -21,12 +21,13 @@ class Rpc:
     def __init__(self, sim: FMGSimulator, verify: Any = False) -> None:
         self.sim = sim
         self.http = requests.Session()
-        self.http.verify = verify
+        self.verify = verify
         self.token: Any = None
         self.headers: dict[str, str] = {}
 
     def raw(self, body: Any) -> requests.Response:
-        return self.http.post(self.sim.url, json=body, headers=self.headers, timeout=10)
+        # verify per request: a session-level value loses against REQUESTS_CA_BUNDLE.
+        return self.http.post(self.sim.url, json=body, headers=self.headers, timeout=10, verify=self.verify)
 
     def send(self, method: str, *params: dict[str, Any], **top: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"id": 7, "method": method, "params": list(params), **top}

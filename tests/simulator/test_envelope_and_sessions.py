@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import requests
 
@@ -114,3 +116,19 @@ def test_unknown_method_and_url(rpc: Rpc) -> None:
     assert rpc.one("get", "pm/config/adom/nosuchadom/obj/firewall/address")[0] == -6
     assert rpc.one("get", "pm/config/adom/root/obj/firewall/nosuchtable")[0] == -6
     assert rpc.one("exec", "some/unknown/command")[0] == -6
+
+
+def test_parallel_sessions_do_not_lose_writes(sim: FMGSimulator) -> None:
+    def worker(index: int) -> list[int]:
+        caller = Rpc(sim)
+        caller.login()
+        codes = [caller.one("add", ADDRESSES, data={"name": f"w{index}-{n}"})[0] for n in range(10)]
+        caller.send("exec", {"url": "sys/logout"})
+        caller.close()
+        return codes
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(worker, range(6)))
+    assert all(code == 0 for codes in results for code in codes)
+    assert len(sim.objects(ADDRESSES)) == 2 + 60
+    assert sim.sessions == {}

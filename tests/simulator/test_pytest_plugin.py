@@ -54,5 +54,5 @@ def test_fixtures_log_out_after_the_test(pytester: pytest.Pytester) -> None:
                 sim.port  # stopped
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
     result.assert_outcomes(passed=2)
