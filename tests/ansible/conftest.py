@@ -33,6 +33,18 @@ RECAP = re.compile(
 FAILED_RESULT = re.compile(r"fatal: \[(?P<host>[^\]]+)\]: FAILED! => ")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ansible: runs ansible-core tools (several seconds each)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under tests/ansible/ starts Ansible tools; "-m 'not ansible'" skips them.
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.fspath)).resolve().parent == here and "test_module_utils" not in item.nodeid:
+            item.add_marker(pytest.mark.ansible)
+
+
 def ansible_tool(name: str) -> Path:
     tool = BIN / name
     if not tool.exists():
