@@ -44,7 +44,9 @@ options:
   adom:
     description:
       - ADOM whose workspace is locked for writes (when FortiManager runs in workspace mode).
+        Use V(global) for C(pm/config/global) URLs.
       - Also replaces C({adom}) in O(url) where a module has one. E(PYFMG_ADOM).
+      - Workflow mode (approvals) is not handled; use M(pyfmg.fortimanager.fmg_rpc) for its steps.
     type: str
     default: root
   lock_wait:
