@@ -24,6 +24,19 @@ def test_lock_error_maps_to_code_message_and_lock_url() -> None:
     assert failure.extra["error_type"] == "FMGLockError"
 
 
+def test_workspace_urls_for_every_scope() -> None:
+    assert glue.workspace_url("root", "lock") == "/dvmdb/adom/root/workspace/lock"
+    assert glue.workspace_url("global", "commit") == "/dvmdb/global/workspace/commit"
+    assert glue.workspace_url("root/pkg/default", "lock") == "/dvmdb/adom/root/workspace/lock/pkg/default"
+
+
+def test_commit_failure_names_the_commit_url() -> None:
+    from pyfmg import FMGWorkspaceError
+
+    failure = glue.failure_from_exception(FMGWorkspaceError("commit failed", scope="root", code=-9, message="no"))
+    assert (failure.code, failure.message, failure.url) == (-9, "no", "/dvmdb/adom/root/workspace/commit")
+
+
 def test_object_status_error_keeps_fortimanagers_words() -> None:
     failure = glue.failure_from_exception(FMGObjectStatusError("add", "pm/x", -10, "The data is invalid"))
     assert (failure.code, failure.message, failure.url) == (-10, "The data is invalid", "pm/x")

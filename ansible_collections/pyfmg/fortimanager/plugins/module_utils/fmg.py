@@ -23,6 +23,7 @@ try:
         FMGLockError,
         FMGResponseNotFormedCorrect,
         FMGValueError,
+        FMGWorkspaceError,
         FortiManager,
         converge,
     )
@@ -186,6 +187,13 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
+def workspace_url(scope: str, action: str) -> str:
+    """URL of a workspace action for a pyfmg lock scope (``root``, ``global``, ``root/pkg/p``...)."""
+    adom, _, rest = scope.partition("/")
+    base = "/dvmdb/global/workspace" if adom.lower() == "global" else f"/dvmdb/adom/{adom}/workspace"
+    return f"{base}/{action}/{rest}" if rest else f"{base}/{action}"
+
+
 def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
     """Map a pyfmg exception to the code/message/url a playbook author needs."""
     if isinstance(exc, FMGModuleFailure):
@@ -193,13 +201,14 @@ def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
     code = getattr(exc, "code", None)
     url = getattr(exc, "url", None) or ""
     message = getattr(exc, "status_message", None) or getattr(exc, "message", None) or str(exc)
-    if isinstance(exc, FMGLockError):
-        adom = getattr(exc, "adom", None) or ""
-        holder = getattr(exc, "holder", None)
-        if code is None:
+    if isinstance(exc, FMGWorkspaceError):
+        scope = getattr(exc, "scope", None) or ""
+        is_lock = isinstance(exc, FMGLockError)
+        if code is None and is_lock:
             code = LOCKED_BY_OTHER
-        if not url and adom:
-            url = f"/dvmdb/adom/{adom}/workspace/lock"
+        if not url and scope:
+            url = workspace_url(scope, "lock" if is_lock else "commit")
+        holder = getattr(exc, "holder", None)
         if holder:
             message = f"{message} (held by {holder})"
     elif isinstance(exc, FMGObjectStatusError):
