@@ -22,6 +22,8 @@ from .exceptions import (
     FMGValueError,
     FMGWorkspaceError,
 )
+from .lockscope import FMGLockScopeError, lock_scope, resolve_package_path
+from .retry import Retry
 from .workspace import LockScope
 
 __version__ = "1.0.0"
@@ -32,6 +34,7 @@ __all__ = [
     "FMGConnectionError",
     "FMGInvalidResponse",
     "FMGLockError",
+    "FMGLockScopeError",
     "FMGOAuthTokenError",
     "FMGReadTimeout",
     "FMGRequestNotFormedCorrect",
@@ -42,7 +45,10 @@ __all__ = [
     "FMGWorkspaceError",
     "FortiManager",
     "LockScope",
+    "Retry",
     "__version__",
+    "lock_scope",
+    "resolve_package_path",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

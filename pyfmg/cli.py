@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sim", help="run a FortiManager simulator (options: pyfmg sim --help)", add_help=False)
     demo = commands.add_parser("demo", help="drive a realistic session against an embedded simulator")
     demo.add_argument("--task-duration", type=float, default=4.0, help="seconds the install takes")
+    soar = commands.add_parser("soar", help="SOAR connectors (see the SOAR guide)")
+    soar_commands = soar.add_subparsers(dest="soar_command", metavar="SOAR_COMMAND", required=True)
+    bundle = soar_commands.add_parser("build-fortisoar", help="build the FortiSOAR connector .tgz into OUTDIR")
+    bundle.add_argument("outdir")
     return parser
 
 
@@ -196,6 +200,12 @@ def run_workspace(fmg: FortiManager, args: argparse.Namespace, out: TextIO) -> i
     scope = LockScope(args.adom, args.package, args.device)
     code, data = fmg.execute(scope.url(args.command))
     emit(checked(code, data, f"{args.command} {scope.name}"), out)
+    if args.command == "lock" and not fmg.api_key_used:
+        print(
+            "note: FortiManager releases this lock when the command's session logs out; "
+            "use an API key to keep it across commands",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -263,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
             from pyfmg.testing.__main__ import run as run_simulator
 
             return run_simulator(argv[argv.index("sim") + 1 :], prog="pyfmg sim")
+        if args.command == "soar":
+            from pyfmg.soar_bundle import build_fortisoar
+
+            print(build_fortisoar(args.outdir))
+            return EXIT_OK
         if args.command == "demo":
             from pyfmg.demo import run_demo
 

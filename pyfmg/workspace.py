@@ -270,14 +270,19 @@ class WorkspaceManager:
         return FMGLockError(text, scope=scope.name, code=code, message=_message(data), holder=holder)
 
     def _holder(self, scope: LockScope) -> str | None:
-        try:
-            _code, data = self._get(scope.url("lockinfo"))
-        except Exception:  # the holder is a courtesy; never hide the lock error behind another
-            return None
-        entries = data if isinstance(data, list) else [data]
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("lock_user"):
-                return str(entry["lock_user"])
+        """Who holds ``scope``: its own lockinfo, then (for a package or device) the whole ADOM's."""
+        candidates = [scope]
+        if scope.package or scope.device:
+            candidates.append(LockScope(scope.adom))
+        for candidate in candidates:
+            try:
+                _code, data = self._get(candidate.url("lockinfo"))
+            except Exception:  # the holder is a courtesy; never hide the lock error behind another
+                return None
+            entries = data if isinstance(data, list) else [data]
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("lock_user"):
+                    return str(entry["lock_user"])
         return None
 
 

@@ -12,6 +12,7 @@ INVALID_COMMAND = -9
 INVALID_DATA = -10
 NO_PERMISSION = -11
 LOGIN_FAIL = -22
+LOGIN_LIMIT = -23
 NO_WRITE_PERMISSION = -10147
 LOCKED_BY_OTHER = -20055
 
@@ -26,6 +27,7 @@ MESSAGES: dict[int, str] = {
     INVALID_DATA: "The data is invalid for selected url",
     NO_PERMISSION: "No permission for the resource",
     LOGIN_FAIL: "Login fail",
+    LOGIN_LIMIT: "Reach login limit",
     NO_WRITE_PERMISSION: "no write permission",
     LOCKED_BY_OTHER: "Workspace is locked by other user",
 }

@@ -8,7 +8,7 @@ from typing import Any
 
 from .codes import EXISTS, INVALID_COMMAND, INVALID_DATA, NOT_FOUND, RpcError
 from .query import options_of, pick_fields, select
-from .schema import TableSpec, member_list, new_row, normalize, render
+from .schema import TableSpec, member_list, new_row, normalize, render, syntax
 
 Row = dict[str, Any]
 
@@ -23,9 +23,10 @@ NO_DATA = NoData()
 class Table:
     """An ordered list of rows in the store, with its schema and the store's oid counter."""
 
-    def __init__(self, rows: list[Row], spec: TableSpec, oids: Iterator[int]) -> None:
+    def __init__(self, rows: list[Row], spec: TableSpec, oids: Iterator[int], category: str = "") -> None:
         self.rows = rows
         self.spec = spec
+        self.category = category  # FortiManager's name for the table: "firewall address"
         self._oids = oids
 
     def index(self, key: Any) -> int | None:
@@ -144,6 +145,8 @@ def _render_rows(table: Table, rows: list[Row], param: Row, verbose: bool) -> li
 
 def get_table(table: Table, param: Row, verbose: bool) -> Any:
     options = options_of(param)
+    if "syntax" in options:
+        return {table.category: syntax(table.spec)}
     rows = select(table.rows, param, table.spec)
     if "count" in options:
         return len(rows)

@@ -78,7 +78,8 @@ def locate_package_table(root: list[Node], segments: list[str]) -> tuple[str, No
 
 
 def package_table(node: Node, table_path: str, oids: Iterator[int]) -> Table:
-    return Table(node["_tables"].setdefault(table_path, []), PACKAGE_TABLES[table_path], oids)
+    rows = node["_tables"].setdefault(table_path, [])
+    return Table(rows, PACKAGE_TABLES[table_path], oids, table_path.replace("/", " "))
 
 
 def _update_node(container: list[Node], node: Node, data: Any) -> None:

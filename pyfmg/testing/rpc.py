@@ -48,7 +48,7 @@ class RpcHandler:
 
     def _handle(self, request: Any, bearer: str | None) -> dict[str, Any]:
         if not isinstance(request, dict):
-            return {"result": [{"status": status(INVALID_DATA)}]}
+            return {"result": {"status": status(INVALID_DATA)}}
         reply: dict[str, Any] = {}
         if "id" in request:
             reply["id"] = request["id"]
@@ -56,8 +56,9 @@ class RpcHandler:
         params = request.get("params")
         if isinstance(params, dict):
             params = [params]
-        if not isinstance(params, list) or not params:
-            reply["result"] = [{"status": status(INVALID_DATA)}]
+        if not isinstance(params, list) or not params or not isinstance(method, str):
+            # Real units answer some malformed requests with a bare result object, not a list.
+            reply["result"] = {"status": status(INVALID_DATA)}
             return reply
         verbose = request.get("verbose") in (1, True, "1")
 
@@ -156,6 +157,13 @@ class RpcHandler:
             if method in WRITE_METHODS and self.store.workspace_active(scope[0]):
                 self.locks.check_write(session, *scope)
 
+        if method == "get":
+            # Edits stay in the lock holder's workspace until committed; everyone else reads the
+            # committed state.
+            hidden = [(lk.adom, lk.kind, lk.target, lk.snapshot) for lk in self.locks.uncommitted_elsewhere(session)]
+            if hidden:
+                with self.store.committed_view(hidden):
+                    return self.store.call(method, segments, param, verbose, check)
         return self.store.call(method, segments, param, verbose, check)
 
     # --- workspace --------------------------------------------------------------------------

@@ -186,3 +186,20 @@ def enum_value(spec: TableSpec | None, attr: str, value: Any) -> Any:
     if spec is not None and attr in spec.enums:
         return spec.enums[attr].get(value, value)
     return value
+
+
+def syntax(spec: TableSpec) -> dict[str, Any]:
+    """The table's schema in the shape of FortiManager's ``option: "syntax"`` answer (abridged)."""
+    attrs: dict[str, Any] = {spec.key: {"type": "uint32" if spec.auto_key else "string"}}
+    for attr, default in spec.defaults.items():
+        if attr in spec.enums:
+            attrs[attr] = {"type": "uint32", "opts": dict(spec.enums[attr]), "default": default}
+        elif attr in spec.member_attrs:
+            attrs[attr] = {"type": "datasrc", "max_argv": -1}
+        elif attr in spec.subnet_attrs:
+            attrs[attr] = {"type": "ipv4-classnet-any"}
+        else:
+            attrs[attr] = {"type": "uint32" if isinstance(default, int) else "string", "default": default}
+    for attr in spec.child_tables:
+        attrs[attr] = {"type": "table"}
+    return {"attr": attrs, "mkey": spec.key}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .codes import LOGIN_FAIL, RpcError
+from .codes import LOGIN_FAIL, LOGIN_LIMIT, RpcError
 
 
 @dataclass
@@ -36,6 +36,7 @@ class SessionStore:
         idle_timeout: float,
         clock: Callable[[], float],
         on_end: Callable[[Session], None],
+        max_sessions: int | None = None,
     ) -> None:
         self.users = users  # shared with FMGSimulator.users, so tests may add accounts later
         if isinstance(api_keys, Mapping):
@@ -43,6 +44,7 @@ class SessionStore:
         else:
             self.api_keys = {key: "api-user" for key in api_keys}
         self.idle_timeout = idle_timeout
+        self.max_sessions = max_sessions
         self._clock = clock
         self._on_end = on_end
         self._sessions: dict[str, Session] = {}
@@ -54,6 +56,10 @@ class SessionStore:
         with self._lock:
             if not isinstance(user, str) or self.users.get(user) != passwd:
                 raise RpcError(LOGIN_FAIL)
+            self.expire_idle()
+            if self.max_sessions is not None and len(self._sessions) >= self.max_sessions:
+                # Scripts that never log out pile sessions up until FortiManager refuses logins.
+                raise RpcError(LOGIN_LIMIT)
             token = base64.b64encode(os.urandom(48)).decode("ascii")
             session = Session(token, next(self._sid_counter), user, self._clock())
             self._sessions[token] = session

@@ -45,6 +45,7 @@ class FMGSimulator:
         latency: float = 0.0,
         devices: Mapping[str, Iterable[str]] | None = None,
         port: int = 0,
+        max_sessions: int | None = None,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -71,6 +72,7 @@ class FMGSimulator:
             session_idle_timeout,
             self.clock,
             self._locks.release_session,
+            max_sessions,
         )
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
@@ -83,6 +85,7 @@ class FMGSimulator:
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> FMGSimulator:
+        """Bind 127.0.0.1 and serve in a background thread (idempotent)."""
         if self._server is not None:
             return self
         context = None
@@ -102,6 +105,7 @@ class FMGSimulator:
         return self
 
     def stop(self) -> None:
+        """Stop serving, close open connections and remove the throw-away CA files."""
         server, self._server = self._server, None
         if server is None:
             return
@@ -128,16 +132,19 @@ class FMGSimulator:
     # --- where it listens -------------------------------------------------------------------
     @property
     def port(self) -> int:
+        """The TCP port the simulator listens on (only while running)."""
         if self._server is None:
             raise RuntimeError("the simulator is not running; call start() or use it as a context manager")
         return int(self._server.server_address[1])
 
     @property
     def host(self) -> str:
+        """``"127.0.0.1:<port>"``, ready for ``FortiManager(sim.host, ...)``."""
         return f"127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
+        """The JSON-RPC endpoint, ``http(s)://127.0.0.1:<port>/jsonrpc``."""
         return f"{'https' if self.tls else 'http'}://{self.host}/jsonrpc"
 
     # --- time -------------------------------------------------------------------------------
@@ -156,10 +163,12 @@ class FMGSimulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
+        """Every HTTP request received so far, oldest first (a copy)."""
         with self._requests_lock:
             return list(self._requests)
 
     def clear_requests(self) -> None:
+        """Forget the recorded requests."""
         with self._requests_lock:
             self._requests.clear()
 
@@ -174,26 +183,31 @@ class FMGSimulator:
         self._faults.add(fault, times, method, url, options)
 
     def clear_faults(self) -> None:
+        """Drop injected faults that have not fired yet."""
         self._faults.clear()
 
     # --- state for assertions ---------------------------------------------------------------
     @property
     def sessions(self) -> dict[str, str]:
+        """Live login sessions: token -> user (idle ones are expired first)."""
         # Under the request mutex: expiring a session rolls back its edits in the store.
         with self._rpc.mutex:
             return self._sessions.live()
 
     @property
     def locks(self) -> dict[str, str]:
+        """Workspace locks held: scope (``"root"``, ``"root/pkg/default"``...) -> session token."""
         with self._rpc.mutex:
             self._sessions.expire_idle()
             return self._locks.held()
 
     @property
     def workspace_mode(self) -> str:
+        """``"disabled"``, ``"normal"``, ``"workflow"`` or ``"per-adom"``."""
         return str(self._store.system_global["workspace-mode"])
 
     def set_workspace_mode(self, mode: str) -> None:
+        """Switch workspace mode, as an administrator would in the GUI (locks already held stay)."""
         if mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace mode must be one of {', '.join(WORKSPACE_MODES)}")
         with self._rpc.mutex:

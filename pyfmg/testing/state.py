@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable
 
 from . import packages
@@ -76,7 +77,8 @@ def _table_call(method: str, table: Table, rest: list[str], param: dict[str, Any
     if attr in table.spec.member_attrs and len(more) == 1:
         return member_call(method, table, key, attr, param)
     if attr in table.spec.child_tables:
-        child = Table(table.row(key)[attr], table.spec.child_tables[attr], table._oids)
+        child_spec = table.spec.child_tables[attr]
+        child = Table(table.row(key)[attr], child_spec, table._oids, f"{table.category} {attr}")
         return _table_call(method, child, more[1:], param, verbose)
     raise RpcError(INVALID_URL)
 
@@ -160,10 +162,11 @@ class Store:
         return [row["name"] for row in self.adom_rows]
 
     def object_table(self, adom: str, path: str) -> Table:
-        return Table(self.config[adom]["tables"].setdefault(path, []), OBJECT_TABLES[path], self.oids)
+        rows = self.config[adom]["tables"].setdefault(path, [])
+        return Table(rows, OBJECT_TABLES[path], self.oids, path.replace("/", " "))
 
     def device_table(self, adom: str) -> Table:
-        return Table(self.devices[adom], DEVICE_SPEC, self.oids)
+        return Table(self.devices[adom], DEVICE_SPEC, self.oids, "device")
 
     def find_device(self, name: str) -> tuple[str, dict[str, Any]] | None:
         for adom, rows in self.devices.items():
@@ -204,6 +207,22 @@ class Store:
         if old is not None:
             old.clear()
             old.update(copy.deepcopy(current))
+
+    @contextlib.contextmanager
+    def committed_view(self, snapshots: list[tuple[str, str, str, Any]]) -> Iterator[None]:
+        """Serve reads from the given snapshots (other sessions' uncommitted edits hidden), then swap back."""
+        swapped: list[tuple[str, str, str, Any]] = []
+        try:
+            for adom, kind, target, snapshot in snapshots:
+                if snapshot is None:
+                    continue
+                live = self.take_snapshot(adom, kind, target)
+                self.restore_snapshot(adom, kind, target, copy.deepcopy(snapshot))
+                swapped.append((adom, kind, target, live))
+            yield
+        finally:
+            for adom, kind, target, live in reversed(swapped):
+                self.restore_snapshot(adom, kind, target, live)
 
     def restore_snapshot(self, adom: str, kind: str, target: str, snapshot: Any) -> None:
         if snapshot is None:

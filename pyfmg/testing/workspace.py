@@ -154,6 +154,11 @@ class LockManager:
                 )
             return rows
 
+    def uncommitted_elsewhere(self, session: Session) -> list[Lock]:
+        """Dirty locks of other sessions: what ``session`` must not see yet."""
+        with self._mutex:
+            return [lk for lk in self._locks.values() if lk.dirty and lk.session.token != session.token]
+
     def held(self) -> dict[str, str]:
         with self._mutex:
             return {scope: lock.session.token for scope, lock in self._locks.items()}

@@ -165,3 +165,31 @@ def test_progress_bar_on_a_pipe_writes_one_line_per_ten_percent() -> None:
         "55",
         "100",
     ]
+
+
+@pytest.mark.fmg_simulator(workspace_mode="normal")
+def test_lock_with_a_password_session_says_it_will_not_last(
+    capsys: pytest.CaptureFixture[str], fmg_simulator: FMGSimulator
+) -> None:
+    status, out, err = run(capsys, "lock", "root")
+    assert status == 0 and json.loads(out)["status"]["code"] == 0
+    assert "releases this lock" in err
+    assert fmg_simulator.locks == {}  # the session ended, and its lock with it
+
+
+@pytest.mark.fmg_simulator(task_duration=0)
+def test_free_form_with_create_task(capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path) -> None:
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"params": [{"url": ADDRESSES, "data": {"name": "via-task"}}]}))
+    status, out, _ = run(capsys, "free-form", "add", f"@{params}", "--create-task", '{"adom": "root"}')
+    (result,) = json.loads(out)
+    assert status == 0 and "task" in result["data"]
+    status, out, _ = run(capsys, "get", f"{ADDRESSES}/via-task")
+    assert json.loads(out)["name"] == "via-task"
+
+
+def test_verbose_asks_for_enum_names(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--verbose", "get", "/cli/global/system/global", "--fields", "workspace-mode")
+    assert (status, json.loads(out)) == (0, {"workspace-mode": "disabled"})
+    status, out, _ = run(capsys, "get", "/cli/global/system/global", "--fields", "workspace-mode")
+    assert (status, json.loads(out)) == (0, {"workspace-mode": 0})

@@ -138,3 +138,13 @@ def test_verbose_get_returns_symbolic_values(fmg_simulator: FMGSimulator) -> Non
         assert isinstance(fmg.get(f"{ADDR}/v1")[1]["type"], str)
     with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False) as fmg:
         assert isinstance(fmg.get(f"{ADDR}/v1")[1]["type"], int)
+
+
+@pytest.mark.fmg_simulator(workspace_mode="normal")
+def test_package_lock_refused_by_an_adom_lock_names_the_holder(fmg_simulator: FMGSimulator) -> None:
+    with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False) as other:
+        other.lock_adom("root")
+        with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False) as fmg:
+            with pytest.raises(FMGLockError) as info:
+                fmg.lock("root", package="default", wait=0.05)
+            assert info.value.scope == "root/pkg/default" and info.value.holder == "admin"

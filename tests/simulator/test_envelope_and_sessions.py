@@ -132,3 +132,18 @@ def test_parallel_sessions_do_not_lose_writes(sim: FMGSimulator) -> None:
     assert all(code == 0 for codes in results for code in codes)
     assert len(sim.objects(ADDRESSES)) == 2 + 60
     assert sim.sessions == {}
+
+
+def test_malformed_envelope_gets_a_bare_result_object(rpc: Rpc) -> None:
+    for body in ({"id": 1, "method": "get"}, {"id": 1, "params": [{"url": "sys/status"}]}, [1, 2]):
+        reply = rpc.raw(body).json()
+        assert reply["result"] == {"status": {"code": -10, "message": "The data is invalid for selected url"}}
+
+
+@pytest.mark.sim(max_sessions=2)
+def test_sessions_that_are_never_closed_exhaust_the_login_limit(sim: FMGSimulator) -> None:
+    callers = [Rpc(sim) for _ in range(3)]
+    assert [c.login()["result"][0]["status"]["code"] for c in callers] == [0, 0, -23]
+    assert callers[2].login()["result"][0]["status"]["message"] == "Reach login limit"
+    callers[0].send("exec", {"url": "sys/logout"})
+    assert callers[2].login()["result"][0]["status"]["code"] == 0

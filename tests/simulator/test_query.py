@@ -73,3 +73,13 @@ def test_verbose_enum_names(table: Rpc) -> None:
     _code, row = table.one("get", f"{ADDRESSES}/site")
     assert row["type"] == 2
     assert table.one("get", f"{ADDRESSES}/site", verbose=1)[1]["type"] == "fqdn"
+
+
+def test_option_syntax_describes_the_table(rpc: Rpc) -> None:
+    code, data = rpc.one("get", ADDRESSES, option=["syntax"])
+    assert code == 0
+    schema = data["firewall address"]
+    assert schema["mkey"] == "name"
+    assert schema["attr"]["type"]["opts"]["fqdn"] == 2
+    code, data = rpc.one("get", "pm/config/adom/root/pkg/default/firewall/policy", option="syntax")
+    assert data["firewall policy"]["attr"]["srcaddr"]["type"] == "datasrc"

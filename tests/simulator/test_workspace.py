@@ -126,3 +126,19 @@ def test_per_adom_workspace_mode(rpc: Rpc, sim: FMGSimulator) -> None:
     assert rpc.one("add", ADDRESSES, data={"name": "free"})[0] == 0
     assert rpc.one("update", "dvmdb/adom/root", data={"workspace_mode": 1})[0] == 0
     assert rpc.one("add", ADDRESSES, data={"name": "locked"})[0] == -10147
+
+
+def test_other_sessions_read_the_committed_state(rpc: Rpc, other: Rpc, sim: FMGSimulator) -> None:
+    rpc.one("exec", LOCK)
+    rpc.one("add", ADDRESSES, data={"name": "draft"})
+    assert rpc.one("get", f"{ADDRESSES}/draft")[0] == 0  # the holder sees its edit
+    assert other.one("get", f"{ADDRESSES}/draft")[0] == -3  # nobody else does yet
+    assert sim.objects(f"{ADDRESSES}/draft")["name"] == "draft"  # sim.objects shows the live state
+    rpc.one("exec", COMMIT)
+    assert other.one("get", f"{ADDRESSES}/draft")[0] == 0
+    rpc.one("exec", UNLOCK)
+    rpc.one("exec", "/dvmdb/adom/root/workspace/lock/pkg/default")
+    rpc.one("add", POLICIES, data={"name": "pending"})
+    assert other.one("get", POLICIES)[1] == []
+    assert [p["name"] for p in rpc.one("get", POLICIES)[1]] == ["pending"]
+    assert rpc.one("get", f"{ADDRESSES}/draft")[0] == 0

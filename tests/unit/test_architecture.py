@@ -19,7 +19,14 @@ ALLOWED = {
     "auth": {"exceptions", "logs", "request", "response", "transport"},
     "workspace": {"exceptions"},
     "tasks": {"exceptions"},
+    "retry": {"exceptions"},
+    "lockscope": {"exceptions", "workspace"},
 }
+
+#: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
+FRONT_ENDS = ["cli.py", "demo.py", "soar_bundle.py", "soar"]
+CORE = {"client", "auth", "transport", "request", "response", "workspace", "tasks", "logs", "exceptions",
+        "retry", "lockscope", "bulk", "converge"}
 
 
 def internal_imports(path: pathlib.Path) -> set[str]:
@@ -57,3 +64,11 @@ def test_simulator_imports_nothing_from_the_client() -> None:
     for path in sorted((PACKAGE / "testing").rglob("*.py")):
         outside = {name for name in internal_imports(path) if not name.startswith("testing")}
         assert not outside, f"{path.relative_to(PACKAGE.parent)} imports {sorted(outside)} from the client"
+
+
+def test_front_ends_use_only_the_public_api() -> None:
+    for entry in FRONT_ENDS:
+        paths = sorted((PACKAGE / entry).rglob("*.py")) if (PACKAGE / entry).is_dir() else [PACKAGE / entry]
+        for path in paths:
+            internal = {name.split(".")[0] for name in internal_imports(path)}
+            assert not internal & CORE, f"{path.name} reaches past the public API into {sorted(internal & CORE)}"
