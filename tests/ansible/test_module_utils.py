@@ -10,7 +10,7 @@ pytest.importorskip("ansible.module_utils.basic")
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
 from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_install, fmg_rpc
-from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException
+from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException, LockScope
 from pyfmg.converge import FMGObjectStatusError
 
 
@@ -109,13 +109,31 @@ def test_install_scope_spellings() -> None:
         fmg_install.scope_items([{"vdom": "root"}])
 
 
-@pytest.mark.parametrize(("method", "url", "lock", "expected"), [
-    ("get", "pm/config/adom/root/obj/firewall/address", "always", False),
-    ("add", "pm/config/adom/root/obj/firewall/address", "auto", True),
-    ("add", "/pm/pkg/adom/root", "auto", True),
-    ("exec", "sys/proxy/json", "auto", False),
-    ("exec", "sys/proxy/json", "always", True),
-    ("set", "pm/config/adom/root/obj/firewall/address", "never", False),
+class FakeModule:
+    def __init__(self, lock: str = "auto", adom: str = "root") -> None:
+        self.params = {"lock": lock, "adom": adom}
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+@pytest.mark.parametrize(("method", "url", "data", "lock", "expected"), [
+    ("get", "pm/config/adom/root/obj/firewall/address", None, "always", None),
+    ("add", "pm/config/adom/lab/obj/firewall/address", None, "auto", LockScope("lab")),
+    ("set", "pm/config/adom/root/pkg/default/firewall/policy", None, "auto", LockScope("root", package="default")),
+    ("exec", "securityconsole/install/package", {"adom": "root", "pkg": "default"}, "auto", None),
+    ("exec", "dvm/cmd/add/device", {"adom": "lab"}, "auto", LockScope("lab")),
+    ("exec", "sys/proxy/json", {}, "auto", None),
+    ("exec", "sys/proxy/json", {}, "always", LockScope("root")),
+    ("set", "pm/config/adom/root/obj/firewall/address", None, "never", None),
 ])
-def test_rpc_locks_only_writes_to_the_policy_database(method: str, url: str, lock: str, expected: bool) -> None:
-    assert fmg_rpc._needs_lock(method, url, lock) is expected
+def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
+    assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
+
+
+def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
+    module = FakeModule(adom="lab")
+    assert glue.write_scope(module, "set", "pm/devprof/something-odd") == LockScope("lab")
+    assert module.warnings
+    assert glue.write_scope(module, "set", "fortiview/odd") is None

@@ -80,6 +80,9 @@ def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: P
         calls = rpc_calls(sim)
         assert ("exec", "securityconsole/install/package") in calls
         assert any(method == "exec" and url.rstrip("/").endswith("workspace/commit") for method, url in calls)
+        # The policy task locks only its package; the object tasks lock the ADOM.
+        assert ("exec", "/dvmdb/adom/root/workspace/lock/pkg/default") in calls
+        assert any(method == "exec" and url.rstrip("/") == "/dvmdb/adom/root/workspace/lock" for method, url in calls)
         web01 = sim.objects(f"{ADDRESSES}/web01")
         assert web01["subnet"] == ["10.0.1.11", "255.255.255.255"]
         sim.clear_requests()
@@ -152,6 +155,7 @@ def test_rpc_info_and_install_modules(simulators: list[Any], tmp_path: Path) -> 
     assert run.recap["fmg1"]["failed"] == 0 and run.recap["fmg1"]["ignored"] == 1, run.recap
     calls = rpc_calls(sim)
     assert ("exec", "dvm/cmd/add/device") in calls
+    assert any(url.rstrip("/") == "/dvmdb/adom/root/workspace/lock" for _, url in calls)  # from data.adom
     assert ("add", "pm/config/adom/root/obj/firewall/address") not in calls
     assert any(row["name"] == "FGT-NEW" for row in sim.objects("dvmdb/adom/root/device"))
     assert_no_leftovers([sim])

@@ -25,9 +25,11 @@ try:
         FMGValueError,
         FMGWorkspaceError,
         FortiManager,
+        LockScope,
         converge,
     )
     from pyfmg.converge import FMGObjectStatusError
+    from pyfmg.lockscope import FMGLockScopeError, lock_scope
 
     # pyFMG-compatible classes that do not derive from FMGBaseException are caught too.
     FMG_ERRORS: tuple = (FMGBaseException, FMGConnectionError, FMGResponseNotFormedCorrect, FMGValueError)
@@ -122,14 +124,32 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
         yield fmg
 
 
+def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) -> Any:
+    """The narrowest workspace lock a write needs (pyfmg.lockscope), or None when it needs none.
+
+    A policy-package table locks only its package, an object table its ADOM. When the request
+    does not say, writes to ``pm/`` URLs lock the ADOM of the ``adom`` option and others lock nothing.
+    """
+    try:
+        return lock_scope(method, url, data, adom=module.params["adom"])
+    except FMGLockScopeError as exc:
+        if url.lstrip("/").startswith("pm/"):
+            module.warn(f"{exc}; locking ADOM {module.params['adom']}")
+            return LockScope(module.params["adom"])
+        return None
+
+
 @contextmanager
-def write_lock(fmg: Any, module: AnsibleModule, commit: bool = True) -> Iterator[None]:
-    """Hold the ADOM's workspace lock around a write (a no-op outside workspace mode).
+def write_lock(fmg: Any, module: AnsibleModule, scope: Any, commit: bool = True) -> Iterator[None]:
+    """Hold the workspace lock ``scope`` around a write (a no-op outside workspace mode).
 
     pyfmg commits when the block succeeds and always unlocks.
     """
+    if scope is None:
+        yield
+        return
     wait = module.params.get("lock_wait") or None
-    with fmg.workspace(module.params["adom"], commit=commit, wait=wait):
+    with fmg.workspace(scope.adom, package=scope.package, device=scope.device, commit=commit, wait=wait):
         yield
 
 

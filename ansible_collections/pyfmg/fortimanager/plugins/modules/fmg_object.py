@@ -11,8 +11,9 @@ description:
   - Works on any table URL (addresses, groups, services, policies, system settings rows...).
   - A create is an C(add) on the table, an update an C(update) of the row carrying only the
     attributes that differ, a delete a C(delete) of the row.
-  - In workspace mode the ADOM is locked only when something must be written; the change is
-    committed when every write succeeded and the lock is always released.
+  - In workspace mode the workspace is locked only when something must be written, and only as
+    much as needed (the policy package for a table inside a package, else the ADOM named in
+    O(url)); the change is committed when every write succeeded and the lock is always released.
   - Values are compared the way FortiManager normalises them; see the pyfmg documentation
     (C(pyfmg.converge)) for the rules. Give enum values by name.
 version_added: "1.0.0"
@@ -137,6 +138,7 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  #
     new_module,
     run_module,
     write_lock,
+    write_scope,
 )
 
 
@@ -181,7 +183,8 @@ def main() -> None:
         ]
         pending = [index for index, plan in enumerate(plans) if plan.changed]
         if pending and not module.check_mode:
-            with write_lock(fmg, module, commit=params["commit"]):
+            scope = write_scope(module, "update", table_url)
+            with write_lock(fmg, module, scope, commit=params["commit"]):
                 for index in pending:
                     item = items[index]
                     # Plan again under the lock: another admin may have changed it meanwhile.

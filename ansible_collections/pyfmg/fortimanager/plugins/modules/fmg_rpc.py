@@ -11,8 +11,9 @@ description:
     other modules do not cover (device management, scripts, system settings...).
   - C(get) never reports a change. Every other method reports C(changed) and is not sent in
     check mode.
-  - Writes to C(pm/config) URLs take the ADOM's workspace lock when FortiManager runs in
-    workspace mode (see O(lock)); the change is committed on success and the lock always released.
+  - In workspace mode a write takes the narrowest workspace lock that covers it (a policy
+    package, a device or an ADOM; see O(lock)); the change is committed on success and the lock
+    always released.
   - With O(track_task) the module follows the task the request started to its end and fails
     when the task ends in error.
 version_added: "1.0.0"
@@ -39,8 +40,9 @@ options:
     type: raw
   lock:
     description:
-      - Hold the ADOM workspace lock around a write. V(auto) locks writes to C(pm/config) and
-        C(pm/pkg) URLs; V(always) and V(never) do what they say. Reads never lock.
+      - Workspace lock around a write. V(auto) takes the narrowest lock the request needs (none
+        for installs, system and task URLs); V(always) locks the whole ADOM O(adom); V(never) does
+        not lock. Reads never lock.
     type: str
     choices: [auto, always, never]
     default: auto
@@ -114,20 +116,29 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  #
     new_module,
     run_module,
     write_lock,
+    write_scope,
 )
+
+try:
+    from pyfmg import LockScope
+except ImportError:
+    LockScope = None  # new_module() reports the missing library
 
 # JSON-RPC method -> name of the pyfmg client method that sends it.
 CLIENT_METHODS = {
     "get": "get", "add": "add", "set": "set", "update": "update", "delete": "delete",
     "replace": "replace", "clone": "clone", "exec": "execute", "move": "move", "unset": "unset",
 }
-LOCKED_URL_PREFIXES = ("pm/config/", "pm/pkg/")
 
 
-def _needs_lock(method: str, url: str, lock: str) -> bool:
+def lock_for(module: Any, method: str, url: str, data: Any) -> Any:
+    """The workspace lock scope for this request, or None."""
+    lock = module.params["lock"]
     if method == "get" or lock == "never":
-        return False
-    return lock == "always" or url.lstrip("/").startswith(LOCKED_URL_PREFIXES)
+        return None
+    if lock == "always":
+        return LockScope(module.params["adom"])
+    return write_scope(module, method, url, data)
 
 
 def main() -> None:
@@ -157,11 +168,7 @@ def main() -> None:
 
     def send(fmg: Any) -> dict[str, Any]:
         client_method = getattr(fmg, CLIENT_METHODS[method])
-        if _needs_lock(method, url, params["lock"]):
-            with write_lock(fmg, module):
-                code, data = client_method(url, request)
-                check_status(code, data, method, url)
-        else:
+        with write_lock(fmg, module, lock_for(module, method, url, params["data"])):
             code, data = client_method(url, request)
             check_status(code, data, method, url)
         result: dict[str, Any] = {"changed": is_write, "code": code, "data": data}
