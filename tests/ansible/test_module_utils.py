@@ -137,3 +137,13 @@ def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
     assert glue.write_scope(module, "set", "pm/devprof/something-odd") == LockScope("lab")
     assert module.warnings
     assert glue.write_scope(module, "set", "fortiview/odd") is None
+
+
+def test_secret_attributes_are_masked_in_results() -> None:
+    obj = {"name": "vpn1", "psksecret": "s3cret", "comment": "x", "peers": [{"passwd": "p", "id": 1}],
+           "private-key": "", "key": "k"}
+    assert glue.mask_secret_attributes(obj) == {
+        "name": "vpn1", "psksecret": "********", "comment": "x", "peers": [{"passwd": "********", "id": 1}],
+        "private-key": "", "key": "********",
+    }
+    assert obj["psksecret"] == "s3cret"

@@ -9,6 +9,7 @@ FortiManager's code, message and URL. FortiManager logic itself lives in the pyf
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -195,6 +196,25 @@ def follow_task(fmg: Any, data: Any, url: str, timeout: int, poll_interval: floa
         raise FMGModuleFailure(message, code=state if isinstance(state, int) else None, message=message,
                                url=task_url, task=task)
     return task
+
+
+#: Attribute names whose values are secrets in FortiOS/FortiManager schemas (passwd, psksecret,
+#: auth-password, private-key...): their values are never echoed in results or diffs.
+SECRET_ATTRIBUTE = re.compile(r"passw|secret|psk|private-key|^key$|token", re.IGNORECASE)
+MASK = "********"
+
+
+def mask_secret_attributes(value: Any) -> Any:
+    """A copy of ``value`` with the values of secret-looking attributes replaced by a mask."""
+    if isinstance(value, dict):
+        return {
+            name: MASK if SECRET_ATTRIBUTE.search(str(name)) and item not in (None, "", [])
+            else mask_secret_attributes(item)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_secret_attributes(item) for item in value]
+    return value
 
 
 def _secrets(module: AnsibleModule) -> list[str]:

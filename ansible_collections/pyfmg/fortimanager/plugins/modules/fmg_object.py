@@ -16,6 +16,9 @@ description:
     O(url)); the change is committed when every write succeeded and the lock is always released.
   - Values are compared the way FortiManager normalises them; see the pyfmg documentation
     (C(pyfmg.converge)) for the rules. Give enum values by name.
+  - Values of secret attributes (names containing C(passw), C(secret), C(psk), C(token),
+    C(private-key), or C(key)) are masked in results and diffs. FortiManager returns such values
+    encrypted, so a task that sets one reports a change on every run; give such a task C(no_log).
 version_added: "1.0.0"
 author: pyfmg contributors
 extends_documentation_fragment:
@@ -135,6 +138,7 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  #
     FMGModuleFailure,
     converge,
     fmg_argument_spec,
+    mask_secret_attributes,
     new_module,
     run_module,
     write_lock,
@@ -196,7 +200,7 @@ def main() -> None:
                 "name": plan.key_value,
                 "action": plan.action,
                 "changed_attributes": plan.changed_attributes,
-                "object": plan.after if plan.action != "none" else plan.before,
+                "object": mask_secret_attributes(plan.after if plan.action != "none" else plan.before),
             }
             for plan in plans
         ]
@@ -206,7 +210,8 @@ def main() -> None:
         else:
             result["results"] = outcomes
         if module._diff:
-            diffs = [{"before": plan.before, "after": plan.after, "before_header": plan.object_url,
+            diffs = [{"before": mask_secret_attributes(plan.before), "after": mask_secret_attributes(plan.after),
+                      "before_header": plan.object_url,
                       "after_header": plan.object_url} for plan in plans if plan.changed]
             result["diff"] = diffs[0] if len(diffs) == 1 else diffs
         return result
