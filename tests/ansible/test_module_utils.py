@@ -147,3 +147,30 @@ def test_secret_attributes_are_masked_in_results() -> None:
         "private-key": "", "key": "********",
     }
     assert obj["psksecret"] == "s3cret"
+
+
+def client_params(sim: Any, password: str) -> dict[str, Any]:
+    return {"host": sim.host, "username": "admin", "password": password, "api_key": None,
+            "use_ssl": False, "verify_ssl": False, "timeout": 10}
+
+
+def test_refused_login_reports_fortimanagers_code(fmg_simulator: Any) -> None:
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "wrong-password"))
+    with pytest.raises(glue.FMGModuleFailure) as caught, glue.fmg_client(module):
+        pass
+    assert (caught.value.code, caught.value.message, caught.value.url) == (-22, "Login fail", "sys/login/user")
+    assert "wrong-password" not in str(caught.value)
+    assert fmg_simulator.sessions == {}
+
+
+@pytest.mark.fmg_simulator(workspace_mode="normal")
+def test_client_unlocks_and_logs_out_when_the_block_raises(fmg_simulator: Any) -> None:
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), lock_wait=0)
+    with pytest.raises(RuntimeError), glue.fmg_client(module) as fmg:
+        assert fmg.lock_adom("root")[0] == 0  # held outside any workspace() block
+        assert fmg_simulator.locks
+        raise RuntimeError("boom")
+    assert fmg_simulator.locks == {}
+    assert fmg_simulator.sessions == {}

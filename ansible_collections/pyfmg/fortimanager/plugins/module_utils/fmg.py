@@ -23,6 +23,7 @@ try:
         FMGConnectionError,
         FMGLockError,
         FMGResponseNotFormedCorrect,
+        FMGValidSessionException,
         FMGValueError,
         FMGWorkspaceError,
         FortiManager,
@@ -121,8 +122,28 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
         fmg = FortiManager(params["host"], params["username"], params["password"],
                            use_ssl=params["use_ssl"], verify_ssl=params["verify_ssl"],
                            timeout=params["timeout"], verbose=verbose, disable_request_warnings=True)
-    with fmg:
+    try:
+        fmg.login()
+    except FMGValidSessionException as exc:
+        raise login_failure(fmg, exc) from exc
+    # The client's own exit releases its locks and logs out, also when the block raised.
+    try:
         yield fmg
+    except BaseException as exc:
+        fmg.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    fmg.__exit__(None, None, None)
+
+
+def login_failure(fmg: Any, exc: BaseException) -> BaseException:
+    """FortiManager's own code and message for a refused login (-22 Login fail, -11...)."""
+    reply = getattr(fmg.req_resp_object, "response_json", None)
+    status = reply.get("status") if isinstance(reply, dict) else None
+    if not isinstance(status, dict) or status.get("code") in (None, 0):
+        return exc
+    message = str(status.get("message", ""))
+    return FMGModuleFailure(f"login refused: {exc}", code=status["code"], message=message,
+                            url=str(reply.get("url") or "sys/login/user"))
 
 
 def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) -> Any:
