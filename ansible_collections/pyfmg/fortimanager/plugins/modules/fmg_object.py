@@ -121,7 +121,7 @@ object:
   returned: when O(name) is given
   type: dict
   sample: {name: web01, comment: managed by ansible}
-results:
+objects:
   description: One entry per item of O(objects), with C(name), C(action), C(changed_attributes), C(object).
   returned: when O(objects) is given
   type: list
@@ -204,11 +204,11 @@ def main() -> None:
             }
             for plan in plans
         ]
-        result: dict[str, Any] = {"changed": bool(pending)}
+        result: dict[str, Any] = {"changed": any(plan.changed for plan in plans)}
         if params["objects"] is None:
             result.update(outcomes[0])
         else:
-            result["results"] = outcomes
+            result["objects"] = outcomes
         if module._diff:
             diffs = [{"before": mask_secret_attributes(plan.before), "after": mask_secret_attributes(plan.after),
                       "before_header": plan.object_url,
