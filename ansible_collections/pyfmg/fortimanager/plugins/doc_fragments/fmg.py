@@ -45,7 +45,7 @@ options:
     description:
       - ADOM whose workspace is locked for writes (when FortiManager runs in workspace mode).
         Use V(global) for C(pm/config/global) URLs.
-      - Also replaces C({adom}) in O(url) where a module has one. E(PYFMG_ADOM).
+      - Also replaces C({adom}) in the module's C(url), where it has one. E(PYFMG_ADOM).
       - Workflow mode (approvals) is not handled; use M(pyfmg.fortimanager.fmg_rpc) for its steps.
     type: str
     default: root

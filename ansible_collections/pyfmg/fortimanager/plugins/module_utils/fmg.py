@@ -43,6 +43,12 @@ except ImportError:
 else:
     PYFMG_IMPORT_ERROR = None
 
+__all__ = [
+    "FMG_ARGUMENT_SPEC", "FMGModuleFailure", "check_status", "converge", "failure_from_exception",
+    "fmg_argument_spec", "fmg_client", "follow_task", "mask_secret_attributes", "new_module", "run_module",
+    "task_id_of", "workspace_url", "write_lock", "write_scope",
+]
+
 #: Returned by FortiManager when another session holds the workspace lock.
 LOCKED_BY_OTHER = -20055
 
@@ -250,7 +256,7 @@ def _scrub(text: str, secrets: list[str]) -> str:
 
 def workspace_url(scope: str, action: str) -> str:
     """URL of a workspace action for a pyfmg lock scope (``root``, ``global``, ``root/pkg/p``...)."""
-    adom, _, rest = scope.partition("/")
+    adom, _slash, rest = scope.partition("/")
     base = "/dvmdb/global/workspace" if adom.lower() == "global" else f"/dvmdb/adom/{adom}/workspace"
     return f"{base}/{action}/{rest}" if rest else f"{base}/{action}"
 

@@ -10,7 +10,7 @@ description:
   - Sends a C(get) with optional fields, filter, range, sorting and option, and returns the data.
   - Never reports a change; runs in check mode as usual.
 version_added: "1.0.0"
-author: pyfmg contributors
+author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:
@@ -58,8 +58,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reads as usual; a read changes nothing.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 """
 
 EXAMPLES = r"""

@@ -12,7 +12,7 @@ description:
   - An install always reports a change (a preview does not). To install only after a change,
     notify a handler that runs this module from the tasks that change objects.
 version_added: "1.0.0"
-author: pyfmg contributors
+author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:
@@ -49,9 +49,11 @@ options:
 attributes:
   check_mode:
     support: partial
-    description: Nothing is sent; the module reports the install as a change.
+    description: Can run in check mode.
+    details: Nothing is sent to FortiManager; the module reports the install as a change (a preview as no change).
   diff_mode:
     support: none
+    description: The devices' configuration change is not shown; use O(preview).
 """
 
 EXAMPLES = r"""
@@ -114,7 +116,7 @@ def scope_items(scope: list[Any]) -> list[dict[str, str]]:
             if entry.get("vdom"):
                 item["vdom"] = str(entry["vdom"])
         elif isinstance(entry, str) and entry.strip("/"):
-            name, _, vdom = entry.partition("/")
+            name, _slash, vdom = entry.partition("/")
             item = {"name": name, **({"vdom": vdom} if vdom else {})}
         else:
             raise FMGModuleFailure(f"scope entry {entry!r} needs a device name")

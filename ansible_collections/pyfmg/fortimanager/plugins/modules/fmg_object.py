@@ -20,7 +20,7 @@ description:
     C(private-key), or C(key)) are masked in results and diffs. FortiManager returns such values
     encrypted, so a task that sets one reports a change on every run; give such a task C(no_log).
 version_added: "1.0.0"
-author: pyfmg contributors
+author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:

@@ -17,7 +17,7 @@ description:
   - With O(track_task) the module follows the task the request started to its end and fails
     when the task ends in error.
 version_added: "1.0.0"
-author: pyfmg contributors
+author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:
@@ -61,9 +61,11 @@ options:
 attributes:
   check_mode:
     support: partial
-    description: C(get) runs; any other method is not sent and reports C(changed).
+    description: Can run in check mode.
+    details: C(get) runs; any other method is not sent and reports C(changed).
   diff_mode:
     support: none
+    description: The module cannot know what a raw request changes.
 """
 
 EXAMPLES = r"""
