@@ -17,9 +17,9 @@ that are not there. :func:`values_match` applies these rules (wanted value first
   and ``["10.0.0.0", "255.255.255.0"]`` are the same value. IPv6 prefixes compare as networks.
 * Numbers match their decimal strings (``1`` matches ``"1"``); strings compare case-sensitively.
 * Nested dicts compare only the keys the wanted dict names.
-* An enum given by number does not match the same enum read back by name (or the other way
-  round): the object's schema is not known here. Read with the form you write in (the client's
-  ``verbose`` switch asks FortiManager for names).
+* An enum given by number matches the same enum read back by name, and the other way round
+  (``action: 1`` matches ``"accept"``). The mapping comes from the table's schema
+  (``get <table> option=syntax``), read once per table and only when a number meets a name.
 
 Nothing here takes the workspace lock: the caller plans outside the lock (so an unchanged
 object costs one ``get``), then locks, plans again and applies inside the lock.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -180,6 +181,64 @@ def _lists_match(wanted: list[Any], current: list[Any]) -> bool:
     return all(values_match(w, c) for w, c in zip(wanted, current))
 
 
+def _enum_name(value: Any, choices: Mapping[str, int]) -> Any:
+    """The symbolic form of an enum value given as a number, a numeric string or a one-item list."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return next((name for name, number in choices.items() if number == value), value)
+    return value
+
+
+def _attribute_matches(wanted: Any, current: Any, choices: Mapping[str, int] | None) -> bool:
+    if values_match(wanted, current):
+        return True
+    return bool(choices) and _enum_name(wanted, choices or {}) == _enum_name(current, choices or {})
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
+
+
+def _is_name(value: Any) -> bool:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return isinstance(value, str) and not _is_number(value)
+
+
+def number_meets_name(wanted: Any, current: Any) -> bool:
+    """True when one side looks like an enum number and the other like an enum name."""
+    return (_is_number(wanted) and _is_name(current)) or (_is_name(wanted) and _is_number(current))
+
+
+def table_enums(fmg: ObjectClient, table_url: str) -> dict[str, dict[str, int]]:
+    """``{attribute: {name: number}}`` for the enum attributes of a table, from its ``syntax``.
+
+    FortiManager answers ``{"<category>": {"attr": {"action": {"opts": {"accept": 1, ...}}}}}``;
+    a table it cannot describe gives an empty mapping (values are then compared as they are).
+    """
+    code, data = fmg.get(table_url, {"option": "syntax"})
+    if code != 0 or not isinstance(data, dict):
+        logger.debug("no syntax for %s (status %s)", table_url, code)
+        return {}
+    enums: dict[str, dict[str, int]] = {}
+    for category in data.values():
+        attributes = category.get("attr") if isinstance(category, dict) else None
+        if not isinstance(attributes, dict):
+            continue
+        for name, spec in attributes.items():
+            opts = spec.get("opts") if isinstance(spec, dict) else None
+            if isinstance(opts, dict):
+                enums[name] = {str(k): v for k, v in opts.items() if isinstance(v, int)}
+    return enums
+
+
 def plan_change(
     table_url: str,
     key_value: Any,
@@ -188,8 +247,12 @@ def plan_change(
     *,
     key: str = "name",
     state: str = "present",
+    enums: Mapping[str, Mapping[str, int]] | None = None,
 ) -> ObjectChange:
-    """Decide, without talking to FortiManager, what turns ``current`` into the wanted state."""
+    """Decide, without talking to FortiManager, what turns ``current`` into the wanted state.
+
+    ``enums`` maps enum attributes to their ``{name: number}`` choices (see :func:`table_enums`).
+    """
     if state not in ("present", "absent"):
         raise FMGValueError(f"state must be 'present' or 'absent', not {state!r}")
     if not isinstance(wanted, dict):
@@ -222,9 +285,10 @@ def plan_change(
         change.after = {key: key_value, **wanted}
         return change
 
+    enums = enums or {}
     change.changed_attributes = [
         name for name, value in wanted.items()
-        if name not in current or not values_match(value, current[name])
+        if name not in current or not _attribute_matches(value, current[name], enums.get(name))
     ]
     change.after = dict(change.before)
     change.after[key] = current.get(key, key_value)
@@ -267,10 +331,26 @@ def plan_object(
     *,
     key: str = "name",
     state: str = "present",
+    enum_cache: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> ObjectChange:
-    """Read the object ``key_value`` of ``table_url`` and plan what to write. Writes nothing."""
+    """Read the object ``key_value`` of ``table_url`` and plan what to write. Writes nothing.
+
+    When a wanted enum number meets a name read back (or the other way round), the table's
+    enum choices are read once (:func:`table_enums`) and the plan is made again with them;
+    pass the same ``enum_cache`` dict to many calls to read each table's choices only once.
+    """
     current = read_object(fmg, object_url(table_url, key_value))
-    return plan_change(table_url, key_value, wanted or {}, current, key=key, state=state)
+    change = plan_change(table_url, key_value, wanted or {}, current, key=key, state=state)
+    if change.action != "update" or not any(
+        number_meets_name(change.wanted[name], current[name])
+        for name in change.changed_attributes if current is not None and name in current
+    ):
+        return change
+    cache = enum_cache if enum_cache is not None else {}
+    if table_url not in cache:
+        cache[table_url] = table_enums(fmg, table_url)
+    return plan_change(table_url, key_value, wanted or {}, current, key=key, state=state,
+                       enums=cache[table_url])
 
 
 def apply_object_change(fmg: ObjectClient, change: ObjectChange) -> Any:
@@ -308,9 +388,10 @@ def converge_object(
     key: str = "name",
     state: str = "present",
     check_mode: bool = False,
+    enum_cache: dict[str, dict[str, dict[str, int]]] | None = None,
 ) -> ObjectChange:
     """Plan and, unless ``check_mode``, apply in one call (no lock handling: see the module doc)."""
-    change = plan_object(fmg, table_url, key_value, wanted, key=key, state=state)
+    change = plan_object(fmg, table_url, key_value, wanted, key=key, state=state, enum_cache=enum_cache)
     if change.changed and not check_mode:
         apply_object_change(fmg, change)
     return change

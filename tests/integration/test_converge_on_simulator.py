@@ -77,3 +77,16 @@ def test_refusals_keep_fortimanagers_code(fmg_simulator: FMGSimulator) -> None:
         with pytest.raises(FMGObjectStatusError) as bad_data:
             converge_object(fmg, ADDR, "broken", {"subnet": "not-a-subnet"})
         assert (bad_data.value.code, bad_data.value.method) == (-10, "add")
+
+
+def test_enum_numbers_match_names_on_a_verbose_and_a_plain_client(fmg_simulator: FMGSimulator) -> None:
+    wanted = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL",
+              "schedule": "always", "action": 1, "logtraffic": "all"}
+    with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False, verbose=True) as fmg:
+        assert converge_object(fmg, POLICY, 7, wanted, key="policyid").action == "create"
+        assert converge_object(fmg, POLICY, 7, wanted, key="policyid").action == "none"
+    with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False) as plain:
+        # Without verbose FortiManager answers numbers; names still match them.
+        assert converge_object(plain, POLICY, 7, {"action": "accept", "logtraffic": "all"},
+                               key="policyid").action == "none"
+        assert converge_object(plain, POLICY, 7, {"action": "deny"}, key="policyid", check_mode=True).action == "update"

@@ -13,6 +13,7 @@ from pyfmg.converge import (
     object_url,
     plan_change,
     plan_object,
+    table_enums,
     values_match,
 )
 from pyfmg.exceptions import FMGBaseException, FMGValueError
@@ -35,10 +36,15 @@ class RecordingClient:
         return None
 
     def get(self, url: str, *args: Any) -> tuple[int, Any]:
-        self.calls.append(("get", url, None))
+        self.calls.append(("get", url, args[0] if args else None))
         refused = self._answer("get", url)
         if refused:
             return refused
+        if args and args[0] == {"option": "syntax"}:
+            return 0, {"firewall policy": {"attr": {
+                "action": {"type": "uint32", "opts": {"deny": 0, "accept": 1}},
+                "name": {"type": "string"},
+            }}}
         if url in self.objects:
             return 0, dict(self.objects[url])
         return -3, {"status": {"code": -3, "message": "Object does not exist"}, "url": url}
@@ -200,3 +206,33 @@ def test_refused_write_raises() -> None:
     with pytest.raises(FMGObjectStatusError) as caught:
         converge_object(client, TABLE, "h1", {"comment": "x"})
     assert (caught.value.code, caught.value.method, caught.value.url) == (-10147, "add", TABLE)
+
+
+POLICY = "pm/config/adom/root/pkg/default/firewall/policy"
+
+
+@pytest.mark.parametrize(("wanted", "current"), [(1, "accept"), ("1", "accept"), ("accept", 1), ([1], ["accept"])])
+def test_enum_number_matches_name_through_the_table_syntax(wanted: Any, current: Any) -> None:
+    client = RecordingClient({POLICY + "/3": {"policyid": 3, "action": current, "name": "p"}})
+    cache: dict[str, Any] = {}
+    plan = plan_object(client, POLICY, 3, {"action": wanted}, key="policyid", enum_cache=cache)
+    assert plan.action == "none"
+    assert cache == {POLICY: {"action": {"deny": 0, "accept": 1}}}
+    # The cache spares the second read of the syntax.
+    plan_object(client, POLICY, 3, {"action": wanted}, key="policyid", enum_cache=cache)
+    assert [call for call in client.calls if call[2] == {"option": "syntax"}] == [
+        ("get", POLICY, {"option": "syntax"}),
+    ]
+
+
+def test_enum_number_that_differs_is_still_a_change() -> None:
+    client = RecordingClient({POLICY + "/3": {"policyid": 3, "action": "accept", "name": "p"}})
+    plan = plan_object(client, POLICY, 3, {"action": 0, "name": "p"}, key="policyid")
+    assert (plan.action, plan.changed_attributes) == ("update", ["action"])
+
+
+def test_syntax_is_read_only_when_a_number_meets_a_name() -> None:
+    client = RecordingClient({POLICY + "/3": {"policyid": 3, "action": "accept", "name": "p"}})
+    assert plan_object(client, POLICY, 3, {"action": "deny", "name": "q"}, key="policyid").action == "update"
+    assert all(call[2] is None for call in client.calls)
+    assert table_enums(RecordingClient(fail={"get": -9}), POLICY) == {}

@@ -15,7 +15,7 @@ description:
     much as needed (the policy package for a table inside a package, else the ADOM named in
     O(url)); the change is committed when every write succeeded and the lock is always released.
   - Values are compared the way FortiManager normalises them; see the pyfmg documentation
-    (C(pyfmg.converge)) for the rules. Give enum values by name.
+    (C(pyfmg.converge)) for the rules. Enum values may be given by name or by number.
   - Values of secret attributes (names containing C(passw), C(secret), C(psk), C(token),
     C(private-key), or C(key)) are masked in results and diffs. FortiManager returns such values
     encrypted, so a task that sets one reports a change on every run; give such a task C(no_log).
@@ -180,9 +180,10 @@ def main() -> None:
 
     def converge_all(fmg: Any) -> dict[str, Any]:
         items = _items(params)
+        enum_cache: dict[str, Any] = {}  # the table's enum choices, read at most once
         plans = [
             converge.plan_object(fmg, table_url, item["name"], item["attributes"], key=params["key"],
-                                 state=item["state"])
+                                 state=item["state"], enum_cache=enum_cache)
             for item in items
         ]
         pending = [index for index, plan in enumerate(plans) if plan.changed]
@@ -193,7 +194,8 @@ def main() -> None:
                     item = items[index]
                     # Plan again under the lock: another admin may have changed it meanwhile.
                     plans[index] = converge.plan_object(fmg, table_url, item["name"], item["attributes"],
-                                                        key=params["key"], state=item["state"])
+                                                        key=params["key"], state=item["state"],
+                                                        enum_cache=enum_cache)
                     converge.apply_object_change(fmg, plans[index])
         outcomes = [
             {
