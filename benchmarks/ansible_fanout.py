@@ -1,0 +1,141 @@
+"""Wall time of one Ansible play over 1, 3 and 10 simulated FortiManagers (forks = host count).
+
+Each host converges ``--objects`` address objects with ``pyfmg.fortimanager.fmg_object``: a first
+run creates them (reads, workspace lock, adds, commit), a second run finds nothing to do (reads
+only). The simulators run in this process on 127.0.0.1; ansible-playbook runs as a subprocess,
+as a user would run it.
+
+    python benchmarks/ansible_fanout.py                      # 1, 3, 10 hosts, 100 objects, batch
+    python benchmarks/ansible_fanout.py --mode loop --hosts 1 3 --objects 20
+
+``batch`` converges all objects in one task (``objects:``, one login and one lock per host);
+``loop`` runs one task per object (``loop:``), which is what most playbooks do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyfmg.testing import FMGSimulator
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+URL = "pm/config/adom/root/obj/firewall/address"
+
+
+def playbook(objects: int, mode: str) -> list[dict]:
+    connection = {
+        "host": "{{ fmg_host }}", "username": "admin", "password": "password", "use_ssl": False,
+        "url": URL,
+    }
+    if mode == "batch":
+        items = [
+            {"name": f"bench-{n:04d}", "attributes": {"subnet": f"10.{n // 250}.{n % 250}.1/32", "comment": "bench"}}
+            for n in range(objects)
+        ]
+        task = {"name": "converge objects", "pyfmg.fortimanager.fmg_object": {**connection, "objects": items}}
+    else:
+        task = {
+            "name": "converge objects",
+            "pyfmg.fortimanager.fmg_object": {
+                **connection,
+                "name": "bench-{{ '%04d' % item }}",
+                "attributes": {"subnet": "10.{{ item // 250 }}.{{ item % 250 }}.1/32", "comment": "bench"},
+            },
+            "loop": f"{{{{ range({objects}) | list }}}}",
+        }
+    return [{"name": "fan-out", "hosts": "fortimanagers", "connection": "local", "gather_facts": False,
+             "tasks": [task]}]
+
+
+def ansible_env(workdir: Path, forks: int) -> dict[str, str]:
+    config = workdir / "ansible.cfg"
+    config.write_text("[defaults]\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update({
+        "ANSIBLE_CONFIG": str(config),
+        "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+        "ANSIBLE_HOME": str(workdir / "home"),
+        "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_FORKS": str(forks),
+        "ANSIBLE_PIPELINING": "true",
+        "ANSIBLE_GATHERING": "explicit",
+        "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "ANSIBLE_NOCOLOR": "true",
+        "ANSIBLE_DEPRECATION_WARNINGS": "false",
+    })
+    return env
+
+
+def run_play(workdir: Path, inventory: Path, book: Path, forks: int) -> tuple[float, dict[str, int]]:
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(book)],
+        env=ansible_env(workdir, forks), capture_output=True, text=True, check=False,
+    )
+    elapsed = time.perf_counter() - started
+    recap = {m.group(1): int(m.group(2)) for m in RECAP.finditer(completed.stdout) if m.group(4) == "0"}
+    if completed.returncode != 0 or len(recap) != forks:
+        sys.exit(f"ansible-playbook failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+    return elapsed, recap
+
+
+def measure(hosts: int, objects: int, mode: str) -> tuple[float, float]:
+    sims = [FMGSimulator(workspace_mode="normal").start() for _ in range(hosts)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
+            workdir = Path(tmp)
+            inventory = workdir / "inventory.yml"
+            inventory.write_text(json.dumps({"fortimanagers": {"hosts": {
+                f"fmg{n:02d}": {"fmg_host": sim.host, "ansible_python_interpreter": sys.executable}
+                for n, sim in enumerate(sims, start=1)
+            }}}))
+            book = workdir / "play.yml"
+            book.write_text(json.dumps(playbook(objects, mode)))
+            first, changed = run_play(workdir, inventory, book, hosts)
+            if set(changed.values()) != {1}:
+                sys.exit(f"first run should change every host once: {changed}")
+            second, changed = run_play(workdir, inventory, book, hosts)
+            if set(changed.values()) != {0}:
+                sys.exit(f"second run should change nothing: {changed}")
+            for sim in sims:
+                names = {row["name"] for row in sim.objects(URL)}
+                assert len([n for n in names if n.startswith("bench-")]) == objects
+                assert sim.locks == {} and sim.sessions == {}
+            return first, second
+    finally:
+        for sim in sims:
+            sim.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--hosts", type=int, nargs="+", default=[1, 3, 10])
+    parser.add_argument("--objects", type=int, default=100)
+    parser.add_argument("--mode", choices=["batch", "loop"], default="batch")
+    parser.add_argument("--repeat", type=int, default=1, help="best of this many rounds (noisy machines)")
+    args = parser.parse_args()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"mode={args.mode} objects/host={args.objects} cores={os.cpu_count()} load average={load} "
+          f"python={sys.version.split()[0]} best of {args.repeat}")
+    print(f"{'hosts':>5} {'create: wall':>13} {'per host':>9} {'converged: wall':>16} {'per host':>9}")
+    for hosts in args.hosts:
+        rounds = [measure(hosts, args.objects, args.mode) for _ in range(args.repeat)]
+        first = min(r[0] for r in rounds)
+        second = min(r[1] for r in rounds)
+        print(f"{hosts:>5} {first:>12.2f}s {first / hosts:>8.2f}s {second:>15.2f}s {second / hosts:>8.2f}s",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

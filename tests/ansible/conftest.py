@@ -1,0 +1,157 @@
+"""Run the real ansible-playbook against simulators living in the test process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+COLLECTION = REPO / "ansible_collections" / "pyfmg" / "fortimanager"
+EXAMPLES = REPO / "docs" / "examples" / "ansible"
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+BIN = Path(sys.executable).parent
+
+# Distinctive so that a leak into any output is found by a plain substring search.
+PASSWORD = "pw-Zq81-never-print-me"
+API_KEY = "apikey-6b1f0c9e2d4a7f3b8e5c1d0a9f7e6b2c"
+OTHER_ADMIN = ("other-admin", "other-pw-4411")
+
+RECAP = re.compile(
+    r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
+    r"\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)\s+rescued=(?P<rescued>\d+)\s+ignored=(?P<ignored>\d+)",
+    re.MULTILINE,
+)
+FAILED_RESULT = re.compile(r"fatal: \[(?P<host>[^\]]+)\]: FAILED! => ")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "ansible: runs ansible-core tools (several seconds each)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under tests/ansible/ starts Ansible tools; "-m 'not ansible'" skips them.
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.fspath)).resolve().parent == here and "test_module_utils" not in item.nodeid:
+            item.add_marker(pytest.mark.ansible)
+
+
+def ansible_tool(name: str) -> Path:
+    tool = BIN / name
+    if not tool.exists():
+        pytest.skip(f"{name} is not installed next to {sys.executable} (pip install 'pyfmg[ansible]')")
+    return tool
+
+
+def ansible_env(workdir: Path, forks: int = 3) -> dict[str, str]:
+    """Environment that points Ansible at the repository's collection and skips what is slow."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "PYFMG_"))}
+    config = workdir / "ansible.cfg"
+    if not config.exists():
+        config.write_text("[defaults]\n")
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+        "ANSIBLE_HOME": str(workdir / "ansible-home"),
+        "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
+        "ANSIBLE_REMOTE_TEMP": str(workdir / "ansible-remote-tmp"),
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_FORKS": str(forks),
+        "ANSIBLE_GATHERING": "explicit",
+        "ANSIBLE_PIPELINING": "true",
+        "ANSIBLE_HOST_KEY_CHECKING": "false",
+        "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "ANSIBLE_NOCOLOR": "true",
+        "ANSIBLE_FORCE_COLOR": "false",
+        "ANSIBLE_DEPRECATION_WARNINGS": "false",
+        "ANSIBLE_SYSTEM_WARNINGS": "false",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_STDOUT_CALLBACK": "default",
+        "ANSIBLE_INVENTORY_ENABLED": "yaml",
+        "ANSIBLE_CONFIG": str(config),
+    })
+    return env
+
+
+def write_inventory(path: Path, hosts: dict[str, dict[str, Any]]) -> Path:
+    """YAML (written as JSON, which YAML reads) inventory with one group ``fortimanagers``."""
+    path.write_text(json.dumps({"fortimanagers": {"hosts": hosts}}, indent=2))
+    return path
+
+
+@dataclass
+class PlaybookRun:
+    returncode: int
+    output: str
+    recap: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def failures(self) -> dict[str, list[dict[str, Any]]]:
+        """Every ``FAILED! => {...}`` result of the run, by host."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        decoder = json.JSONDecoder()
+        for match in FAILED_RESULT.finditer(self.output):
+            result, _ = decoder.raw_decode(self.output, match.end())
+            found.setdefault(match.group("host"), []).append(result)
+        return found
+
+
+def run_playbook(playbook: Path, inventory: Path, workdir: Path, *args: str, forks: int = 3,
+                 timeout: float = 120) -> PlaybookRun:
+    command = [str(ansible_tool("ansible-playbook")), "-i", str(inventory), str(playbook), *args]
+    completed = subprocess.run(command, env=ansible_env(workdir, forks), cwd=workdir, capture_output=True,
+                               text=True, timeout=timeout, check=False)
+    output = completed.stdout + completed.stderr
+    recap = {
+        match.group("host"): {name: int(value) for name, value in match.groupdict().items() if name != "host"}
+        for match in RECAP.finditer(output)
+    }
+    return PlaybookRun(completed.returncode, output, recap)
+
+
+@pytest.fixture
+def simulators() -> Iterator[list[Any]]:
+    """Three FortiManagers in workspace mode, each with an admin (password) and an API key."""
+    simulator_module = pytest.importorskip("pyfmg.testing")
+    sims = [
+        simulator_module.FMGSimulator(
+            users={"admin": PASSWORD, OTHER_ADMIN[0]: OTHER_ADMIN[1]},
+            api_keys=(API_KEY,),
+            workspace_mode="normal",
+            adoms=("root", "branch"),
+            task_duration=0.2,
+        )
+        for _ in range(3)
+    ]
+    started = []
+    try:
+        for sim in sims:
+            sim.start()
+            started.append(sim)
+        yield sims
+    finally:
+        for sim in started:
+            sim.stop()
+
+
+def inventory_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
+    """fmg1/fmg2 log in with a password, fmg3 uses the API key."""
+    hosts: dict[str, dict[str, Any]] = {}
+    for number, sim in enumerate(sims, start=1):
+        host: dict[str, Any] = {"fmg_host": sim.host, "fmg_use_ssl": False, "ansible_connection": "local",
+                                "ansible_python_interpreter": sys.executable}
+        if number == 3:
+            host["fmg_api_key"] = API_KEY
+        else:
+            host.update({"fmg_user": "admin", "fmg_password": PASSWORD})
+        hosts[f"fmg{number}"] = host
+    return hosts

@@ -1,0 +1,176 @@
+"""The collection's shared glue, in-process: error mapping, task outcome, argument helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("ansible.module_utils.basic")
+
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
+from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_install, fmg_rpc
+from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException, LockScope
+from pyfmg.converge import FMGObjectStatusError
+
+
+def test_lock_error_maps_to_code_message_and_lock_url() -> None:
+    error = FMGLockError("lock refused", scope="branch", code=-20055,
+                         message="Workspace is locked by other user", holder="jdoe")
+    failure = glue.failure_from_exception(error)
+    assert failure.code == -20055
+    assert failure.message == "Workspace is locked by other user (held by jdoe)"
+    assert failure.url == "/dvmdb/adom/branch/workspace/lock"
+    assert failure.extra["error_type"] == "FMGLockError"
+
+
+def test_workspace_urls_for_every_scope() -> None:
+    assert glue.workspace_url("root", "lock") == "/dvmdb/adom/root/workspace/lock"
+    assert glue.workspace_url("global", "commit") == "/dvmdb/global/workspace/commit"
+    assert glue.workspace_url("root/pkg/default", "lock") == "/dvmdb/adom/root/workspace/lock/pkg/default"
+
+
+def test_commit_failure_names_the_commit_url() -> None:
+    from pyfmg import FMGWorkspaceError
+
+    failure = glue.failure_from_exception(FMGWorkspaceError("commit failed", scope="root", code=-9, message="no"))
+    assert (failure.code, failure.message, failure.url) == (-9, "no", "/dvmdb/adom/root/workspace/commit")
+
+
+def test_object_status_error_keeps_fortimanagers_words() -> None:
+    failure = glue.failure_from_exception(FMGObjectStatusError("add", "pm/x", -10, "The data is invalid"))
+    assert (failure.code, failure.message, failure.url) == (-10, "The data is invalid", "pm/x")
+
+
+def test_every_pyfmg_error_family_is_caught() -> None:
+    assert issubclass(FMGConnectionError, glue.FMG_ERRORS)
+    assert issubclass(FMGValidSessionException, glue.FMG_ERRORS)
+    failure = glue.failure_from_exception(FMGConnectionError("refused"))
+    assert failure.code is None and "refused" in failure.msg
+
+
+def test_scrub_removes_secrets() -> None:
+    assert glue._scrub("login as admin/s3cret failed", ["s3cret"]) == "login as admin/******** failed"
+
+
+def test_check_status_raises_with_status_message() -> None:
+    glue.check_status(0, {}, "get", "u")
+    with pytest.raises(glue.FMGModuleFailure) as caught:
+        glue.check_status(-6, {"status": {"code": -6, "message": "Invalid url"}, "url": "u"}, "get", "u")
+    assert (caught.value.code, caught.value.message, caught.value.url) == (-6, "Invalid url", "u")
+
+
+class TaskClient:
+    def __init__(self, task: Any, code: int = 0, lines: Any = None) -> None:
+        self.task, self.code, self.lines = task, code, lines
+        self.tracked: list[Any] = []
+
+    def track_task(self, task_id: Any, sleep_time: float, timeout: float) -> tuple[int, Any]:
+        self.tracked.append((task_id, sleep_time, timeout))
+        return self.code, self.task
+
+    def get(self, url: str) -> tuple[int, Any]:
+        return 0, self.lines or []
+
+
+def test_follow_task_returns_a_finished_task_with_its_lines() -> None:
+    client = TaskClient({"id": 7, "state": 4, "num_err": 0, "percent": 100},
+                        lines=[{"name": "FGT-01", "state": 4}])
+    task = glue.follow_task(client, {"task": 7}, "securityconsole/install/package", 30, 0.5)
+    assert client.tracked == [(7, 0.5, 30)]
+    assert task["line"] == [{"name": "FGT-01", "state": 4}]
+
+
+@pytest.mark.parametrize("task", [
+    {"id": 7, "state": 5, "num_err": 1, "line": [{"name": "FGT-09", "err": 1, "detail": "device not found"}]},
+    {"id": 7, "state": "error", "num_err": 0, "line": []},
+])
+def test_follow_task_fails_when_the_task_ends_in_error(task: dict[str, Any]) -> None:
+    with pytest.raises(glue.FMGModuleFailure) as caught:
+        glue.follow_task(TaskClient(task), {"taskid": 7}, "u", 30, 0.5)
+    assert caught.value.url == "/task/task/7"
+    assert caught.value.extra["task"] is task
+    if task["line"]:
+        assert "FGT-09: device not found" in caught.value.message
+
+
+def test_follow_task_needs_a_task_id_and_a_followable_task() -> None:
+    with pytest.raises(glue.FMGModuleFailure, match="no task id"):
+        glue.follow_task(TaskClient({}), {"name": "x"}, "u", 30, 0.5)
+    with pytest.raises(glue.FMGModuleFailure, match="could not be followed"):
+        glue.follow_task(TaskClient({"msg": "timed out"}, code=1), {"task": 3}, "u", 30, 0.5)
+
+
+def test_install_scope_spellings() -> None:
+    assert fmg_install.scope_items([{"name": "A", "vdom": "root"}, "B/vd1", "C", {"name": "grp"}]) == [
+        {"name": "A", "vdom": "root"}, {"name": "B", "vdom": "vd1"}, {"name": "C"}, {"name": "grp"},
+    ]
+    with pytest.raises(glue.FMGModuleFailure):
+        fmg_install.scope_items([{"vdom": "root"}])
+
+
+class FakeModule:
+    def __init__(self, lock: str = "auto", adom: str = "root") -> None:
+        self.params = {"lock": lock, "adom": adom}
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+@pytest.mark.parametrize(("method", "url", "data", "lock", "expected"), [
+    ("get", "pm/config/adom/root/obj/firewall/address", None, "always", None),
+    ("add", "pm/config/adom/lab/obj/firewall/address", None, "auto", LockScope("lab")),
+    ("set", "pm/config/adom/root/pkg/default/firewall/policy", None, "auto", LockScope("root", package="default")),
+    ("exec", "securityconsole/install/package", {"adom": "root", "pkg": "default"}, "auto", None),
+    ("exec", "dvm/cmd/add/device", {"adom": "lab"}, "auto", LockScope("lab")),
+    ("exec", "sys/proxy/json", {}, "auto", None),
+    ("exec", "sys/proxy/json", {}, "always", LockScope("root")),
+    ("set", "pm/config/adom/root/obj/firewall/address", None, "never", None),
+])
+def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
+    assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
+
+
+def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
+    module = FakeModule(adom="lab")
+    assert glue.write_scope(module, "set", "pm/devprof/something-odd") == LockScope("lab")
+    assert module.warnings
+    assert glue.write_scope(module, "set", "fortiview/odd") is None
+
+
+def test_secret_attributes_are_masked_in_results() -> None:
+    obj = {"name": "vpn1", "psksecret": "s3cret", "comment": "x", "peers": [{"passwd": "p", "id": 1}],
+           "private-key": "", "key": "k"}
+    assert glue.mask_secret_attributes(obj) == {
+        "name": "vpn1", "psksecret": "********", "comment": "x", "peers": [{"passwd": "********", "id": 1}],
+        "private-key": "", "key": "********",
+    }
+    assert obj["psksecret"] == "s3cret"
+
+
+def client_params(sim: Any, password: str) -> dict[str, Any]:
+    return {"host": sim.host, "username": "admin", "password": password, "api_key": None,
+            "use_ssl": False, "verify_ssl": False, "timeout": 10}
+
+
+def test_refused_login_reports_fortimanagers_code(fmg_simulator: Any) -> None:
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "wrong-password"))
+    with pytest.raises(glue.FMGModuleFailure) as caught, glue.fmg_client(module):
+        pass
+    assert (caught.value.code, caught.value.message, caught.value.url) == (-22, "Login fail", "sys/login/user")
+    assert "wrong-password" not in str(caught.value)
+    assert fmg_simulator.sessions == {}
+
+
+@pytest.mark.fmg_simulator(workspace_mode="normal")
+def test_client_unlocks_and_logs_out_when_the_block_raises(fmg_simulator: Any) -> None:
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), lock_wait=0)
+    with pytest.raises(RuntimeError), glue.fmg_client(module) as fmg:
+        assert fmg.lock_adom("root")[0] == 0  # held outside any workspace() block
+        assert fmg_simulator.locks
+        raise RuntimeError("boom")
+    assert fmg_simulator.locks == {}
+    assert fmg_simulator.sessions == {}
