@@ -34,7 +34,10 @@ URL = "pm/config/adom/root/obj/firewall/address"
 
 def playbook(objects: int, mode: str) -> list[dict]:
     connection = {
-        "host": "{{ fmg_host }}", "username": "admin", "password": "password", "use_ssl": False,
+        "host": "{{ fmg_host }}",
+        "username": "admin",
+        "password": "password",
+        "use_ssl": False,
         "url": URL,
     }
     if mode == "batch":
@@ -53,27 +56,30 @@ def playbook(objects: int, mode: str) -> list[dict]:
             },
             "loop": f"{{{{ range({objects}) | list }}}}",
         }
-    return [{"name": "fan-out", "hosts": "fortimanagers", "connection": "local", "gather_facts": False,
-             "tasks": [task]}]
+    return [
+        {"name": "fan-out", "hosts": "fortimanagers", "connection": "local", "gather_facts": False, "tasks": [task]}
+    ]
 
 
 def ansible_env(workdir: Path, forks: int) -> dict[str, str]:
     config = workdir / "ansible.cfg"
     config.write_text("[defaults]\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env.update({
-        "ANSIBLE_CONFIG": str(config),
-        "ANSIBLE_COLLECTIONS_PATH": str(REPO),
-        "ANSIBLE_HOME": str(workdir / "home"),
-        "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_FORKS": str(forks),
-        "ANSIBLE_PIPELINING": "true",
-        "ANSIBLE_GATHERING": "explicit",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_DEPRECATION_WARNINGS": "false",
-    })
+    env.update(
+        {
+            "ANSIBLE_CONFIG": str(config),
+            "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+            "ANSIBLE_HOME": str(workdir / "home"),
+            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_FORKS": str(forks),
+            "ANSIBLE_PIPELINING": "true",
+            "ANSIBLE_GATHERING": "explicit",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_NOCOLOR": "true",
+            "ANSIBLE_DEPRECATION_WARNINGS": "false",
+        }
+    )
     return env
 
 
@@ -81,7 +87,10 @@ def run_play(workdir: Path, inventory: Path, book: Path, forks: int) -> tuple[fl
     started = time.perf_counter()
     completed = subprocess.run(
         [str(BIN / "ansible-playbook"), "-i", str(inventory), str(book)],
-        env=ansible_env(workdir, forks), capture_output=True, text=True, check=False,
+        env=ansible_env(workdir, forks),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     recap = {m.group(1): int(m.group(2)) for m in RECAP.finditer(completed.stdout) if m.group(4) == "0"}
@@ -96,10 +105,18 @@ def measure(hosts: int, objects: int, mode: str) -> tuple[float, float]:
         with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
             workdir = Path(tmp)
             inventory = workdir / "inventory.yml"
-            inventory.write_text(json.dumps({"fortimanagers": {"hosts": {
-                f"fmg{n:02d}": {"fmg_host": sim.host, "ansible_python_interpreter": sys.executable}
-                for n, sim in enumerate(sims, start=1)
-            }}}))
+            inventory.write_text(
+                json.dumps(
+                    {
+                        "fortimanagers": {
+                            "hosts": {
+                                f"fmg{n:02d}": {"fmg_host": sim.host, "ansible_python_interpreter": sys.executable}
+                                for n, sim in enumerate(sims, start=1)
+                            }
+                        }
+                    }
+                )
+            )
             book = workdir / "play.yml"
             book.write_text(json.dumps(playbook(objects, mode)))
             first, changed = run_play(workdir, inventory, book, hosts)
@@ -126,15 +143,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="best of this many rounds (noisy machines)")
     args = parser.parse_args()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"mode={args.mode} objects/host={args.objects} cores={os.cpu_count()} load average={load} "
-          f"python={sys.version.split()[0]} best of {args.repeat}")
+    print(
+        f"mode={args.mode} objects/host={args.objects} cores={os.cpu_count()} load average={load} "
+        f"python={sys.version.split()[0]} best of {args.repeat}"
+    )
     print(f"{'hosts':>5} {'create: wall':>13} {'per host':>9} {'converged: wall':>16} {'per host':>9}")
     for hosts in args.hosts:
         rounds = [measure(hosts, args.objects, args.mode) for _ in range(args.repeat)]
         first = min(r[0] for r in rounds)
         second = min(r[1] for r in rounds)
-        print(f"{hosts:>5} {first:>12.2f}s {first / hosts:>8.2f}s {second:>15.2f}s {second / hosts:>8.2f}s",
-              flush=True)
+        print(f"{hosts:>5} {first:>12.2f}s {first / hosts:>8.2f}s {second:>15.2f}s {second / hosts:>8.2f}s", flush=True)
 
 
 if __name__ == "__main__":

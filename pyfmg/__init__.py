@@ -8,13 +8,16 @@ import logging
 
 from .bulk import ItemResult
 from .client import FortiManager
+from .converge import ObjectChange, apply_object_change, converge_object, plan_object
 from .exceptions import (
     FMGBaseException,
     FMGConnectionError,
     FMGConnectTimeout,
     FMGInvalidResponse,
     FMGLockError,
+    FMGLockScopeError,
     FMGOAuthTokenError,
+    FMGObjectStatusError,
     FMGReadTimeout,
     FMGRequestNotFormedCorrect,
     FMGResponseNotFormedCorrect,
@@ -23,7 +26,7 @@ from .exceptions import (
     FMGValueError,
     FMGWorkspaceError,
 )
-from .lockscope import FMGLockScopeError, lock_scope, resolve_package_path
+from .lockscope import lock_scope, resolve_package_path
 from .retry import Retry
 from .tasks import TaskProgress
 from .workspace import LockScope
@@ -38,6 +41,7 @@ __all__ = [
     "FMGLockError",
     "FMGLockScopeError",
     "FMGOAuthTokenError",
+    "FMGObjectStatusError",
     "FMGReadTimeout",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
@@ -48,10 +52,14 @@ __all__ = [
     "FortiManager",
     "ItemResult",
     "LockScope",
+    "ObjectChange",
     "Retry",
     "TaskProgress",
     "__version__",
+    "apply_object_change",
+    "converge_object",
     "lock_scope",
+    "plan_object",
     "resolve_package_path",
 ]
 

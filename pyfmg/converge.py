@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pyfmg.exceptions import FMGBaseException, FMGValueError
+from pyfmg.exceptions import FMGObjectStatusError, FMGValueError
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +53,6 @@ class ObjectClient(Protocol):
     def update(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
 
     def delete(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, Any]: ...
-
-
-class FMGObjectStatusError(FMGBaseException):
-    """FortiManager answered a read or write of an object with a non-zero status."""
-
-    def __init__(self, method: str, url: str, code: int, status_message: str) -> None:
-        self.method = method
-        self.url = url
-        self.code = code
-        self.status_message = status_message
-        super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")
 
 
 @dataclass
@@ -287,7 +276,8 @@ def plan_change(
 
     enums = enums or {}
     change.changed_attributes = [
-        name for name, value in wanted.items()
+        name
+        for name, value in wanted.items()
         if name not in current or not _attribute_matches(value, current[name], enums.get(name))
     ]
     change.after = dict(change.before)
@@ -343,14 +333,14 @@ def plan_object(
     change = plan_change(table_url, key_value, wanted or {}, current, key=key, state=state)
     if change.action != "update" or not any(
         number_meets_name(change.wanted[name], current[name])
-        for name in change.changed_attributes if current is not None and name in current
+        for name in change.changed_attributes
+        if current is not None and name in current
     ):
         return change
     cache = enum_cache if enum_cache is not None else {}
     if table_url not in cache:
         cache[table_url] = table_enums(fmg, table_url)
-    return plan_change(table_url, key_value, wanted or {}, current, key=key, state=state,
-                       enums=cache[table_url])
+    return plan_change(table_url, key_value, wanted or {}, current, key=key, state=state, enums=cache[table_url])
 
 
 def apply_object_change(fmg: ObjectClient, change: ObjectChange) -> Any:

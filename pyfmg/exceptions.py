@@ -155,3 +155,18 @@ class FMGLockError(FMGWorkspaceError):
     def adom(self) -> str | None:
         """The ADOM part of the scope (``"root"`` for ``"root/pkg/default"``)."""
         return self.scope.split("/", 1)[0] if self.scope else None
+
+
+class FMGLockScopeError(FMGValueError):
+    """The lock a request needs cannot be told from its method, URL(s) and data."""
+
+
+class FMGObjectStatusError(FMGBaseException):
+    """FortiManager answered a read or write of an object with a non-zero status."""
+
+    def __init__(self, method: str, url: str, code: int, status_message: str) -> None:
+        self.method = method
+        self.url = url
+        self.code = code
+        self.status_message = status_message
+        super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pyfmg.exceptions import FMGValueError
+from pyfmg.exceptions import FMGLockScopeError, FMGValueError
 from pyfmg.workspace import LockScope
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,6 @@ _NO_LOCK_PREFIXES: tuple[str, ...] = (
 _PACKAGE_TABLE_ROOTS = frozenset(
     {"firewall", "global", "authentication", "central", "_consolidated", "consolidated", "user", "dynamic"}
 )
-
-
-class FMGLockScopeError(FMGValueError):
-    """The lock a request needs cannot be told from its method, URL(s) and data."""
 
 
 def split_url(url: str) -> list[str]:

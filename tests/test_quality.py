@@ -10,7 +10,8 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SOURCES = ["pyfmg", "_pyfmg_alias.py", "setup.py"]
+# Code that runs on a user's Python (3.9 on SOAR platforms): the package and the Ansible collection.
+SOURCES = ["pyfmg", "_pyfmg_alias.py", "setup.py", "ansible_collections"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -26,6 +27,11 @@ def tool(name: str) -> str:
 
 def test_ruff() -> None:
     result = run(tool("ruff"), "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format() -> None:
+    result = run(tool("ruff"), "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

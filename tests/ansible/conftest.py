@@ -58,28 +58,30 @@ def ansible_env(workdir: Path, forks: int = 3) -> dict[str, str]:
     config = workdir / "ansible.cfg"
     if not config.exists():
         config.write_text("[defaults]\n")
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(REPO),
-        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-        "ANSIBLE_HOME": str(workdir / "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
-        "ANSIBLE_REMOTE_TEMP": str(workdir / "ansible-remote-tmp"),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_FORKS": str(forks),
-        "ANSIBLE_GATHERING": "explicit",
-        "ANSIBLE_PIPELINING": "true",
-        "ANSIBLE_HOST_KEY_CHECKING": "false",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_NOCOLOR": "true",
-        "ANSIBLE_FORCE_COLOR": "false",
-        "ANSIBLE_DEPRECATION_WARNINGS": "false",
-        "ANSIBLE_SYSTEM_WARNINGS": "false",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_STDOUT_CALLBACK": "default",
-        "ANSIBLE_INVENTORY_ENABLED": "yaml",
-        "ANSIBLE_CONFIG": str(config),
-    })
+    env.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "ANSIBLE_HOME": str(workdir / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
+            "ANSIBLE_REMOTE_TEMP": str(workdir / "ansible-remote-tmp"),
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_FORKS": str(forks),
+            "ANSIBLE_GATHERING": "explicit",
+            "ANSIBLE_PIPELINING": "true",
+            "ANSIBLE_HOST_KEY_CHECKING": "false",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_NOCOLOR": "true",
+            "ANSIBLE_FORCE_COLOR": "false",
+            "ANSIBLE_DEPRECATION_WARNINGS": "false",
+            "ANSIBLE_SYSTEM_WARNINGS": "false",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_STDOUT_CALLBACK": "default",
+            "ANSIBLE_INVENTORY_ENABLED": "yaml",
+            "ANSIBLE_CONFIG": str(config),
+        }
+    )
     return env
 
 
@@ -105,11 +107,19 @@ class PlaybookRun:
         return found
 
 
-def run_playbook(playbook: Path, inventory: Path, workdir: Path, *args: str, forks: int = 3,
-                 timeout: float = 120) -> PlaybookRun:
+def run_playbook(
+    playbook: Path, inventory: Path, workdir: Path, *args: str, forks: int = 3, timeout: float = 120
+) -> PlaybookRun:
     command = [str(ansible_tool("ansible-playbook")), "-i", str(inventory), str(playbook), *args]
-    completed = subprocess.run(command, env=ansible_env(workdir, forks), cwd=workdir, capture_output=True,
-                               text=True, timeout=timeout, check=False)
+    completed = subprocess.run(
+        command,
+        env=ansible_env(workdir, forks),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     output = completed.stdout + completed.stderr
     recap = {
         match.group("host"): {name: int(value) for name, value in match.groupdict().items() if name != "host"}
@@ -147,8 +157,12 @@ def inventory_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
     """fmg1/fmg2 log in with a password, fmg3 uses the API key."""
     hosts: dict[str, dict[str, Any]] = {}
     for number, sim in enumerate(sims, start=1):
-        host: dict[str, Any] = {"fmg_host": sim.host, "fmg_use_ssl": False, "ansible_connection": "local",
-                                "ansible_python_interpreter": sys.executable}
+        host: dict[str, Any] = {
+            "fmg_host": sim.host,
+            "fmg_use_ssl": False,
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+        }
         if number == 3:
             host["fmg_api_key"] = API_KEY
         else:

@@ -15,8 +15,9 @@ from pyfmg.converge import FMGObjectStatusError
 
 
 def test_lock_error_maps_to_code_message_and_lock_url() -> None:
-    error = FMGLockError("lock refused", scope="branch", code=-20055,
-                         message="Workspace is locked by other user", holder="jdoe")
+    error = FMGLockError(
+        "lock refused", scope="branch", code=-20055, message="Workspace is locked by other user", holder="jdoe"
+    )
     failure = glue.failure_from_exception(error)
     assert failure.code == -20055
     assert failure.message == "Workspace is locked by other user (held by jdoe)"
@@ -74,17 +75,19 @@ class TaskClient:
 
 
 def test_follow_task_returns_a_finished_task_with_its_lines() -> None:
-    client = TaskClient({"id": 7, "state": 4, "num_err": 0, "percent": 100},
-                        lines=[{"name": "FGT-01", "state": 4}])
+    client = TaskClient({"id": 7, "state": 4, "num_err": 0, "percent": 100}, lines=[{"name": "FGT-01", "state": 4}])
     task = glue.follow_task(client, {"task": 7}, "securityconsole/install/package", 30, 0.5)
     assert client.tracked == [(7, 0.5, 30)]
     assert task["line"] == [{"name": "FGT-01", "state": 4}]
 
 
-@pytest.mark.parametrize("task", [
-    {"id": 7, "state": 5, "num_err": 1, "line": [{"name": "FGT-09", "err": 1, "detail": "device not found"}]},
-    {"id": 7, "state": "error", "num_err": 0, "line": []},
-])
+@pytest.mark.parametrize(
+    "task",
+    [
+        {"id": 7, "state": 5, "num_err": 1, "line": [{"name": "FGT-09", "err": 1, "detail": "device not found"}]},
+        {"id": 7, "state": "error", "num_err": 0, "line": []},
+    ],
+)
 def test_follow_task_fails_when_the_task_ends_in_error(task: dict[str, Any]) -> None:
     with pytest.raises(glue.FMGModuleFailure) as caught:
         glue.follow_task(TaskClient(task), {"taskid": 7}, "u", 30, 0.5)
@@ -103,7 +106,10 @@ def test_follow_task_needs_a_task_id_and_a_followable_task() -> None:
 
 def test_install_scope_spellings() -> None:
     assert fmg_install.scope_items([{"name": "A", "vdom": "root"}, "B/vd1", "C", {"name": "grp"}]) == [
-        {"name": "A", "vdom": "root"}, {"name": "B", "vdom": "vd1"}, {"name": "C"}, {"name": "grp"},
+        {"name": "A", "vdom": "root"},
+        {"name": "B", "vdom": "vd1"},
+        {"name": "C"},
+        {"name": "grp"},
     ]
     with pytest.raises(glue.FMGModuleFailure):
         fmg_install.scope_items([{"vdom": "root"}])
@@ -118,16 +124,19 @@ class FakeModule:
         self.warnings.append(text)
 
 
-@pytest.mark.parametrize(("method", "url", "data", "lock", "expected"), [
-    ("get", "pm/config/adom/root/obj/firewall/address", None, "always", None),
-    ("add", "pm/config/adom/lab/obj/firewall/address", None, "auto", LockScope("lab")),
-    ("set", "pm/config/adom/root/pkg/default/firewall/policy", None, "auto", LockScope("root", package="default")),
-    ("exec", "securityconsole/install/package", {"adom": "root", "pkg": "default"}, "auto", None),
-    ("exec", "dvm/cmd/add/device", {"adom": "lab"}, "auto", LockScope("lab")),
-    ("exec", "sys/proxy/json", {}, "auto", None),
-    ("exec", "sys/proxy/json", {}, "always", LockScope("root")),
-    ("set", "pm/config/adom/root/obj/firewall/address", None, "never", None),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "data", "lock", "expected"),
+    [
+        ("get", "pm/config/adom/root/obj/firewall/address", None, "always", None),
+        ("add", "pm/config/adom/lab/obj/firewall/address", None, "auto", LockScope("lab")),
+        ("set", "pm/config/adom/root/pkg/default/firewall/policy", None, "auto", LockScope("root", package="default")),
+        ("exec", "securityconsole/install/package", {"adom": "root", "pkg": "default"}, "auto", None),
+        ("exec", "dvm/cmd/add/device", {"adom": "lab"}, "auto", LockScope("lab")),
+        ("exec", "sys/proxy/json", {}, "auto", None),
+        ("exec", "sys/proxy/json", {}, "always", LockScope("root")),
+        ("set", "pm/config/adom/root/obj/firewall/address", None, "never", None),
+    ],
+)
 def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
     assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
 
@@ -140,18 +149,35 @@ def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
 
 
 def test_secret_attributes_are_masked_in_results() -> None:
-    obj = {"name": "vpn1", "psksecret": "s3cret", "comment": "x", "peers": [{"passwd": "p", "id": 1}],
-           "private-key": "", "key": "k"}
+    obj = {
+        "name": "vpn1",
+        "psksecret": "s3cret",
+        "comment": "x",
+        "peers": [{"passwd": "p", "id": 1}],
+        "private-key": "",
+        "key": "k",
+    }
     assert glue.mask_secret_attributes(obj) == {
-        "name": "vpn1", "psksecret": "********", "comment": "x", "peers": [{"passwd": "********", "id": 1}],
-        "private-key": "", "key": "********",
+        "name": "vpn1",
+        "psksecret": "********",
+        "comment": "x",
+        "peers": [{"passwd": "********", "id": 1}],
+        "private-key": "",
+        "key": "********",
     }
     assert obj["psksecret"] == "s3cret"
 
 
 def client_params(sim: Any, password: str) -> dict[str, Any]:
-    return {"host": sim.host, "username": "admin", "password": password, "api_key": None,
-            "use_ssl": False, "verify_ssl": False, "timeout": 10}
+    return {
+        "host": sim.host,
+        "username": "admin",
+        "password": password,
+        "api_key": None,
+        "use_ssl": False,
+        "verify_ssl": False,
+        "timeout": 10,
+    }
 
 
 def test_refused_login_reports_fortimanagers_code(fmg_simulator: Any) -> None:

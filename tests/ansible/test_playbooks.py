@@ -1,9 +1,10 @@
 """The collection under the real ansible-playbook, against three simulated FortiManagers (forks=3).
 
 One test walks through the life of a playbook, because each ansible-playbook run costs about a
-second of start-up: first run (changes, commit, install), second run (no change anywhere), a
-check-mode run after an edit (reports, writes nothing), then failing tasks. After every run no
-ADOM is left locked and no session is left open on any host.
+second of start-up: first run (changes, commit, install), second run (no change anywhere), then a
+check-mode run after an edit (reports, writes nothing). Failing tasks have a test (and simulators)
+of their own, so that test workers can run it beside the first. After every run no ADOM is left
+locked and no session is left open on any host.
 """
 
 from __future__ import annotations
@@ -62,8 +63,6 @@ def assert_recap(run: PlaybookRun, **expected: int) -> None:
 
 
 def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: Path) -> None:
-    from pyfmg import FortiManager
-
     inventory = write_inventory(tmp_path / "inventory.yml", inventory_hosts(simulators))
     site = EXAMPLES / "site.yml"
     fast = ["-e", '{"fmg_install_scope": [{"name": "FGT-01", "vdom": "root"}], "fmg_task_poll_interval": 0.1}']
@@ -98,8 +97,9 @@ def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: P
     assert_no_leftovers(simulators)
 
     # Check mode after an edit: the change is reported (with a diff) and nothing is sent.
-    check = run_playbook(site, inventory, tmp_path, *fast, "--check", "--diff", "-e", "web_comment=edited",
-                         "--tags", "addresses")
+    check = run_playbook(
+        site, inventory, tmp_path, *fast, "--check", "--diff", "-e", "web_comment=edited", "--tags", "addresses"
+    )
     assert check.returncode == 0, check.output[-4000:]
     assert_recap(check, failed=0)
     for host in HOSTS:
@@ -112,8 +112,13 @@ def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: P
         sim.clear_requests()
     assert_no_leftovers(simulators)
 
-    # Failures: a bad URL, data FortiManager refuses (while holding the lock), and an ADOM that
-    # another administrator has locked. Each fails with FortiManager's code, message and URL.
+
+def test_refused_requests_fail_with_code_message_and_url(simulators: list[Any], tmp_path: Path) -> None:
+    """A bad URL, data FortiManager refuses (while holding the lock), and an ADOM that another
+    administrator has locked: each fails with FortiManager's code, message and URL."""
+    from pyfmg import FortiManager
+
+    inventory = write_inventory(tmp_path / "inventory.yml", inventory_hosts(simulators))
     others = [FortiManager(sim.host, *OTHER_ADMIN, use_ssl=False) for sim in simulators]
     for other in others:
         other.login()

@@ -41,12 +41,29 @@ def test_converge_round_trip_in_workspace_mode(fmg_simulator: FMGSimulator) -> N
         with fmg.workspace("root"):
             converge_object(fmg, ADDR, "dmz", {"subnet": "10.0.1.0/24"})
             converge_object(fmg, GROUP, "nets", {"member": ["lan", "dmz"]})
-            converge_object(fmg, POLICY, 5, {"srcintf": "any", "dstintf": "any", "srcaddr": "lan",
-                                             "dstaddr": ["dmz"], "service": ["HTTPS", "HTTP"],
-                                             "schedule": "always", "action": "accept"}, key="policyid")
+            converge_object(
+                fmg,
+                POLICY,
+                5,
+                {
+                    "srcintf": "any",
+                    "dstintf": "any",
+                    "srcaddr": "lan",
+                    "dstaddr": ["dmz"],
+                    "service": ["HTTPS", "HTTP"],
+                    "schedule": "always",
+                    "action": "accept",
+                },
+                key="policyid",
+            )
         assert converge_object(fmg, GROUP, "nets", {"member": ["dmz", "lan"]}).action == "none"
-        policy = plan_object(fmg, POLICY, 5, {"srcaddr": ["lan"], "service": ["HTTP", "HTTPS"],
-                                              "action": "accept", "schedule": ["always"]}, key="policyid")
+        policy = plan_object(
+            fmg,
+            POLICY,
+            5,
+            {"srcaddr": ["lan"], "service": ["HTTP", "HTTPS"], "action": "accept", "schedule": ["always"]},
+            key="policyid",
+        )
         assert policy.action == "none", policy.changed_attributes
 
         # Check mode: the plan says what would change; nothing is written, nothing locked.
@@ -80,13 +97,23 @@ def test_refusals_keep_fortimanagers_code(fmg_simulator: FMGSimulator) -> None:
 
 
 def test_enum_numbers_match_names_on_a_verbose_and_a_plain_client(fmg_simulator: FMGSimulator) -> None:
-    wanted = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL",
-              "schedule": "always", "action": 1, "logtraffic": "all"}
+    wanted = {
+        "srcintf": "any",
+        "dstintf": "any",
+        "srcaddr": "all",
+        "dstaddr": "all",
+        "service": "ALL",
+        "schedule": "always",
+        "action": 1,
+        "logtraffic": "all",
+    }
     with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False, verbose=True) as fmg:
         assert converge_object(fmg, POLICY, 7, wanted, key="policyid").action == "create"
         assert converge_object(fmg, POLICY, 7, wanted, key="policyid").action == "none"
     with FortiManager(fmg_simulator.host, "admin", "password", use_ssl=False) as plain:
         # Without verbose FortiManager answers numbers; names still match them.
-        assert converge_object(plain, POLICY, 7, {"action": "accept", "logtraffic": "all"},
-                               key="policyid").action == "none"
+        assert (
+            converge_object(plain, POLICY, 7, {"action": "accept", "logtraffic": "all"}, key="policyid").action
+            == "none"
+        )
         assert converge_object(plain, POLICY, 7, {"action": "deny"}, key="policyid", check_mode=True).action == "update"

@@ -22,12 +22,26 @@ ALLOWED = {
     "bulk": {"exceptions"},
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
+    "converge": {"exceptions"},
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
 FRONT_ENDS = ["cli.py", "demo.py", "soar_bundle.py", "soar"]
-CORE = {"client", "auth", "transport", "request", "response", "workspace", "tasks", "logs", "exceptions",
-        "retry", "lockscope", "bulk", "converge"}
+CORE = {
+    "client",
+    "auth",
+    "transport",
+    "request",
+    "response",
+    "workspace",
+    "tasks",
+    "logs",
+    "exceptions",
+    "retry",
+    "lockscope",
+    "bulk",
+    "converge",
+}
 
 
 def internal_imports(path: pathlib.Path) -> set[str]:
@@ -73,3 +87,18 @@ def test_front_ends_use_only_the_public_api() -> None:
         for path in paths:
             internal = {name.split(".")[0] for name in internal_imports(path)}
             assert not internal & CORE, f"{path.name} reaches past the public API into {sorted(internal & CORE)}"
+
+
+def test_ansible_collection_uses_only_the_public_api() -> None:
+    collection = PACKAGE.parent / "ansible_collections"
+    for path in sorted(collection.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                modules = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            deep = [name for name in modules if name.startswith("pyfmg.")]
+            assert not deep, f"{path.relative_to(collection)} imports {deep}: use 'from pyfmg import ...'"

@@ -41,10 +41,14 @@ class RecordingClient:
         if refused:
             return refused
         if args and args[0] == {"option": "syntax"}:
-            return 0, {"firewall policy": {"attr": {
-                "action": {"type": "uint32", "opts": {"deny": 0, "accept": 1}},
-                "name": {"type": "string"},
-            }}}
+            return 0, {
+                "firewall policy": {
+                    "attr": {
+                        "action": {"type": "uint32", "opts": {"deny": 0, "accept": 1}},
+                        "name": {"type": "string"},
+                    }
+                }
+            }
         if url in self.objects:
             return 0, dict(self.objects[url])
         return -3, {"status": {"code": -3, "message": "Object does not exist"}, "url": url}

@@ -22,6 +22,8 @@ try:
         FMGBaseException,
         FMGConnectionError,
         FMGLockError,
+        FMGLockScopeError,
+        FMGObjectStatusError,
         FMGResponseNotFormedCorrect,
         FMGValidSessionException,
         FMGValueError,
@@ -29,9 +31,8 @@ try:
         FortiManager,
         LockScope,
         converge,
+        lock_scope,
     )
-    from pyfmg.converge import FMGObjectStatusError
-    from pyfmg.lockscope import FMGLockScopeError, lock_scope
 
     # pyFMG-compatible classes that do not derive from FMGBaseException are caught too.
     FMG_ERRORS: tuple = (FMGBaseException, FMGConnectionError, FMGResponseNotFormedCorrect, FMGValueError)
@@ -44,9 +45,21 @@ else:
     PYFMG_IMPORT_ERROR = None
 
 __all__ = [
-    "FMG_ARGUMENT_SPEC", "FMGModuleFailure", "check_status", "converge", "failure_from_exception",
-    "fmg_argument_spec", "fmg_client", "follow_task", "mask_secret_attributes", "new_module", "run_module",
-    "task_id_of", "workspace_url", "write_lock", "write_scope",
+    "FMG_ARGUMENT_SPEC",
+    "FMGModuleFailure",
+    "check_status",
+    "converge",
+    "failure_from_exception",
+    "fmg_argument_spec",
+    "fmg_client",
+    "follow_task",
+    "mask_secret_attributes",
+    "new_module",
+    "run_module",
+    "task_id_of",
+    "workspace_url",
+    "write_lock",
+    "write_scope",
 ]
 
 #: Returned by FortiManager when another session holds the workspace lock.
@@ -68,8 +81,7 @@ FMG_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 class FMGModuleFailure(Exception):
     """A failure to report through ``fail_json``: a message plus FortiManager's code and URL."""
 
-    def __init__(self, msg: str, code: int | None = None, message: str = "", url: str = "",
-                 **extra: Any) -> None:
+    def __init__(self, msg: str, code: int | None = None, message: str = "", url: str = "", **extra: Any) -> None:
         super().__init__(msg)
         self.msg = msg
         self.code = code
@@ -85,8 +97,9 @@ def fmg_argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, A
     return spec
 
 
-def new_module(argument_spec: dict[str, dict[str, Any]], required_one_of: list[list[str]] | None = None,
-               **kwargs: Any) -> AnsibleModule:
+def new_module(
+    argument_spec: dict[str, dict[str, Any]], required_one_of: list[list[str]] | None = None, **kwargs: Any
+) -> AnsibleModule:
     """An AnsibleModule that needs a password or an API key, and fails cleanly without pyfmg."""
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -112,7 +125,9 @@ def check_status(code: Any, data: Any, method: str, url: str) -> None:
         message = _status_message(data)
         raise FMGModuleFailure(
             f"FortiManager refused {method} {url}: status {code} ({message})",
-            code=code, message=message, url=url,
+            code=code,
+            message=message,
+            url=url,
         )
 
 
@@ -121,13 +136,26 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
     """A logged-in client; on the way out every lock it took is released and it logs out."""
     params = module.params
     if params["api_key"]:
-        fmg = FortiManager(params["host"], apikey=params["api_key"], use_ssl=params["use_ssl"],
-                           verify_ssl=params["verify_ssl"], timeout=params["timeout"], verbose=verbose,
-                           disable_request_warnings=True)
+        fmg = FortiManager(
+            params["host"],
+            apikey=params["api_key"],
+            use_ssl=params["use_ssl"],
+            verify_ssl=params["verify_ssl"],
+            timeout=params["timeout"],
+            verbose=verbose,
+            disable_request_warnings=True,
+        )
     else:
-        fmg = FortiManager(params["host"], params["username"], params["password"],
-                           use_ssl=params["use_ssl"], verify_ssl=params["verify_ssl"],
-                           timeout=params["timeout"], verbose=verbose, disable_request_warnings=True)
+        fmg = FortiManager(
+            params["host"],
+            params["username"],
+            params["password"],
+            use_ssl=params["use_ssl"],
+            verify_ssl=params["verify_ssl"],
+            timeout=params["timeout"],
+            verbose=verbose,
+            disable_request_warnings=True,
+        )
     try:
         fmg.login()
     except FMGValidSessionException as exc:
@@ -148,8 +176,9 @@ def login_failure(fmg: Any, exc: BaseException) -> BaseException:
     if not isinstance(status, dict) or status.get("code") in (None, 0):
         return exc
     message = str(status.get("message", ""))
-    return FMGModuleFailure(f"login refused: {exc}", code=status["code"], message=message,
-                            url=str(reply.get("url") or "sys/login/user"))
+    return FMGModuleFailure(
+        f"login refused: {exc}", code=status["code"], message=message, url=str(reply.get("url") or "sys/login/user")
+    )
 
 
 def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) -> Any:
@@ -203,8 +232,9 @@ def follow_task(fmg: Any, data: Any, url: str, timeout: int, poll_interval: floa
     code, task = fmg.track_task(task_id, sleep_time=poll_interval, timeout=timeout)
     if code != 0:
         message = _status_message(task) or (task.get("msg", "") if isinstance(task, dict) else str(task))
-        raise FMGModuleFailure(f"task {task_id} could not be followed: {message}", code=code,
-                               message=message, url=task_url, task=task)
+        raise FMGModuleFailure(
+            f"task {task_id} could not be followed: {message}", code=code, message=message, url=task_url, task=task
+        )
     if not isinstance(task, dict):
         raise FMGModuleFailure(f"task {task_id}: unexpected reply {task!r}", url=task_url)
     if "line" not in task:
@@ -214,14 +244,16 @@ def follow_task(fmg: Any, data: Any, url: str, timeout: int, poll_interval: floa
     errors = int(task.get("num_err") or 0)
     if errors or state in FAILED_TASK_STATES:
         details = "; ".join(
-            f"{line.get('name', '?')}: {line.get('detail', '')}" for line in task["line"]
+            f"{line.get('name', '?')}: {line.get('detail', '')}"
+            for line in task["line"]
             if isinstance(line, dict) and (line.get("err") or line.get("state") in FAILED_TASK_STATES)
         )
         message = f"task {task_id} ended in state {state} with {errors} error(s)"
         if details:
             message += f": {details}"
-        raise FMGModuleFailure(message, code=state if isinstance(state, int) else None, message=message,
-                               url=task_url, task=task)
+        raise FMGModuleFailure(
+            message, code=state if isinstance(state, int) else None, message=message, url=task_url, task=task
+        )
     return task
 
 
@@ -235,7 +267,8 @@ def mask_secret_attributes(value: Any) -> Any:
     """A copy of ``value`` with the values of secret-looking attributes replaced by a mask."""
     if isinstance(value, dict):
         return {
-            name: MASK if SECRET_ATTRIBUTE.search(str(name)) and item not in (None, "", [])
+            name: MASK
+            if SECRET_ATTRIBUTE.search(str(name)) and item not in (None, "", [])
             else mask_secret_attributes(item)
             for name, item in value.items()
         }
@@ -280,8 +313,9 @@ def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
             message = f"{message} (held by {holder})"
     elif isinstance(exc, FMGObjectStatusError):
         message = exc.status_message
-    return FMGModuleFailure(f"{type(exc).__name__}: {exc}", code=code, message=str(message), url=url,
-                            error_type=type(exc).__name__)
+    return FMGModuleFailure(
+        f"{type(exc).__name__}: {exc}", code=code, message=str(message), url=url, error_type=type(exc).__name__
+    )
 
 
 def run_module(module: AnsibleModule, body: Callable[[Any], dict[str, Any]], verbose: bool = False) -> None:

@@ -145,7 +145,9 @@ def main() -> None:
         if params["preview"] and "preview" not in flags:
             flags.append("preview")
         request: dict[str, Any] = {
-            "adom": params["adom"], "pkg": params["package"], "flags": flags or ["none"],
+            "adom": params["adom"],
+            "pkg": params["package"],
+            "flags": flags or ["none"],
         }
         scope = scope_items(params["scope"])
         if scope:

@@ -182,8 +182,15 @@ def main() -> None:
         items = _items(params)
         enum_cache: dict[str, Any] = {}  # the table's enum choices, read at most once
         plans = [
-            converge.plan_object(fmg, table_url, item["name"], item["attributes"], key=params["key"],
-                                 state=item["state"], enum_cache=enum_cache)
+            converge.plan_object(
+                fmg,
+                table_url,
+                item["name"],
+                item["attributes"],
+                key=params["key"],
+                state=item["state"],
+                enum_cache=enum_cache,
+            )
             for item in items
         ]
         pending = [index for index, plan in enumerate(plans) if plan.changed]
@@ -193,9 +200,15 @@ def main() -> None:
                 for index in pending:
                     item = items[index]
                     # Plan again under the lock: another admin may have changed it meanwhile.
-                    plans[index] = converge.plan_object(fmg, table_url, item["name"], item["attributes"],
-                                                        key=params["key"], state=item["state"],
-                                                        enum_cache=enum_cache)
+                    plans[index] = converge.plan_object(
+                        fmg,
+                        table_url,
+                        item["name"],
+                        item["attributes"],
+                        key=params["key"],
+                        state=item["state"],
+                        enum_cache=enum_cache,
+                    )
                     converge.apply_object_change(fmg, plans[index])
         outcomes = [
             {
@@ -212,9 +225,16 @@ def main() -> None:
         else:
             result["objects"] = outcomes
         if module._diff:
-            diffs = [{"before": mask_secret_attributes(plan.before), "after": mask_secret_attributes(plan.after),
-                      "before_header": plan.object_url,
-                      "after_header": plan.object_url} for plan in plans if plan.changed]
+            diffs = [
+                {
+                    "before": mask_secret_attributes(plan.before),
+                    "after": mask_secret_attributes(plan.after),
+                    "before_header": plan.object_url,
+                    "after_header": plan.object_url,
+                }
+                for plan in plans
+                if plan.changed
+            ]
             result["diff"] = diffs[0] if len(diffs) == 1 else diffs
         return result
 

@@ -128,8 +128,16 @@ except ImportError:
 
 # JSON-RPC method -> name of the pyfmg client method that sends it.
 CLIENT_METHODS = {
-    "get": "get", "add": "add", "set": "set", "update": "update", "delete": "delete",
-    "replace": "replace", "clone": "clone", "exec": "execute", "move": "move", "unset": "unset",
+    "get": "get",
+    "add": "add",
+    "set": "set",
+    "update": "update",
+    "delete": "delete",
+    "replace": "replace",
+    "clone": "clone",
+    "exec": "execute",
+    "move": "move",
+    "unset": "unset",
 }
 
 
