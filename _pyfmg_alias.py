@@ -6,6 +6,10 @@ case-insensitive file system (macOS, Windows), so the legacy name is provided by
 hook instead of a directory.  ``pyfmg-alias.pth`` (installed next to this module) calls
 :func:`install` at interpreter start-up; installing the hook imports nothing from pyfmg
 until somebody imports ``pyFMG``.
+
+PYTEST_DONT_REWRITE: the .pth imports this module before pytest starts, so pytest (which loads
+pyfmg's plugin and marks the whole distribution for assertion rewriting) would otherwise warn
+that it is already imported in every test run of every user.
 """
 
 from __future__ import annotations

@@ -92,6 +92,20 @@ def test_legacy_import_path_gives_the_same_objects_in_a_fresh_interpreter() -> N
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.skipif(not _alias_installed(), reason="editable install: only 'pip install .' ships pyfmg-alias.pth")
+def test_users_pytest_runs_do_not_warn_about_the_alias_module(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "test_users.py").write_text("def test_one(fmg_simulator):\n    assert fmg_simulator.host\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warning" not in result.stdout.lower(), result.stdout
+
+
 def test_alias_hook_maps_the_legacy_name() -> None:
     code = (
         "import _pyfmg_alias, sys; _pyfmg_alias.install(); _pyfmg_alias.install()\n"
