@@ -11,7 +11,17 @@ import ipaddress
 from typing import Any
 
 from pyfmg import FortiManager
-from pyfmg.soar.calls import OBJECT_MISSING, Params, Result, adom_param, call, escape_name, locked, require_ok
+from pyfmg.soar.calls import (
+    OBJECT_MISSING,
+    Params,
+    Result,
+    adom_param,
+    call,
+    escape_name,
+    get_existing,
+    locked,
+    require_ok,
+)
 from pyfmg.soar.config import SOARConfig, as_bool, as_list, as_text
 from pyfmg.soar.errors import SOARError
 
@@ -69,15 +79,11 @@ def _group_urls(adom: str, params: Params) -> tuple[str, str, str]:
 
 
 def _read_group(fmg: FortiManager, adom: str, group: str, group_url: str) -> Any:
-    answer = call(fmg, "get", group_url)
-    if answer.get("code") == OBJECT_MISSING:
-        raise SOARError(
-            f"Address group {group} does not exist in ADOM {adom}; create it and reference it from a deny policy first",
-            code=OBJECT_MISSING,
-            fmg_message=answer.get("message"),
-            url=group_url,
-        )
-    return require_ok(answer, "get").get("data")
+    return get_existing(
+        fmg,
+        group_url,
+        f"Address group {group} does not exist in ADOM {adom}; create it and reference it from a deny policy first",
+    )
 
 
 def op_block_ip(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:

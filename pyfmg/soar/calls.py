@@ -154,6 +154,14 @@ def require_ok(result: Result, action: str) -> Result:
     return result
 
 
+def get_existing(fmg: FortiManager, url: str, missing: str) -> Any:
+    """The data of the object at ``url``; ``missing`` is the error text when it does not exist."""
+    answer = call(fmg, "get", url)
+    if answer.get("code") == OBJECT_MISSING:
+        raise SOARError(missing, code=OBJECT_MISSING, fmg_message=answer.get("message"), url=url)
+    return require_ok(answer, "get").get("data")
+
+
 class LockReport:
     """What a write did with the workspace: the lock it held and whether it committed."""
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from pyfmg import FortiManager
-from pyfmg.soar.calls import OBJECT_MISSING, Params, Result, adom_param, call, escape_name, locked, require_ok
+from pyfmg.soar.calls import (
+    Params,
+    Result,
+    adom_param,
+    call,
+    escape_name,
+    get_existing,
+    locked,
+    require_ok,
+)
 from pyfmg.soar.config import SOARConfig, as_list, as_text
 from pyfmg.soar.errors import SOARError
 
@@ -40,15 +49,7 @@ def _profile_urls(adom: str, params: Params) -> tuple[str, str, str]:
 
 
 def _read_profile(fmg: FortiManager, adom: str, profile: str, profile_url: str) -> Any:
-    answer = call(fmg, "get", profile_url)
-    if answer.get("code") == OBJECT_MISSING:
-        raise SOARError(
-            f"Web filter profile {profile} does not exist in ADOM {adom}",
-            code=OBJECT_MISSING,
-            fmg_message=answer.get("message"),
-            url=profile_url,
-        )
-    return require_ok(answer, "get").get("data")
+    return get_existing(fmg, profile_url, f"Web filter profile {profile} does not exist in ADOM {adom}")
 
 
 def _entries(fmg: FortiManager, filter_url: str) -> list[dict[str, Any]]:

@@ -135,27 +135,19 @@ def check_status(code: Any, data: Any, method: str, url: str) -> None:
 def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
     """A logged-in client; on the way out every lock it took is released and it logs out."""
     params = module.params
-    if params["api_key"]:
-        fmg = FortiManager(
-            params["host"],
-            apikey=params["api_key"],
-            use_ssl=params["use_ssl"],
-            verify_ssl=params["verify_ssl"],
-            timeout=params["timeout"],
-            verbose=verbose,
-            disable_request_warnings=True,
-        )
-    else:
-        fmg = FortiManager(
-            params["host"],
-            params["username"],
-            params["password"],
-            use_ssl=params["use_ssl"],
-            verify_ssl=params["verify_ssl"],
-            timeout=params["timeout"],
-            verbose=verbose,
-            disable_request_warnings=True,
-        )
+    api_key = params["api_key"]
+    # The client uses the API key only when no password is given; the key wins when both are set.
+    fmg = FortiManager(
+        params["host"],
+        None if api_key else params["username"],
+        None if api_key else params["password"],
+        apikey=api_key or None,
+        use_ssl=params["use_ssl"],
+        verify_ssl=params["verify_ssl"],
+        timeout=params["timeout"],
+        verbose=verbose,
+        disable_request_warnings=True,
+    )
     try:
         fmg.login()
     except FMGValidSessionException as exc:

@@ -181,8 +181,9 @@ def main() -> None:
     def converge_all(fmg: Any) -> dict[str, Any]:
         items = _items(params)
         enum_cache: dict[str, Any] = {}  # the table's enum choices, read at most once
-        plans = [
-            converge.plan_object(
+
+        def plan_for(item: dict[str, Any]) -> Any:
+            return converge.plan_object(
                 fmg,
                 table_url,
                 item["name"],
@@ -191,24 +192,15 @@ def main() -> None:
                 state=item["state"],
                 enum_cache=enum_cache,
             )
-            for item in items
-        ]
-        pending = [index for index, plan in enumerate(plans) if plan.changed]
+
+        plans = [plan_for(item) for item in items]
+        pending = [index for index, change in enumerate(plans) if change.changed]
         if pending and not module.check_mode:
             scope = write_scope(module, "update", table_url)
             with write_lock(fmg, module, scope, commit=params["commit"]):
                 for index in pending:
-                    item = items[index]
                     # Plan again under the lock: another admin may have changed it meanwhile.
-                    plans[index] = converge.plan_object(
-                        fmg,
-                        table_url,
-                        item["name"],
-                        item["attributes"],
-                        key=params["key"],
-                        state=item["state"],
-                        enum_cache=enum_cache,
-                    )
+                    plans[index] = plan_for(items[index])
                     converge.apply_object_change(fmg, plans[index])
         outcomes = [
             {
