@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -160,8 +159,17 @@ def member_list(value: Any) -> list:
     raise RpcError(INVALID_DATA)
 
 
+def copy_json(value: Any) -> Any:
+    """A copy of a JSON value (dicts, lists, scalars): what copy.deepcopy gives, several times faster."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
+
+
 def new_row(spec: TableSpec) -> dict[str, Any]:
-    return copy.deepcopy(dict(spec.defaults))
+    return copy_json(dict(spec.defaults))
 
 
 def render(spec: TableSpec, row: dict[str, Any], verbose: bool, loadsub: bool = True) -> dict[str, Any]:
@@ -177,7 +185,7 @@ def render(spec: TableSpec, row: dict[str, Any], verbose: bool, loadsub: bool = 
             continue
         if attr in spec.enums and not verbose:
             value = spec.enums[attr].get(value, value)
-        out[attr] = copy.deepcopy(value)
+        out[attr] = copy_json(value) if isinstance(value, (dict, list)) else value
     return out
 
 

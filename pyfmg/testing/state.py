@@ -49,6 +49,8 @@ WriteCheck = Callable[[Scope], None]
 
 def split_url(url: str) -> list[str]:
     """Split on "/" except "\\/", which FortiManager uses inside names."""
+    if "\\/" not in url:
+        return [segment for segment in url.split("/") if segment]
     segments, current, index = [], "", 0
     while index < len(url):
         char = url[index]
