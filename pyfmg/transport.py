@@ -18,6 +18,7 @@ from typing import Any, Union
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
 from requests.utils import get_environ_proxies, get_netrc_auth
 
 from .exceptions import (
@@ -70,6 +71,7 @@ class Transport:
         # costs more than the rest of a small call; they are read once per URL instead (see _environment).
         self.session.trust_env = False
         self._environments: dict[str, tuple[dict[str, str], Any]] = {}
+        self._templates: dict[Any, requests.PreparedRequest] = {}
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
@@ -113,16 +115,30 @@ class Transport:
         proxies, netrc_auth = self._environment(target)
         try:
             # Streaming separates "no reply" from "a reply whose body broke", whose status we can then report.
-            response = self.session.post(
-                target,
-                data=body,
-                headers=dict(headers or JSON_HEADERS),
-                verify=verify_setting,
-                timeout=self.timeout,
-                proxies=dict(proxies) if proxies else None,
-                auth=netrc_auth if self.session.auth is None else None,
-                stream=True,
-            )
+            prepared = self._prepare(target, body, headers or JSON_HEADERS, netrc_auth)
+            if prepared is None:
+                response = self.session.post(
+                    target,
+                    data=body,
+                    headers=dict(headers or JSON_HEADERS),
+                    verify=verify_setting,
+                    timeout=self.timeout,
+                    proxies=dict(proxies) if proxies else None,
+                    auth=netrc_auth if self.session.auth is None else None,
+                    stream=True,
+                )
+            else:
+                # What Session.request would pass on (requests' own merge rules), minus the environment,
+                # which _environment already applied.
+                response = self.session.send(
+                    prepared,
+                    timeout=self.timeout,
+                    allow_redirects=True,
+                    proxies=merge_setting(dict(proxies) if proxies else None, self.session.proxies),
+                    stream=True,
+                    verify=merge_setting(verify_setting, self.session.verify),
+                    cert=self.session.cert,
+                )
         except requests.exceptions.SSLError as err:
             raise FMGTLSError(self._message("TLS handshake failed", label, target, err)) from None
         except requests.exceptions.ConnectTimeout as err:
@@ -166,6 +182,32 @@ class Transport:
         finally:
             response.close()
         return HTTPReply(response.status_code, content, dict(response.headers))
+
+    def _prepare(
+        self, url: str, body: str, headers: Mapping[str, str], netrc_auth: Any
+    ) -> requests.PreparedRequest | None:
+        """The request Session.post would prepare, from a template kept per URL and headers.
+
+        Preparing a request from scratch merges the session's settings and costs about a fifth of
+        a small call's client time. A template is exact as long as the session adds nothing that
+        changes per request: with cookies, auth (the caller's or ~/.netrc's), hooks or query
+        parameters on the session, ``None`` sends the request the ordinary way.
+        """
+        session = self.session
+        if netrc_auth is not None or session.auth is not None or session.params or any(session.hooks.values()):
+            return None
+        if len(session.cookies):
+            return None
+        key = (url, tuple(headers.items()), tuple(session.headers.items()))
+        template = self._templates.get(key)
+        if template is None:
+            template = session.prepare_request(requests.Request("POST", url, headers=dict(headers)))
+            if len(self._templates) > 32:  # bounded: a caller who keeps changing headers gets no leak
+                self._templates.clear()
+            self._templates[key] = template
+        prepared = template.copy()
+        prepared.prepare_body(body, None)
+        return prepared
 
     def _environment(self, url: str) -> tuple[dict[str, str], Any]:
         """Proxies and ~/.netrc credentials the environment gives ``url``, as requests would apply them."""

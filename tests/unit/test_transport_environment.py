@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from pyfmg import FortiManager
+from pyfmg.transport import JSON_HEADERS
 
 from .fakefmg import HOST, PASSWORD, FakeFMG
 
@@ -70,3 +72,40 @@ def test_session_settings_made_by_the_caller_still_apply(fake: FakeFMG, monkeypa
     seen = _spy(fmg, monkeypatch)
     fmg.login()
     assert seen[0]["proxies"]["https"] == "http://session-proxy.example:8080"
+
+
+def test_templated_requests_match_what_requests_prepares(fake: FakeFMG, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests built from the per-URL template carry the same method, URL, headers and body as
+    requests' own preparation; session headers set later are picked up."""
+    fmg = FortiManager(HOST, "admin", PASSWORD, check_adom_workspace=False)
+    sent: list[Any] = []
+    original = fmg.sess.send
+
+    def send(request: Any, **kwargs: Any) -> Any:
+        sent.append(request)
+        return original(request, **kwargs)
+
+    monkeypatch.setattr(fmg.sess, "send", send)
+    fmg.login()
+    fmg.get(ADDR)
+    fmg.sess.headers["X-Trace"] = "on"
+    fmg.get(ADDR)
+    for request in sent:
+        expected = fmg.sess.prepare_request(
+            requests.Request("POST", request.url, data=request.body, headers=JSON_HEADERS)
+        )
+        if "X-Trace" not in request.headers:
+            expected.headers.pop("X-Trace")
+        assert (request.method, request.url, request.body) == (expected.method, expected.url, expected.body)
+        assert dict(request.headers) == dict(expected.headers)
+    assert sent[-1].headers["X-Trace"] == "on" and "X-Trace" not in sent[1].headers
+
+
+def test_session_cookies_are_still_sent(fake: FakeFMG, monkeypatch: pytest.MonkeyPatch) -> None:
+    fmg = FortiManager(HOST, "admin", PASSWORD, check_adom_workspace=False)
+    seen = _spy(fmg, monkeypatch)
+    fmg.login()
+    fmg.sess.cookies.set("lb-sticky", "node-2", domain=HOST)
+    fmg.get(ADDR)
+    assert "Cookie" not in seen[0]["headers"]
+    assert seen[1]["headers"]["Cookie"] == "lb-sticky=node-2"
