@@ -109,3 +109,16 @@ def test_session_cookies_are_still_sent(fake: FakeFMG, monkeypatch: pytest.Monke
     fmg.get(ADDR)
     assert "Cookie" not in seen[0]["headers"]
     assert seen[1]["headers"]["Cookie"] == "lb-sticky=node-2"
+
+
+def test_session_auth_wins_over_netrc(fake: FakeFMG, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {HOST} login proxyuser password proxypass\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    fmg = FortiManager(HOST, "admin", PASSWORD, check_adom_workspace=False)
+    fmg.sess.auth = ("sessionuser", "sessionpass")
+    seen = _spy(fmg, monkeypatch)
+    fmg.login()
+    expected = requests.auth._basic_auth_str("sessionuser", "sessionpass")
+    assert seen[0]["headers"]["Authorization"] == expected
