@@ -86,6 +86,11 @@ def _read_group(fmg: FortiManager, adom: str, group: str, group_url: str) -> Any
     )
 
 
+def _failure(ip: str, action: str, name: str, result: Result) -> dict[str, Any]:
+    """One address the action could not handle, with FortiManager's code and message."""
+    return {"ip": ip, "reason": f"{action} {name} failed: code {result.get('code')} ({result.get('message')})"}
+
+
 def op_block_ip(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     """Add IPv4 addresses/networks to an address group, creating their address objects as needed."""
     adom = adom_param(params)
@@ -119,25 +124,11 @@ def op_block_ip(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
                     },
                 )
                 if made.get("code") != 0:
-                    failed.append(
-                        {
-                            "ip": text,
-                            "reason": "creating {} failed: code {} ({})".format(
-                                name, made.get("code"), made.get("message")
-                            ),
-                        }
-                    )
+                    failed.append(_failure(text, "creating", name, made))
                     continue
                 created.append(name)
             else:
-                failed.append(
-                    {
-                        "ip": text,
-                        "reason": "reading {} failed: code {} ({})".format(
-                            name, existing.get("code"), existing.get("message")
-                        ),
-                    }
-                )
+                failed.append(_failure(text, "reading", name, existing))
                 continue
             if name in members or name in [pending for _, pending in to_add]:
                 already.append(text)
@@ -194,14 +185,7 @@ def op_unblock_ip(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
                     if gone.get("code") == 0:
                         deleted.append(name)
                     else:
-                        failed.append(
-                            {
-                                "ip": text,
-                                "reason": "deleting {} failed: code {} ({})".format(
-                                    name, gone.get("code"), gone.get("message")
-                                ),
-                            }
-                        )
+                        failed.append(_failure(text, "deleting", name, gone))
     return {
         "adom": adom,
         "address_group": group,
