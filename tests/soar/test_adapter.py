@@ -506,6 +506,22 @@ def test_unblock_ip_removes_members_and_optionally_the_objects(ws_sim: FMGSimula
     assert_clean(ws_sim)
 
 
+def test_unblock_ip_reports_an_object_it_could_not_delete(ws_sim: FMGSimulator) -> None:
+    config = config_for(ws_sim)
+    run("block_ip", config, {"ip_addresses": "203.0.113.5,203.0.113.6", "address_group": "soar-blocklist"})
+    run("delete", config, {"url": ADDRESS + "/soar-block-203.0.113.5"})  # gone behind the adapter's back
+    result = run(
+        "unblock_ip",
+        config,
+        {"ip_addresses": "203.0.113.5", "address_group": "soar-blocklist", "delete_address": "true"},
+    )
+    assert result["unblocked"] == ["203.0.113.5"] and result["deleted"] == []
+    assert result["failed"] == [
+        {"ip": "203.0.113.5", "reason": "deleting soar-block-203.0.113.5 failed: code -3 (Object does not exist)"}
+    ]
+    assert_clean(ws_sim)
+
+
 # --- secrets -------------------------------------------------------------------------------------------
 
 
