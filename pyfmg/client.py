@@ -7,29 +7,29 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
-import requests
 import urllib3
 
 from . import bulk as _bulk
-from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
+from .auth import is_forticloud_host
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
-from .logs import Redactor, RequestResponse, format_exchange, jprint
+from .legacy import FMGLockContext, PyFMGSurface
+from .legacy.surface import check_timeout
+from .logs import Redactor
 from .request import build_envelope, build_params
 from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
 from .retry import INVALID_SESSION, READ_METHODS, Retry
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import HTTPReply, Transport, VerifySetting
-from .workspace import LockScope, WorkspaceManager
+from .workspace import LockScope
 
 logger = logging.getLogger(__name__)
 
 Reply = tuple[int, Any]
-LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
 
 
-class FortiManager:
+class FortiManager(PyFMGSurface):
     """A client for one FortiManager (or FortiAnalyzer) JSON-RPC API.
 
     Drop-in compatible with pyFMG 0.8.6: same keywords and defaults, same requests on the wire,
@@ -76,16 +76,18 @@ class FortiManager:
             raise FMGValueError(
                 "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
-        _check_timeout(timeout)
+        check_timeout(timeout)
         self._host = host.strip()
         self._user = user
+        self._passwd = passwd if passwd is not None else apikey
         self._debug = debug
         self._use_ssl = use_ssl
         self._verbose = verbose
         self._check_adom_workspace = check_adom_workspace
         self._track_task_disable_connerr = track_task_disable_connerr
-        self._sid: str | None = None
-        self._logger: logging.Logger | None = None
+        self._sid = None
+        self._url = None
+        self._logger = None
         self._local = threading.local()
         if retry is not None and not isinstance(retry, Retry):
             raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
@@ -95,102 +97,22 @@ class FortiManager:
         self._redactor = Redactor()
         self._apikeyused = passwd is None and apikey is not None
         self._forticloudused = is_forticloud_host(self._host)
-        self._auth: LoginStrategy
-        if self._apikeyused:
-            self._auth = ApiKeyLogin(str(apikey), self._redactor)
-        elif self._forticloudused:
-            self._auth = FortiCloudLogin(self._host, user, passwd, self._redactor)
-        else:
-            self._auth = PasswordLogin(user, passwd, self._redactor)
+        self._login_cache = None
+        self._auth.headers()  # the redactor learns the secrets now, before anything can print them
         self._transport = Transport(self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size)
-        self._workspace = WorkspaceManager(lambda url, *a, **kw: self.execute(url, {}, *a, **kw), self.get)
-        self._tasks = TaskTracker(self.get, self.delete, self._note, get_many=self._get_many)
+        self._foreign_session = None
+        self._lock_ctx = FMGLockContext(self)
+        # Late-bound, as in pyFMG: replacing get/delete on the instance, or patching time.sleep, takes effect.
+        self._tasks = TaskTracker(
+            lambda url: self.get(url),
+            lambda url: self.delete(url),
+            self._note,
+            sleep=lambda seconds: time.sleep(seconds),
+            clock=lambda: time.time(),
+            get_many=self._get_many,
+        )
         if disable_request_warnings:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-
-    # --- pyFMG's properties ------------------------------------------------------------------------
-    @property
-    def api_key_used(self) -> bool:
-        return self._apikeyused
-
-    @property
-    def forticloud_used(self) -> bool:
-        return self._forticloudused
-
-    @property
-    def check_adom_workspace(self) -> bool:
-        return self._check_adom_workspace
-
-    @check_adom_workspace.setter
-    def check_adom_workspace(self, val: bool) -> None:
-        self._check_adom_workspace = val
-
-    @property
-    def debug(self) -> bool:
-        return self._debug
-
-    @debug.setter
-    def debug(self, val: bool) -> None:
-        self._debug = val
-
-    @property
-    def req_id(self) -> int:
-        """The id of the last request sent (by any thread)."""
-        return self._transport.last_id
-
-    @req_id.setter
-    def req_id(self, val: int) -> None:
-        self._transport.reset_ids(val)
-
-    @property
-    def sid(self) -> str | None:
-        return self._sid
-
-    @sid.setter
-    def sid(self, val: str | None) -> None:
-        self._sid = val
-        self._redactor.add(val)
-
-    @property
-    def verify_ssl(self) -> VerifySetting:
-        return self._transport.verify_ssl
-
-    @verify_ssl.setter
-    def verify_ssl(self, val: VerifySetting) -> None:
-        self._transport.verify_ssl = val
-
-    @property
-    def timeout(self) -> float:
-        return self._transport.timeout
-
-    @timeout.setter
-    def timeout(self, val: float) -> None:
-        _check_timeout(val)
-        self._transport.timeout = val
-
-    @property
-    def verbose(self) -> bool:
-        return self._verbose
-
-    @verbose.setter
-    def verbose(self, val: bool) -> None:
-        self._verbose = val
-
-    @property
-    def sess(self) -> requests.Session:
-        return self._transport.session
-
-    @property
-    def track_task_disable_connerr(self) -> bool:
-        return self._track_task_disable_connerr
-
-    @property
-    def req_resp_object(self) -> RequestResponse:
-        """The last request and reply of the calling thread."""
-        record = getattr(self._local, "record", None)
-        if record is None:
-            record = self._local.record = RequestResponse()
-        return record
 
     # --- additions ---------------------------------------------------------------------------------
     @property
@@ -222,54 +144,6 @@ class FortiManager:
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
         return [scope.name for scope in self._workspace.held]
 
-    # --- logging, pyFMG style ----------------------------------------------------------------------
-    def getLog(self, loggername: str = "fortinet", lvl: int = logging.INFO) -> logging.Logger:
-        if self._logger is None:
-            self._logger = logging.getLogger(loggername)
-            self._logger.setLevel(lvl)
-        return self._logger
-
-    def resetLog(self) -> None:
-        self._logger = None
-
-    def addHandler(self, handler: logging.Handler) -> None:
-        if self._logger is not None:
-            self._logger.addHandler(handler)
-
-    def removeHandler(self, handler: logging.Handler) -> None:
-        if self._logger is not None:
-            self._logger.removeHandler(handler)
-
-    @staticmethod
-    def jprint(json_obj: Any) -> str:
-        return jprint(json_obj)
-
-    def dlog(self) -> None:
-        """Log the calling thread's last exchange (redacted) to the logger set up with :meth:`getLog`."""
-        if self._logger is not None:
-            self._logger.info(format_exchange(self.req_resp_object, self._redactor))
-
-    def dprint(self) -> None:
-        """Log, and with ``debug`` print, the calling thread's last exchange, secrets masked."""
-        wanted_by_module_log = logger.isEnabledFor(logging.DEBUG)
-        if not (self._debug or self._logger is not None or wanted_by_module_log):
-            return
-        text = format_exchange(self.req_resp_object, self._redactor)
-        if self._logger is not None:
-            self._logger.info(text)
-        if wanted_by_module_log:
-            logger.debug("%s", text)
-        if self._debug:
-            rule = "-" * 100
-            with self._print_lock:
-                print(f"{rule}\n{text}\n{rule}\n" if self.req_resp_object.error_msg is None else text)
-
-    def _note(self, message: str) -> None:
-        record = self.req_resp_object
-        record.reset()
-        record.error_msg = message
-        self.dprint()
-
     # --- session -----------------------------------------------------------------------------------
     def login(self) -> Reply:
         """Log in (or set up the API-key session) and read the workspace mode.
@@ -280,25 +154,20 @@ class FortiManager:
         """
         if self._sid is not None:
             self.logout()
-        record = self.req_resp_object
-        record.reset()
         with self._reporting_errors():
-            sid, code, detail = self._auth.login(self._transport, self._sid)
-        record.request_json = self._auth.last_request
-        record.response_json = detail
-        self.dprint()
+            sid, code, detail = self._log_in()
         if sid is not None:
             self.sid = sid
         cause = f"login to {self._host} as {self._user!r} failed: code {code}, {_describe(detail)}"
         if sid is None:
             logger.warning("%s", self._redactor.text(cause))
-        if self._check_adom_workspace:
-            if sid is None:
+            if self._check_adom_workspace:
                 raise FMGValidSessionException(
-                    "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"No valid session: {cause}")
+                    "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"no valid session: {cause}")
                 )
+        else:
             with self._without_recovery():
-                self._workspace.check_mode()
+                self._lock_ctx.check_mode()
         login_url = self._auth.login_url
         if sid is not None:
             return 0, {"status": {"message": "OK", "code": 0}, "url": login_url}
@@ -316,7 +185,7 @@ class FortiManager:
         # Logging in again only to unlock and log out would be wasted work: the old session's locks died with it.
         with self._without_recovery():
             try:
-                self._workspace.unlock_all()
+                self._lock_ctx.run_unlock()
             except Exception as err:
                 unlock_error = err
             try:
@@ -348,13 +217,15 @@ class FortiManager:
         With ``wait`` (seconds), a lock held by another session is retried with jittered backoff
         and :class:`FMGLockError` is raised when it is still held at the deadline.
         """
-        return self._workspace.lock(LockScope(adom), wait, *args, **kwargs)
+        if wait is not None:
+            kwargs["wait"] = wait
+        return self._lock_ctx.lock_adom(adom, *args, **kwargs)
 
     def unlock_adom(self, adom: str | None = None, *args: Any, **kwargs: Any) -> Reply:
-        return self._workspace.unlock(LockScope(adom), *args, **kwargs)
+        return self._lock_ctx.unlock_adom(adom, *args, **kwargs)
 
     def commit_changes(self, adom: str | None = None, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
-        return self._workspace.commit(LockScope(adom), aux, *args, **kwargs)
+        return self._lock_ctx.commit_changes(adom, aux, *args, **kwargs)
 
     def lock(
         self, adom: str | None = None, package: str | None = None, device: str | None = None, wait: float | None = None
@@ -501,11 +372,6 @@ class FortiManager:
             return run()
 
     # --- requests ----------------------------------------------------------------------------------
-    @staticmethod
-    def common_datagram_params(method_type: str, url: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        """pyFMG's param builder (``method_type`` ``"execute"`` builds an ``exec`` param)."""
-        return build_params("exec" if method_type == "execute" else method_type, url, *args, **kwargs)
-
     def _post_request(self, method: str, params: Any, free_form: bool = False, create_task: Any = None) -> Reply:
         """Send one call; repeat it only where the retry policy allows (see :mod:`pyfmg.retry`)."""
         policy = self._retry
@@ -586,6 +452,8 @@ class FortiManager:
                 self._workspace.reacquire()
 
     def _send(self, method: str, params: Any, free_form: bool, create_task: Any) -> Reply:
+        if self._uses_pyfmg_path():
+            return self._post_through_session(method, params, free_form, create_task)
         record = self.req_resp_object
         record.reset()
         if self._sid is None:
@@ -616,19 +484,6 @@ class FortiManager:
             yield
         finally:
             self._local.no_recovery = previous
-
-    @contextlib.contextmanager
-    def _reporting_errors(self) -> Iterator[None]:
-        """Mask known secrets in any exception raised inside, and show it in debug output."""
-        try:
-            yield
-        except Exception as err:
-            if err.args and isinstance(err.args[0], str):
-                err.args = (self._redactor.text(err.args[0]), *err.args[1:])
-            record = self.req_resp_object
-            record.error_msg = str(err)
-            self.dprint()
-            raise
 
     def _call(self, method: str, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._post_request(method, build_params(method, url, *args, **kwargs))
@@ -678,19 +533,6 @@ class FortiManager:
             raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
         return self._post_request(method, data, free_form=True, create_task=create_task)
 
-    def __str__(self) -> str:
-        if self._sid is not None:
-            return f"FortiManager instance connected to {self._host}."
-        return "FortiManager object with no valid connection to a FortiManager appliance."
-
-    def __repr__(self) -> str:
-        if self._sid is not None:
-            return (
-                f"{self.__class__.__name__}(host={self._host}, pwd omitted, debug={self._debug}, "
-                f"use_ssl={self._use_ssl}, verify_ssl={self.verify_ssl}, timeout={self.timeout})"
-            )
-        return "FortiManager object with no valid connection to a FortiManager appliance."
-
 
 def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
     """The JSON value of a reply, or a :class:`NotJSONResponse`; ``reply.content`` keeps only its start.
@@ -709,11 +551,6 @@ def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
         return decode(text)
     except ValueError:
         return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
-
-
-def _check_timeout(timeout: Any) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
 
 
 def _first_url(params: Any) -> str:

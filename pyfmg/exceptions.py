@@ -48,8 +48,9 @@ class FMGValidSessionException(FMGBaseException):
             if isinstance(params, list) and params and isinstance(params[0], dict):
                 url = params[0].get("url", "?")
             msg = (
-                f"A '{method}' call to {url!r} needs a logged-in session, but this FortiManager client has "
-                "none: call login() first (or use 'with FortiManager(...)'), and check that it returned code 0."
+                f"A '{method}' call to {url!r} was requested with no valid session: this FortiManager client is "
+                "not logged in. Call login() first (or use 'with FortiManager(...)'), and check that it returned "
+                "code 0."
             )
         super().__init__(msg)
         self.method = method
@@ -61,11 +62,7 @@ class FMGValueError(ValueError):
 
 
 class FMGResponseNotFormedCorrect(KeyError):
-    """A FortiManager reply lacks the keys a JSON-RPC reply must have."""
-
-    def __str__(self) -> str:
-        # KeyError quotes its argument; our argument is a sentence, not a key.
-        return str(self.args[0]) if self.args else ""
+    """A FortiManager reply lacks the keys a JSON-RPC reply must have (``str()`` quotes, as KeyError's does)."""
 
 
 class FMGConnectionError(_RequestsConnectionError):
@@ -104,6 +101,10 @@ class FMGInvalidResponse(FMGResponseNotFormedCorrect, FMGBaseException):
         self.url = url
         self.http_status = http_status
         self.body_start = body_start
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; this argument is a sentence, not a key.
+        return str(self.args[0]) if self.args else ""
 
 
 class FMGReadTimeout(FMGConnectTimeout, FMGBaseException):

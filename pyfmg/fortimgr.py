@@ -1,10 +1,20 @@
 """pyFMG 0.8.6's module, ``pyFMG.fortimgr``: the same names, backed by pyfmg.
 
 ``from pyFMG.fortimgr import FortiManager, FMGBaseException`` (and ``from pyfmg.fortimgr import ...``)
-give the very objects ``from pyfmg import ...`` gives.
+give the very objects ``from pyfmg import ...`` gives. The modules pyFMG's module imported are
+attributes here too, because tests written for pyFMG patch through them
+(``monkeypatch.setattr("pyFMG.fortimgr.time.sleep", ...)``).
 """
 
 from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import datetime
+
+import requests
 
 from .client import FortiManager
 from .exceptions import (
@@ -22,8 +32,8 @@ from .exceptions import (
     FMGValueError,
     FMGWorkspaceError,
 )
+from .legacy import FMGLockContext
 from .logs import RequestResponse
-from .workspace import WorkspaceManager as FMGLockContext
 
 __all__ = [
     "FMGBaseException",
@@ -42,4 +52,10 @@ __all__ = [
     "FMGWorkspaceError",
     "FortiManager",
     "RequestResponse",
+    "datetime",
+    "json",
+    "logging",
+    "requests",
+    "time",
+    "uuid",
 ]

@@ -128,6 +128,7 @@ class RequestResponse:
         self.error_msg: str | None = None
 
     def reset(self) -> None:
+        self.request_string = "REQUEST:"
         self.request_json = None
         self.response_json = None
         self.error_msg = None

@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import os
+import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -156,6 +157,14 @@ class Transport:
             content = response.raw.read(decode_content=True)
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
             status = response.status_code
+            if isinstance(err, (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError)):
+                # A body that stalls: pyFMG (requests reading it) raised FMGConnectionError, and callers retry on it.
+                raise FMGConnectionError(
+                    self.redactor.text(
+                        f"the reply stalled: {label} -> POST {target}: HTTP {status}, no more bytes within "
+                        f"timeout={self.timeout} s ({type(err).__name__}: {err})"
+                    )
+                ) from None
             raise FMGInvalidResponse(
                 self.redactor.text(
                     f"the reply was cut off or garbled: {label} -> POST {target}: HTTP {status}, "

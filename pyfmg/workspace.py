@@ -68,7 +68,7 @@ class LockScope:
         if self.device:
             return f"{base}/dev/{self.device}"
         # pyFMG's quirks: no trailing slash for the default ADOM and for an ADOM commit.
-        if self.adom is None or (action == "commit" and not self.is_global):
+        if not self.adom or (action == "commit" and not self.is_global):
             return base
         return base + "/"
 
@@ -122,6 +122,19 @@ class WorkspaceManager:
         with self._guard:
             self._held.clear()
             self._unsaved.clear()
+
+    def remember(self, scope: LockScope) -> None:
+        """Record ``scope`` as held without a call (pyFMG's ``add_adom_to_lock_list``)."""
+        with self._guard:
+            if scope not in self._held:
+                self._held.append(scope)
+
+    def forget(self, scope: LockScope) -> None:
+        """Stop recording ``scope`` as held without a call (pyFMG's ``remove_adom_from_lock_list``)."""
+        with self._guard:
+            if scope in self._held:
+                self._held.remove(scope)
+            self._unsaved.discard(scope)
 
     def note_write(self) -> None:
         """A write succeeded; until committed it lives only in this session's workspace."""

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Code that runs on a user's Python (3.9 on SOAR platforms): the package and the Ansible collection.
-SOURCES = ["pyfmg", "_pyfmg_alias.py", "setup.py", "ansible_collections"]
+SOURCES = ["pyfmg", "pyFMG.py", "ansible_collections"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

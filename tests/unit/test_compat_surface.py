@@ -5,7 +5,6 @@ from __future__ import annotations
 import configparser
 import inspect
 import pathlib
-import site
 import subprocess
 import sys
 
@@ -74,12 +73,6 @@ def test_track_task_signature_is_pyfmgs() -> None:
     }
 
 
-def _alias_installed() -> bool:
-    dirs = [*site.getsitepackages(), site.getusersitepackages()]
-    return any((pathlib.Path(d) / "pyfmg-alias.pth").exists() for d in dirs)
-
-
-@pytest.mark.skipif(not _alias_installed(), reason="editable install: only 'pip install .' ships pyfmg-alias.pth")
 def test_legacy_import_path_gives_the_same_objects_in_a_fresh_interpreter() -> None:
     code = (
         "import pyfmg, pyfmg.fortimgr\n"
@@ -89,12 +82,13 @@ def test_legacy_import_path_gives_the_same_objects_in_a_fresh_interpreter() -> N
         "assert FMGConnectTimeout is pyfmg.FMGConnectTimeout\n"
         "assert pyfmg.fortimgr.__spec__.name == 'pyfmg.fortimgr'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-@pytest.mark.skipif(not _alias_installed(), reason="editable install: only 'pip install .' ships pyfmg-alias.pth")
 def test_users_pytest_runs_do_not_warn_about_the_alias_module(tmp_path: pathlib.Path) -> None:
-    (tmp_path / "test_users.py").write_text("def test_one(fmg_simulator):\n    assert fmg_simulator.host\n")
+    (tmp_path / "test_users.py").write_text(
+        "import pyFMG.fortimgr\n\ndef test_one(fmg_simulator):\n    assert fmg_simulator.host\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
@@ -106,22 +100,9 @@ def test_users_pytest_runs_do_not_warn_about_the_alias_module(tmp_path: pathlib.
     assert "warning" not in result.stdout.lower(), result.stdout
 
 
-def test_alias_hook_maps_the_legacy_name() -> None:
-    code = (
-        "import _pyfmg_alias, sys; _pyfmg_alias.install(); _pyfmg_alias.install()\n"
-        "assert sum(isinstance(f, _pyfmg_alias.AliasFinder) for f in sys.meta_path) == 1\n"
-        "import pyFMG.fortimgr, pyfmg.fortimgr\n"
-        "assert pyFMG.fortimgr is pyfmg.fortimgr\n"
-        "import importlib.util\n"
-        "assert importlib.util.find_spec('pyFMGX') is None\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_no_two_top_level_names_differ_only_by_case() -> None:
+def test_the_legacy_name_is_one_module_file_beside_the_package() -> None:
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "setup.cfg")
-    top_level = {"pyfmg", *cfg["options"]["py_modules"].split()}
-    top_level |= {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
-    assert len({name.lower() for name in top_level}) == len(top_level)
-    assert not (ROOT / "pyFMG").exists()
+    assert cfg["options"]["py_modules"].split() == ["pyFMG"]
+    assert (ROOT / "pyFMG.py").is_file() and not (ROOT / "pyFMG").exists()
+    assert not list(ROOT.glob("*.pth")) and not (ROOT / "setup.py").exists()
