@@ -522,12 +522,14 @@ class FortiManager(PyFMGSurface):
         """Send ``data`` (a list of params) as-is with ``method``; returns ``(200, results)``."""
         if not kwargs:
             raise FMGRequestNotFormedCorrect(
-                "free_form needs a data keyword: free_form(method, data=[{'url': ...}, ...])"
+                "Free Form Request was not formed correctly: free_form needs a data keyword, "
+                "free_form(method, data=[{'url': ...}, ...])"
             )
         data = kwargs.get("data")
         if not data:
             raise FMGRequestNotFormedCorrect(
-                "free_form was called without a non-empty data keyword; pass data=[{'url': ...}, ...]"
+                "Free Form Request was not formed correctly: the data keyword is missing or empty; "
+                "pass data=[{'url': ...}, ...]"
             )
         if not isinstance(method, str) or not method:
             raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")

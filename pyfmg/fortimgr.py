@@ -15,6 +15,8 @@ import uuid
 from datetime import datetime
 
 import requests
+from requests.exceptions import ConnectionError as ReqConnError
+from requests.exceptions import ConnectTimeout as ReqConnTimeout
 
 from .client import FortiManager
 from .exceptions import (
@@ -51,6 +53,8 @@ __all__ = [
     "FMGValueError",
     "FMGWorkspaceError",
     "FortiManager",
+    "ReqConnError",
+    "ReqConnTimeout",
     "RequestResponse",
     "datetime",
     "json",
