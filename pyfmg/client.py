@@ -74,7 +74,7 @@ class FortiManager(PyFMGSurface):
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise FMGValueError(
-                "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
+                "Host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
         check_timeout(timeout)
         self._host = host.strip()

@@ -41,10 +41,6 @@ Reply = tuple[int, Any]
 LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
 LoginOutcome = tuple[Optional[str], int, Any]
 
-#: pyFMG methods whose replacement (on the instance or in a subclass) sends calls down pyFMG's path.
-PYFMG_HOOKS = ("_handle_response", "_freeform_response", "_post_login_request")
-
-
 def check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
@@ -291,10 +287,18 @@ class PyFMGSurface:
 
     def _uses_pyfmg_path(self) -> bool:
         """True when code replaced a piece of pyFMG's plumbing that pyfmg's own wire would bypass."""
+        # Runs before every call: plain lookups, no loop (a fraction of a microsecond).
         if self._foreign_session is not None or "post" in vars(self._transport.session):
             return True
         own, cls = vars(self), type(self)
-        return any(name in own or getattr(cls, name) is not getattr(PyFMGSurface, name) for name in PYFMG_HOOKS)
+        return (
+            "_handle_response" in own
+            or "_freeform_response" in own
+            or "_post_login_request" in own
+            or cls._handle_response is not PyFMGSurface._handle_response
+            or cls._freeform_response is not PyFMGSurface._freeform_response
+            or cls._post_login_request is not PyFMGSurface._post_login_request
+        )
 
     def _post_through_session(self, method: str, params: Any, free_form: bool, create_task: Any) -> Reply:
         """One call down pyFMG's path: ``sess.post`` with its arguments, then ``_handle_response``."""
