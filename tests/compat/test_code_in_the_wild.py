@@ -262,3 +262,53 @@ def test_track_task_with_string_numbers(lib: ModuleType, fmg: Any, monkeypatch: 
     monkeypatch.setattr(lib.time, "sleep", lambda seconds: None)
     code, task = fmg.track_task(task_id=1, sleep_time=0)
     assert code == 0 and "total_task_time" in task
+
+
+# --- Splunk SOAR FortiManager app (splunk-soar-connectors/fortimanager) ---------------------------
+def splunk_create_policy(fmg: Any) -> list[Any]:
+    """Login, lock, add a policy (keys with dashes through ``**data``), commit, unlock, logout; errors read via args."""
+    try:
+        fmg.login()
+    except Exception as err:  # the app catches FMGValidSessionException and reports err.args
+        return [type(err).__name__, len(err.args)]
+    endpoint = "pm/config/adom/root/pkg/default/firewall/policy"
+    data = {"name": "p1", "srcintf": ["any"], "dstintf": ["any"], "inspection-mode": "flow", "logtraffic": "all"}
+    seen: list[Any] = [fmg.lock_adom("root")]
+    seen.append(fmg.get(endpoint, filter=[["name", "==", "p1"]]))
+    seen.append(fmg.add(endpoint, **data))
+    seen += [fmg.commit_changes("root"), fmg.unlock_adom("root"), fmg.logout()]
+    return seen
+
+
+@pytest.mark.parametrize("credentials", [{}, {"user": None, "passwd": None, "apikey": "k3y-abcd"}, {"passwd": "bad"}])
+def test_splunk_soar_app_create_policy_same_wire(
+    pyfmg_ref: ModuleType, ours: ModuleType, credentials: dict[str, Any]
+) -> None:
+    def setup(fake: FakeFMG) -> None:
+        fake.workspace_mode = 1
+
+    def without_sessions(result: Any) -> Any:
+        return result[0], [{k: v for k, v in b.items() if k != "session"} for b in result[1]], result[2]
+
+    theirs = without_sessions(run(pyfmg_ref, splunk_create_policy, setup=setup, verbose=True, **credentials))
+    mine = without_sessions(run(ours, splunk_create_policy, setup=setup, verbose=True, **credentials))
+    assert mine == theirs
+    if "passwd" in credentials and credentials["passwd"] == "bad":
+        assert mine[0] == ["FMGValidSessionException", 1]
+
+
+def test_fortisoar_connector_free_form_action_same_wire(pyfmg_ref: ModuleType, ours: ModuleType) -> None:
+    def scenario(fmg: Any) -> list[Any]:
+        with fmg:
+            data = {"data": [{"url": ADDRESSES, "data": {"name": "web"}}, {"url": f"{ADDRESSES}/old"}]}
+            if fmg._lock_ctx.uses_workspace:
+                fmg.lock_adom("root")
+            result = fmg.free_form("add", **data)
+            if fmg._lock_ctx.uses_workspace:
+                fmg.commit_changes("root")
+            return [result, list(fmg._lock_ctx._locked_adom_list)]
+
+    def setup(fake: FakeFMG) -> None:
+        fake.workspace_mode = 1
+
+    assert compare(pyfmg_ref, ours, scenario, setup=setup)[1] == ["root"]
