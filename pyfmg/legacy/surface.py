@@ -41,6 +41,7 @@ Reply = tuple[int, Any]
 LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
 LoginOutcome = tuple[Optional[str], int, Any]
 
+
 def check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
         raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
