@@ -155,7 +155,7 @@ class FortiManager(PyFMGSurface):
         if self._sid is not None:
             self.logout()
         with self._reporting_errors():
-            sid, code, detail = self._log_in()
+            sid, code, detail = self._log_in(self._sid)
         if sid is not None:
             self.sid = sid
         cause = f"login to {self._host} as {self._user!r} failed: code {code}, {_describe(detail)}"
@@ -438,7 +438,7 @@ class FortiManager(PyFMGSurface):
             logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
             with self._without_recovery():
                 with self._reporting_errors():
-                    sid, code, detail = self._auth.login(self._transport, None)
+                    sid, code, detail = self._log_in(None)
                 if sid is None:
                     self._sid = None
                     self._workspace.forget_all()

@@ -402,31 +402,41 @@ class PyFMGSurface:
         except Exception as err:
             raise wire.as_pyfmg_error(err) from None
 
-    def _log_in(self) -> LoginOutcome:
-        """Log in with pyfmg's login strategies, or down pyFMG's path (see the module docstring)."""
+    def _log_in(self, current_sid: str | None) -> LoginOutcome:
+        """Log in with pyfmg's login strategies, or down pyFMG's path (see the module docstring).
+
+        ``current_sid`` is what the login request carries as its session (``None`` when logging in
+        again after FortiManager refused the session).
+        """
         self._url = self._transport.jsonrpc_url
         if not self._uses_pyfmg_path():
             record = self.req_resp_object
             record.reset()
-            sid, code, detail = self._auth.login(self._transport, self._sid)
+            sid, code, detail = self._auth.login(self._transport, current_sid)
             record.request_json = self._auth.last_request
             record.response_json = detail
             self.dprint()
             return sid, code, detail
         self.req_resp_object.reset()
-        if self._apikeyused:
-            self._set_sid(None)
-            return self._sid, 0, None
-        if self._forticloudused:
-            self._url = f"https://{self._host}/p/forticloud_jsonrpc_login/"
-            try:
-                code, detail = self._post_login_request("post", None)
-            finally:
-                self._url = self._transport.jsonrpc_url
-        else:
-            params = self.common_datagram_params("execute", "sys/login/user", passwd=self._passwd, user=self._user)
-            code, detail = self._post_login_request("exec", params)
-        return self._sid, code, detail
+        # pyFMG's path takes the session id from the reply only while the client has none.
+        previous, self._sid = self._sid, current_sid
+        try:
+            if self._apikeyused:
+                self._set_sid(None)
+                return self._sid, 0, None
+            if self._forticloudused:
+                self._url = f"https://{self._host}/p/forticloud_jsonrpc_login/"
+                try:
+                    code, detail = self._post_login_request("post", None)
+                finally:
+                    self._url = self._transport.jsonrpc_url
+            else:
+                params = self.common_datagram_params("execute", "sys/login/user", passwd=self._passwd, user=self._user)
+                code, detail = self._post_login_request("exec", params)
+            return self._sid, code, detail
+        finally:
+            if self._sid is None:
+                self._sid = previous
 
     # --- tasks ---------------------------------------------------------------------------------------
     def _delete_task(self, task_id: Any) -> None:

@@ -7,12 +7,16 @@ import inspect
 import pathlib
 import subprocess
 import sys
+from unittest.mock import Mock
 
 import pytest
 import requests
+import responses
 
 import pyfmg
 import pyfmg.fortimgr
+
+from .fakefmg import HOST, PASSWORD, FakeFMG, ok
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -106,3 +110,72 @@ def test_the_legacy_name_is_one_module_file_beside_the_package() -> None:
     assert cfg["options"]["py_modules"].split() == ["pyFMG"]
     assert (ROOT / "pyFMG.py").is_file() and not (ROOT / "pyFMG").exists()
     assert not list(ROOT.glob("*.pth")) and not (ROOT / "setup.py").exists()
+
+
+# --- pyFMG's private surface over pyfmg's own objects ----------------------------------------------
+def _reply(data: object = None, code: int = 0, request_id: int | None = None) -> Mock:
+    result: dict = {"status": {"code": code, "message": "OK" if code == 0 else "Invalid session"}, "url": "x"}
+    if data is not None:
+        result["data"] = data
+    response = Mock()
+    response.json.return_value = {"id": request_id, "result": [result], "session": "S2"}
+    return response
+
+
+def test_lock_context_and_scoped_locks_share_one_record(fake: FakeFMG, fmg: pyfmg.FortiManager) -> None:
+    fmg._lock_ctx.uses_workspace = True
+    assert fmg.lock_adom("root")[0] == 0 and fmg.lock("root", package="default")[0] == 0
+    assert fmg.locked_scopes == ["root", "root/pkg/default"]
+    assert fmg._lock_ctx._locked_adom_list == ["root"]
+    fmg._lock_ctx.add_adom_to_lock_list("dmz")
+    assert fmg.locked_scopes == ["root", "root/pkg/default", "dmz"]
+    fake.bodies.clear()
+    fmg.logout()
+    unlocked = [b["params"][0]["url"] for b in fake.bodies if "unlock" in b["params"][0]["url"]]
+    assert unlocked == [
+        "/dvmdb/adom/root/workspace/unlock/",
+        "/dvmdb/adom/root/workspace/unlock/pkg/default",
+        "/dvmdb/adom/dmz/workspace/unlock/",
+    ]
+    assert fmg._lock_ctx._locked_adom_list == [] and fmg.locked_scopes == []
+
+
+def test_a_replaced_lock_context_is_the_one_record(fake: FakeFMG, fmg: pyfmg.FortiManager) -> None:
+    fmg._lock_ctx = pyfmg.fortimgr.FMGLockContext(fmg)
+    fmg._lock_ctx.uses_workspace = True
+    with fmg.workspace("root"):
+        assert fmg._lock_ctx._locked_adom_list == ["root"]
+    assert fmg._lock_ctx._locked_adom_list == []
+
+
+def test_lock_adom_waits_through_the_lock_context(fake: FakeFMG, fmg: pyfmg.FortiManager) -> None:
+    answers = iter([-20055, 0])
+    fake.on(lambda m, p, b: ok(url=p[0]["url"], code=next(answers)) if p[0]["url"].endswith("/lock/") else None)
+    fmg._lock_ctx.manager._sleep = lambda seconds: None
+    assert fmg.lock_adom("root", wait=5)[0] == 0
+    assert fmg._lock_ctx._locked_adom_list == ["root"]
+
+
+def test_relogin_through_a_swapped_session_never_touches_the_wire(rsps: responses.RequestsMock) -> None:
+    # rsps has no URL registered: a request on pyfmg's own wire would fail the test.
+    client = pyfmg.FortiManager(HOST, "admin", PASSWORD, retry=pyfmg.Retry(relogin=True))
+    client._session = Mock()
+    client._session.post.side_effect = [
+        _reply(request_id=1),  # login
+        _reply({"workspace-mode": 0}, request_id=2),  # check_mode
+        _reply(code=-11, request_id=3),  # the call: session refused
+        _reply(request_id=4),  # login again
+        _reply({"ok": 1}, request_id=5),  # the call, repeated
+    ]
+    assert client.login()[0] == 0
+    assert client.get("sys/status") == (0, {"ok": 1})
+    assert client._session.post.call_count == 5 and client.sid == "S2"
+    assert len(rsps.calls) == 0
+
+
+def test_stall_mid_read_maps_to_connection_error_with_pyfmgs_words() -> None:
+    from pyfmg.legacy import wire
+
+    err = pyfmg.FMGConnectionError("the reply stalled: ...")
+    assert wire.with_opening_words(err, str(err)) == "Connection error: the reply stalled: ..."
+    assert wire.with_opening_words(err, "Connection error: x") == "Connection error: x"
