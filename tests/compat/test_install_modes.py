@@ -17,10 +17,14 @@ import sys
 import sysconfig
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from typing import NamedTuple
 
 import pytest
+
+try:
+    import fcntl
+except ImportError:  # Windows: each worker builds its own
+    fcntl = None  # type: ignore[assignment]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUNTIME_DEPENDENCIES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer")
@@ -78,9 +82,7 @@ def _dependency_dir(target: pathlib.Path, names: tuple[str, ...]) -> pathlib.Pat
     return target
 
 
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
-    base = tmp_path_factory.mktemp("packaging")
+def _build(base: pathlib.Path) -> Artifacts:
     source = base / "source"
     _copy_source(source)
     sdist = _backend("build_sdist", source, base / "sdist")
@@ -88,7 +90,27 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
         archive.extractall(base / "unpacked")
     (unpacked,) = (base / "unpacked").iterdir()
     wheel = _backend("build_wheel", unpacked, base / "wheel")
-    yield Artifacts(source, sdist, wheel, _dependency_dir(base / "deps", RUNTIME_DEPENDENCIES))
+    return Artifacts(source, sdist, wheel, _dependency_dir(base / "deps", RUNTIME_DEPENDENCIES))
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
+    """Built once per test run; pytest-xdist workers share one build through a file lock."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
+        base = base.parent  # the run's directory, common to its workers
+    shared = base / "pyfmg-packaging"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # blocks until the worker building it is done
+        if not (shared / "built").exists():
+            _build(shared / "artifacts")
+            (shared / "built").touch()
+    built = shared / "artifacts"
+    (sdist,) = (built / "sdist").glob("*.tar.gz")
+    (wheel,) = (built / "wheel").glob("*.whl")
+    return Artifacts(built / "source", sdist, wheel, built / "deps")
 
 
 def _pip(*args: str, pythonpath: pathlib.Path | None = None) -> None:
@@ -127,7 +149,7 @@ def test_the_sdist_ships_the_alias_module_and_no_pth(artifacts: Artifacts) -> No
 
 def test_installed_wheel(artifacts: Artifacts, tmp_path: pathlib.Path) -> None:
     python = _venv(tmp_path / "venv")
-    _pip("--python", str(python), "install", "--no-deps", "--no-index", str(artifacts.wheel))
+    _pip("--python", str(python), "install", "--no-deps", "--no-index", "--no-compile", str(artifacts.wheel))
     location = _check(python, tmp_path, [artifacts.deps])
     assert str(tmp_path / "venv") in location
 
@@ -135,7 +157,7 @@ def test_installed_wheel(artifacts: Artifacts, tmp_path: pathlib.Path) -> None:
 def test_pip_install_target_on_pythonpath_without_site(artifacts: Artifacts, tmp_path: pathlib.Path) -> None:
     # How SOAR platforms bundle dependencies: no site-packages, so no .pth file would ever run.
     target = tmp_path / "bundle"
-    _pip("install", "--no-deps", "--no-index", "--target", str(target), str(artifacts.wheel))
+    _pip("install", "--no-deps", "--no-index", "--no-compile", "--target", str(target), str(artifacts.wheel))
     assert not list(target.glob("*.pth"))
     location = _check(sys.executable, tmp_path, [target, artifacts.deps], "-S")
     assert str(target) in location
@@ -144,7 +166,7 @@ def test_pip_install_target_on_pythonpath_without_site(artifacts: Artifacts, tmp
 def test_editable_install(artifacts: Artifacts, tmp_path: pathlib.Path) -> None:
     python = _venv(tmp_path / "venv")
     _pip(
-        "--python", str(python), "install", "--no-deps", "--no-index", "--no-build-isolation",
+        "--python", str(python), "install", "--no-deps", "--no-index", "--no-compile", "--no-build-isolation",
         "-e", str(artifacts.source),
         # pip runs the build backend in the target interpreter: lend it this one's setuptools.
         pythonpath=pathlib.Path(sysconfig.get_paths()["purelib"]),
