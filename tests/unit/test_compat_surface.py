@@ -179,3 +179,12 @@ def test_stall_mid_read_maps_to_connection_error_with_pyfmgs_words() -> None:
     err = pyfmg.FMGConnectionError("the reply stalled: ...")
     assert wire.with_opening_words(err, str(err)) == "Connection error: the reply stalled: ..."
     assert wire.with_opening_words(err, "Connection error: x") == "Connection error: x"
+
+
+def test_the_legacy_room_adapts_lower_layers_and_never_imports_the_facade() -> None:
+    from .test_architecture import PACKAGE, internal_imports
+
+    allowed = {"auth", "exceptions", "logs", "request", "response", "transport", "workspace", "legacy"}
+    for path in sorted((PACKAGE / "legacy").glob("*.py")):
+        imported = {name.split(".")[0] for name in internal_imports(path)}
+        assert imported <= allowed, f"{path.name} imports {sorted(imported - allowed)}"
