@@ -162,7 +162,13 @@ class PyFMGSurface:
 
     @_session.setter
     def _session(self, value: Any) -> None:
-        self._foreign_session = None if value is self._transport.session else value
+        if type(value) is requests.Session:
+            # Exactly requests' class: its post() is send() with the session's settings, which is what
+            # pyfmg's wire does, so the session keeps pyfmg's fast path (its adapters, certs, headers apply).
+            self._transport.session = value
+            self._foreign_session = None
+        else:
+            self._foreign_session = None if value is self._transport.session else value
 
     @property
     def sess(self) -> Any:

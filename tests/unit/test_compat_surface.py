@@ -188,3 +188,33 @@ def test_the_legacy_room_adapts_lower_layers_and_never_imports_the_facade() -> N
     for path in sorted((PACKAGE / "legacy").glob("*.py")):
         imported = {name.split(".")[0] for name in internal_imports(path)}
         assert imported <= allowed, f"{path.name} imports {sorted(imported - allowed)}"
+
+
+def test_a_swapped_in_requests_session_keeps_the_fast_path(fake: FakeFMG, fmg: pyfmg.FortiManager) -> None:
+    sends: list[str] = []
+
+    class CountingAdapter(requests.adapters.HTTPAdapter):
+        def send(self, request: requests.PreparedRequest, *args: object, **kwargs: object) -> requests.Response:
+            sends.append(str(request.url))
+            return super().send(request, *args, **kwargs)  # type: ignore[arg-type]
+
+    session = requests.Session()
+    session.mount("https://", CountingAdapter())
+    fmg._session = session
+    assert fmg.sess is session and not fmg._uses_pyfmg_path()
+    assert fmg.get("sys/status")[0] == 0
+    assert sends == [f"https://{HOST}/jsonrpc"]
+
+
+def test_a_session_subclass_is_posted_through(fake: FakeFMG, fmg: pyfmg.FortiManager) -> None:
+    posts: list[str] = []
+
+    class RecordingSession(requests.Session):
+        def post(self, url: str, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+            posts.append(url)
+            return super().post(url, *args, **kwargs)  # type: ignore[arg-type]
+
+    fmg._session = RecordingSession()
+    assert fmg._uses_pyfmg_path()
+    assert fmg.get("sys/status")[0] == 0 and fmg.logout()[0] == 0
+    assert posts == [f"https://{HOST}/jsonrpc"] * 2
