@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 import pytest
+import requests
 import responses
 
 from tests.unit.fakefmg import HOST, PASSWORD, FakeFMG, ok
@@ -236,3 +237,13 @@ def test_results_are_comparable_as_json(pyfmg_ref: ModuleType, ours: ModuleType)
     observed = run(ours, every_verb)[0]
     json.dumps(observed[4:-3])
     assert ok()["status"]["code"] == 0
+
+
+def test_a_swapped_in_requests_session_same_wire(pyfmg_ref: ModuleType, ours: ModuleType) -> None:
+    def scenario(fmg: Any) -> list[Any]:
+        fmg._session = requests.Session()
+        fmg._session.headers["X-Trace"] = "compat"
+        return every_verb(fmg)
+
+    theirs, mine = run(pyfmg_ref, scenario), run(ours, scenario)
+    assert mine[1] == theirs[1] and mine[0] == theirs[0]
