@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import itertools
 import os
 import threading
@@ -54,7 +55,10 @@ class SessionStore:
 
     def login(self, user: object, passwd: object) -> Session:
         with self._lock:
-            if not isinstance(user, str) or self.users.get(user) != passwd:
+            # A missing user must not match a missing password (None == None).
+            if not isinstance(user, str) or not isinstance(passwd, str) or user not in self.users:
+                raise RpcError(LOGIN_FAIL)
+            if not hmac.compare_digest(self.users[user].encode("utf-8"), passwd.encode("utf-8")):
                 raise RpcError(LOGIN_FAIL)
             self.expire_idle()
             if self.max_sessions is not None and len(self._sessions) >= self.max_sessions:
@@ -84,7 +88,7 @@ class SessionStore:
     def resolve_api_key(self, key: str) -> Session | None:
         """API keys never expire; each key gets one stable pseudo-session that can own locks."""
         with self._lock:
-            user = self.api_keys.get(key)
+            user = self.api_keys.get(key) if key else None
             if user is None:
                 return None
             session = self._key_sessions.get(key)
