@@ -19,6 +19,8 @@ class TableSpec:
     enums: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     subnet_attrs: tuple[str, ...] = ()
+    # Attributes holding one nested object (a profile's ``web``): a write merges into it.
+    sub_objects: tuple[str, ...] = ()
 
 
 ENABLE = {"disable": 0, "enable": 1}
@@ -48,6 +50,20 @@ URLFILTER_ENTRY = TableSpec(
 )
 URLFILTER = TableSpec(
     key="id", auto_key=True, child_tables={"entries": URLFILTER_ENTRY}, defaults={"name": "", "comment": ""}
+)
+WEBFILTER_PROFILE = TableSpec(
+    sub_objects=("web",),
+    enums={"feature-set": {"flow": 0, "proxy": 1}},
+    defaults={"comment": "", "feature-set": "flow", "web": {}},
+)
+SCRIPT = TableSpec(
+    # cli = 1 and the three targets are read from a unit's syntax (see docs/simulator.rst); the
+    # other type numbers follow the order of the choices FortiManager's schema lists.
+    enums={
+        "type": {"cli": 1, "tcl": 2, "cligrp": 3, "tclgrp": 4, "jinja": 5},
+        "target": {"device_database": 0, "remote_device": 1, "adom_database": 2},
+    },
+    defaults={"type": "cli", "target": "device_database", "content": "", "desc": ""},
 )
 POLICY = TableSpec(
     key="policyid",
@@ -83,6 +99,8 @@ OBJECT_TABLES: dict[str, TableSpec] = {
     "firewall/service/custom": SERVICE,
     "firewall/service/group": SERVICE_GROUP,
     "webfilter/urlfilter": URLFILTER,
+    "webfilter/profile": WEBFILTER_PROFILE,
+    "fmg/script": SCRIPT,  # where FortiManager 7.6.5 and later keep CLI scripts
 }
 # Tables under pm/config/adom/<adom>/pkg/<package path>/.
 PACKAGE_TABLES: dict[str, TableSpec] = {"firewall/policy": POLICY}
@@ -99,6 +117,7 @@ DEFAULT_OBJECTS: dict[str, tuple[dict[str, Any], ...]] = {
         {"name": "SSH", "tcp-portrange": ["22"]},
         {"name": "DNS", "tcp-portrange": ["53"], "udp-portrange": ["53"]},
     ),
+    "webfilter/profile": ({"name": "default", "comment": "Default web filtering."},),
 }
 
 
@@ -127,8 +146,8 @@ def normalize(spec: TableSpec, data: dict[str, Any]) -> dict[str, Any]:
             value = normalize_subnet(value)
         elif attr in spec.member_attrs:
             value = member_list(value)
-        elif attr in spec.child_tables and not (
-            isinstance(value, list) and all(isinstance(row, dict) for row in value)
+        elif (attr in spec.sub_objects and not isinstance(value, dict)) or (
+            attr in spec.child_tables and not (isinstance(value, list) and all(isinstance(r, dict) for r in value))
         ):
             raise RpcError(INVALID_DATA)
         out[attr] = value
