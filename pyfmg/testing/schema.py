@@ -121,14 +121,45 @@ DEFAULT_OBJECTS: dict[str, tuple[dict[str, Any], ...]] = {
 }
 
 
+#: The 33 contiguous IPv4 netmasks, by prefix length and by their dotted text.
+NETMASKS = [str(ipaddress.IPv4Network(f"0.0.0.0/{bits}").netmask) for bits in range(33)]
+_NETMASK_TEXTS = frozenset(NETMASKS)
+
+
+def _plain_ipv4(text: str) -> bool:
+    """A canonical dotted quad ("10.0.0.1"; no leading zeros, no spaces), checked without ipaddress."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0") and int(part) <= 255 for part in parts
+    )
+
+
+def _fast_subnet(address: str, mask: str) -> list[str] | None:
+    """``[ip, mask]`` for the plain forms bulk feeds use; None sends the value through ipaddress."""
+    if not address.isascii() or not _plain_ipv4(address):
+        return None
+    if mask.isdigit() and len(mask) <= 2 and int(mask) <= 32:
+        return [address, NETMASKS[int(mask)]]
+    if mask in _NETMASK_TEXTS:
+        return [address, mask]
+    return None
+
+
 def normalize_subnet(value: Any) -> Any:
     """Accept "ip/len", "ip mask" or [ip, mask]; store [ip, mask] as FortiManager answers it."""
     try:
         if isinstance(value, str):
-            value = value.replace(" ", "/")
-            network = ipaddress.IPv4Interface(value)
+            address, _, mask = value.replace(" ", "/").partition("/")
+            fast = _fast_subnet(address, mask or "32")
+            if fast is not None:
+                return fast
+            network = ipaddress.IPv4Interface(value.replace(" ", "/"))
             return [str(network.ip), str(network.netmask)]
         if isinstance(value, list) and len(value) == 2:
+            if isinstance(value[0], str) and isinstance(value[1], str):
+                fast = _fast_subnet(value[0], value[1])
+                if fast is not None:
+                    return fast
             network = ipaddress.IPv4Interface(f"{value[0]}/{value[1]}")
             return [str(network.ip), str(network.netmask)]
     except ValueError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import socket
 import ssl
 import struct
@@ -20,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
-from typing import Any, BinaryIO, Callable
+from typing import Any, Callable
 
 from .faults import BAD_GATEWAY_PAGE, Fault, FaultQueue, normalize_url
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Any, "str | None"], Any]  # (parsed JSON body, Bearer key) -> JSON reply
 
 MAX_LINE = 8190
+_METHOD_START = re.compile(rb"[A-Z]{1,20}(?: |$)")
 MAX_HEADERS = 100
 
 
@@ -158,44 +160,79 @@ def _http_date() -> str:
 
 
 class _Connection:
+    """One client connection: requests read from a byte buffer filled by ``recv``, answers sent whole."""
+
     def __init__(self, server: SimulatorServer, sock: socket.socket) -> None:
         self.server = server
         self.sock = sock
-        self.rfile: BinaryIO = sock.makefile("rb", buffering=65536)  # type: ignore[assignment]
+        self.buffer = b""
         self.keep_alive = True
+
+    def _fill(self) -> None:
+        data = self.sock.recv(65536)
+        if not data:
+            raise HttpError(400, "connection closed inside a request")
+        self.buffer += data
 
     def serve(self) -> None:
         limits = self.server.limits
+        # One timeout for the life of the connection: a body that stalls fails after it, and an
+        # idle keep-alive connection is checked that often against the (longer) idle limit.
+        self.sock.settimeout(min(limits.body_timeout, limits.idle_timeout))
+        idle_since = time.monotonic()
         while self.keep_alive and not self.server.stopping.is_set():
-            self.sock.settimeout(limits.idle_timeout)
+            if not self.buffer.lstrip(b"\r\n"):
+                try:
+                    data = self.sock.recv(65536)
+                except socket.timeout:
+                    if time.monotonic() - idle_since > limits.idle_timeout:
+                        return
+                    continue
+                if not data:
+                    return
+                self.buffer = self.buffer.lstrip(b"\r\n") + data  # stray blank lines between requests
+                if not self.buffer.lstrip(b"\r\n"):
+                    continue
             try:
-                line = self.rfile.readline(MAX_LINE + 1)
-            except (socket.timeout, OSError):
-                return
-            if not line:
-                return
-            if line in (b"\r\n", b"\n"):
-                continue  # a stray blank line between requests is allowed
-            self.sock.settimeout(limits.body_timeout)
-            try:
-                self._request(line)
+                self._request()
             except HttpError as error:
                 self.keep_alive = False
                 self._send(error.status, f"{error.status} {error.reason}\n".encode(), "text/plain")
             except socket.timeout:
                 self.keep_alive = False
-                with contextlib.suppress(OSError):
-                    self._send(408, b"408 request body not received in time\n", "text/plain")
+                self._send(408, b"408 request body not received in time\n", "text/plain")
+            idle_since = time.monotonic()
 
     # --- reading ----------------------------------------------------------------------------
-    def _request(self, line: bytes) -> None:
-        if len(line) > MAX_LINE:
+    def _head(self) -> list[bytes]:
+        """The request line and header lines, up to the blank line."""
+        self.buffer = self.buffer.lstrip(b"\r\n")
+        while True:
+            if not _METHOD_START.match(self.buffer):
+                # Not HTTP at all (a TLS handshake, say): answered now, not after a timeout.
+                raise HttpError(400, "not an HTTP request")
+            end = self.buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+                return head.split(b"\r\n")
+            end = self.buffer.find(b"\n\n")
+            if end >= 0:
+                head, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
+                return head.replace(b"\r\n", b"\n").split(b"\n")
+            if len(self.buffer) > MAX_LINE * 2:
+                first = self.buffer.split(b"\n", 1)[0]
+                raise HttpError(400 if len(first) > MAX_LINE else 431, "request head too long")
+            self._fill()
+
+    def _request(self) -> None:
+        lines = self._head()
+        if len(lines[0]) > MAX_LINE:
             raise HttpError(400, "request line too long")
-        parts = line.split()
+        parts = lines[0].split()
         if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
             raise HttpError(400, "malformed request line")
         method, target, version = (p.decode("latin-1") for p in parts)
-        headers, lowered = self._headers()
+        headers, lowered = self._headers(lines[1:])
         connection = lowered.get("connection", "").lower()
         self.keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
         body = self._body(lowered)
@@ -209,22 +246,34 @@ class _Connection:
             time.sleep(delay)
         self._dispatch(method, target, parsed, lowered)
 
-    def _headers(self) -> tuple[dict[str, str], dict[str, str]]:
+    @staticmethod
+    def _headers(lines: list[bytes]) -> tuple[dict[str, str], dict[str, str]]:
+        if len(lines) > MAX_HEADERS:
+            raise HttpError(431, "too many header lines")
         headers: dict[str, str] = {}
         lowered: dict[str, str] = {}
-        for _ in range(MAX_HEADERS + 1):
-            line = self.rfile.readline(MAX_LINE + 1)
+        for line in lines:
             if len(line) > MAX_LINE:
                 raise HttpError(431, "header line too long")
-            if line in (b"\r\n", b"\n"):
-                return headers, lowered
-            if not line:
-                raise HttpError(400, "connection closed inside the headers")
             name, colon, value = line.decode("latin-1").partition(":")
             if not colon or not name or name != name.strip():
                 raise HttpError(400, "malformed header line")
             headers[name] = lowered[name.lower()] = value.strip()
-        raise HttpError(431, "too many header lines")
+        return headers, lowered
+
+    def _read(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self._fill()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def _line(self) -> bytes:
+        while b"\n" not in self.buffer:
+            if len(self.buffer) > MAX_LINE:
+                raise HttpError(400, "line too long")
+            self._fill()
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.rstrip(b"\r")
 
     def _body(self, lowered: dict[str, str]) -> bytes:
         limit = self.server.limits.max_body
@@ -239,32 +288,25 @@ class _Connection:
         length = int(length_text)
         if length > limit:
             raise HttpError(413, f"body of {length} bytes is larger than the simulator's {limit}-byte limit")
-        body = self.rfile.read(length) if length else b""
-        if len(body) < length:
-            raise HttpError(400, "connection closed before the announced body arrived")
-        return body
+        return self._read(length) if length else b""
 
     def _chunked(self, limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while True:
-            size_line = self.rfile.readline(MAX_LINE + 1).split(b";", 1)[0].strip()
             try:
-                size = int(size_line, 16)
+                size = int(self._line().split(b";", 1)[0].strip(), 16)
             except ValueError:
                 raise HttpError(400, "malformed chunk size") from None
             if size == 0:
-                while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
+                while self._line():
                     pass  # trailers
                 return b"".join(chunks)
             total += size
             if total > limit:
                 raise HttpError(413, f"body larger than the simulator's {limit}-byte limit")
-            chunk = self.rfile.read(size)
-            if len(chunk) < size:
-                raise HttpError(400, "connection closed inside a chunk")
-            chunks.append(chunk)
-            self.rfile.readline(MAX_LINE + 1)
+            chunks.append(self._read(size))
+            self._line()
 
     # --- answering --------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:

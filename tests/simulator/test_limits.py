@@ -78,6 +78,7 @@ def test_a_body_that_never_arrives_times_out_with_408(sim: FMGSimulator) -> None
     ("request_bytes", "status"),
     [
         (b"GARBAGE\r\n\r\n", b"400 Bad Request"),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", b"400 Bad Request"),  # TLS hello, answered at once
         (b"POST /jsonrpc SPDY/3\r\n\r\n", b"400 Bad Request"),
         (b"POST /jsonrpc HTTP/1.1\r\nno colon here\r\n\r\n", b"400 Bad Request"),
         (b"POST /jsonrpc HTTP/1.1\r\nContent-Length: ten\r\n\r\n", b"400 Bad Request"),
