@@ -175,9 +175,7 @@ def main() -> None:
                     measures.setdefault("gets/s, 1 thread", []).append(gets_per_second(host, port, 1, args.gets))
                     per_get = (cpu_seconds(pid) - before) / (args.gets + 51) * 1e6
                     measures.setdefault("server CPU per get, us", []).append(per_get)
-                    measures.setdefault("gets/s, 8 threads", []).append(
-                        gets_per_second(host, port, 8, args.gets // 4)
-                    )
+                    measures.setdefault("gets/s, 8 threads", []).append(gets_per_second(host, port, 8, args.gets // 4))
                     before = cpu_seconds(pid)
                     seconds = bulk_adds(host, port, args.objects, f"r{round_number}-")
                     measures.setdefault(f"{args.objects} bulk adds, s", []).append(seconds)
@@ -190,7 +188,8 @@ def main() -> None:
                     early, late = soak(host, port, pid, args.soak)
                 figures[name]["RSS after 1,000 requests, MB"] = [early]
                 figures[name][f"RSS after {args.soak:,} requests, MB"] = [late]
-    print(f"simulator benchmark, median of {args.rounds} rounds (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+    python = sys.version.split()[0]
+    print(f"simulator benchmark, median of {args.rounds} rounds (python {python}, {os.cpu_count()} CPUs)")
     names = list(contenders)
     print(f"  {'measure':36} " + " ".join(f"{n:>12}" for n in names) + ("   ratio" if len(names) == 2 else ""))
     for measure in figures["now"]:
