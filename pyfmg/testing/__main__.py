@@ -25,6 +25,8 @@ def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentPars
     parser.add_argument(
         "--request-history", type=int, default=1000, metavar="N", help="requests kept for inspection (1000)"
     )
+    parser.add_argument("--replay", metavar="CASSETTE", help="answer with a recorded session, strictly in order")
+    parser.add_argument("--seed", metavar="CASSETTE", help="start with the tables read in a recorded session")
     return parser
 
 
@@ -43,6 +45,8 @@ def run(
         bind=args.bind,
         max_body=args.max_body,
         request_history=args.request_history,
+        replay=args.replay,
+        seed=args.seed,
     )
     stop = stop or threading.Event()
     with sim:

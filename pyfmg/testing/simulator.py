@@ -14,6 +14,7 @@ from typing import Any
 from .codes import RpcError
 from .faults import FaultQueue
 from .objects import NO_DATA
+from .replay import Replayer, SeedReport, read_exchanges, seed
 from .rpc import RpcHandler
 from .server import Limits, RecordedRequest, SimulatorServer
 from .sessions import ApiKeys, SessionStore
@@ -53,6 +54,8 @@ class FMGSimulator:
         body_timeout: float = Limits.body_timeout,
         idle_timeout: float = Limits.idle_timeout,
         max_connections: int = Limits.max_connections,
+        replay: str | os.PathLike[str] | None = None,
+        seed: str | os.PathLike[str] | None = None,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -84,6 +87,9 @@ class FMGSimulator:
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
         self._faults = FaultQueue()
+        self._replayer = Replayer(read_exchanges(replay)) if replay is not None else None
+        if seed is not None:
+            self.seed(seed)
         # Bounded, so a long soak keeps flat memory; None keeps everything.
         self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=request_history)
         self._requests_lock = threading.Lock()
@@ -105,7 +111,7 @@ class FMGSimulator:
         self._server = SimulatorServer(
             self.bind,
             self._port_wanted,
-            self._rpc.handle,
+            self._replayer.handle if self._replayer is not None else self._rpc.handle,
             self._faults,
             self._record,
             lambda: self.latency,
@@ -179,6 +185,33 @@ class FMGSimulator:
         """Forget the recorded requests."""
         with self._requests_lock:
             self._requests.clear()
+
+    # --- cassettes -------------------------------------------------------------------------
+    def seed(self, path: str | os.PathLike[str]) -> SeedReport:
+        """Load the rows of every successful ``get`` recorded in a cassette into the store.
+
+        Tables the simulator does not model are skipped; the report lists both.
+        """
+        exchanges = read_exchanges(path)
+        with self._rpc.mutex:
+            report = seed(
+                exchanges,
+                lambda method, segments, param: self._store.call(method, segments, param, True, lambda scope: None),
+                self._store.ensure_adom,
+            )
+        logger.info("seeded %d URL(s) from %s, skipped %d", len(report.seeded), path, len(report.skipped))
+        return report
+
+    @property
+    def replay_mismatches(self) -> list[str]:
+        """Requests that did not follow the replayed cassette, in words."""
+        return list(self._replayer.mismatches) if self._replayer is not None else []
+
+    def check_replay(self) -> None:
+        """Raise ``AssertionError`` if a request differed from the cassette or recorded ones never came."""
+        if self._replayer is None:
+            raise RuntimeError("this simulator is not replaying a cassette (FMGSimulator(replay=...))")
+        self._replayer.check()
 
     # --- faults -----------------------------------------------------------------------------
     def inject(

@@ -168,6 +168,12 @@ class Store:
             del self.config[name]
             self.devices.pop(name, None)
 
+    def ensure_adom(self, name: str) -> None:
+        """Create ADOM ``name`` unless it exists (seeding from a cassette names ADOMs in URLs)."""
+        if name != "global" and name not in self.config:
+            Table(self.adom_rows, ADOM_SPEC, self.oids).create({"name": name})
+            self._sync_adoms()
+
     def adom_names(self) -> list[str]:
         return [row["name"] for row in self.adom_rows]
 
