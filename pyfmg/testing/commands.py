@@ -55,6 +55,8 @@ class Commands:
             return NO_DATA
         if command == "dvm/cmd/add/device":
             return self._add_device(session, data)
+        if command == "dvm/cmd/add/dev-list":
+            return self._add_device_list(session, data)
         if command == "dvm/cmd/del/device":
             return self._del_device(session, data)
         if len(segments) == 5 and segments[:2] == ["dvmdb", "adom"] and segments[3:] == ["script", "execute"]:
@@ -192,6 +194,21 @@ class Commands:
             line = TaskLine(row["name"], ip=str(row.get("ip", "")), vdom="root", detail=f"{verb.lower()} succeeded")
             return {"taskid": self.tasks.create(verb, session.user, [line], adom=self.adom_oid(adom))}
         return {"device": {k: v for k, v in row.items() if not k.startswith("_")}}
+
+    def _add_device_list(self, session: Session, data: Any) -> Any:
+        adom = self._adom_of(data)
+        devices = data.get("add-dev-list")
+        if not isinstance(devices, list) or not devices:
+            raise RpcError(INVALID_DATA)
+        lines = []
+        for device in devices:
+            try:
+                added = self._add_device(session, {"adom": adom, "device": device})["device"]
+                lines.append(TaskLine(added["name"], vdom="root", detail="add model device succeeded"))
+            except RpcError as error:
+                name = device.get("name") or device.get("sn") if isinstance(device, dict) else None
+                lines.append(TaskLine(str(name), error=f"add device failed: {error.message}"))
+        return {"taskid": self.tasks.create("Add devices", session.user, lines, adom=self.adom_oid(adom))}
 
     def _del_device(self, session: Session, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("data"), dict) and "adom" not in data:
