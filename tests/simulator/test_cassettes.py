@@ -165,3 +165,19 @@ def test_main_replays_and_seeds_from_the_command_line(tmp_path: Path, capsys: py
     stop.set()
     assert run(["--seed", str(path)], stop=stop) == 0
     assert "FortiManager simulator on http://127.0.0.1:" in capsys.readouterr().out
+
+
+def test_the_command_line_records_with_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pyfmg import cli
+
+    path = tmp_path / "cli.jsonl"
+    with FMGSimulator(users=USERS) as sim:
+        monkeypatch.setenv("PYFMG_HOST", sim.host)
+        monkeypatch.setenv("PYFMG_USER", "admin")
+        monkeypatch.setenv("PYFMG_PASSWORD", PASSWORD)
+        assert cli.main(["--http", "--record", str(path), "get", "sys/status"]) == 0
+    capsys.readouterr()
+    urls = [e["request"]["params"][0]["url"] for e in read_cassette(path)]
+    assert "sys/status" in urls and PASSWORD not in path.read_text(encoding="utf-8")
