@@ -12,6 +12,7 @@ Measures:
 
 - small get: ``get pm/config/adom/root/obj/firewall/address/all`` over a kept-alive connection;
 - bulk adds: ``--objects`` addresses as 100 ``add`` requests of 100 objects each, one connection;
+- idle: the simulator's CPU time while nobody calls it for ``--idle`` seconds;
 - memory: the simulator's resident set (``VmRSS``) after 1,000 requests and after ``--soak``.
 """
 
@@ -160,6 +161,7 @@ def main() -> None:
     options.add_argument("--gets", type=int, default=5000, help="gets per thread per round")
     options.add_argument("--objects", type=int, default=10000)
     options.add_argument("--rounds", type=int, default=3)
+    options.add_argument("--idle", type=float, default=5.0, help="seconds of idling to measure")
     options.add_argument("--soak", type=int, default=100000, help="requests for the memory measure (0: skip)")
     args = options.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -182,6 +184,12 @@ def main() -> None:
                     measures.setdefault("server CPU per added object, us", []).append(
                         (cpu_seconds(pid) - before) / args.objects * 1e6
                     )
+        for name, path in contenders.items():
+            with simulator(path) as (_host, _port, pid):
+                time.sleep(0.5)  # let it settle after start-up
+                before = cpu_seconds(pid)
+                time.sleep(args.idle)
+                figures[name][f"CPU while idle for {args.idle:g} s, ms"] = [(cpu_seconds(pid) - before) * 1000]
         if args.soak:
             for name, path in contenders.items():
                 with simulator(path) as (host, port, pid):
