@@ -1,7 +1,8 @@
 """Background tasks (installs, device adds, "create task" requests) whose progress follows the clock.
 
 A task is fully decided when it is created; what changes with time is how much of it is
-reported as done.  Lines finish one after the other over ``duration`` seconds.  ``percent``
+reported as done.  Lines finish one after the other over ``duration`` seconds, each moving in
+steps of 10 %.  ``percent``
 reaches 100 also when lines fail; the task then ends in state ``error`` with ``num_err > 0``.
 """
 
@@ -59,7 +60,8 @@ class Task:
             elif fraction <= line_begin:
                 line_percent = 0
             else:
-                line_percent = int((fraction - line_begin) * total * 100)
+                # In steps of 10, as FortiManager reports it: consecutive polls may see no change.
+                line_percent = int((fraction - line_begin) * total * 10) * 10
             finished = line_percent == 100
             percent_sum += line_percent
             failed = finished and bool(line.error)

@@ -189,6 +189,27 @@ def test_zero_percent_timeout(fmg: Any, live: FMGSimulator) -> None:
     assert fmg.get(f"/task/task/{task_id}")[0] == -3
 
 
+def test_stale_task_timeout(fmg: Any, live: FMGSimulator) -> None:
+    live.advance_clock(-10)  # ten seconds behind: the task looks ten seconds old to pyFMG
+    task_id = fmg.execute("/securityconsole/install/package", data=dict(PREVIEW_INSTALL))[1]["task"]
+    live.advance_clock(1)  # a quarter done on the unit; polls 0.05 s apart see the same 10 % step
+    code, result = fmg.track_task(
+        task_id,
+        sleep_time=0.05,
+        timeout=30,
+        timeout_only=False,
+        zero_percent_timeout=10,
+        task_stale_timeout=2,
+        delete_task_on_timeout=True,
+    )
+    assert code == 1 and 0 < result["percent"] < 100
+    assert result["msg"] == (
+        f"Task {task_id} did not progress in the desired time. The task_stale_timeout value was 2. "
+        "The task will be deleted."
+    )
+    assert fmg.get(f"/task/task/{task_id}")[0] == -3, "Task should have been deleted"
+
+
 def test_special_case_install_preview(fmg: Any, live: FMGSimulator) -> None:
     scope = [{"name": DEVICE, "vdom": "root"}]
     code, response = fmg.execute("/securityconsole/install/preview", data={"adom": "root", "scope": scope})
