@@ -146,6 +146,8 @@ class RpcHandler:
             if not session.api_key:
                 self.sessions.logout(session)
             return NO_DATA
+        if session.read_only and (method in WRITE_METHODS or method == "exec"):
+            raise RpcError(NO_PERMISSION)  # an administrator whose JSON API access is read-only
         workspace = self._workspace_target(segments)
         if workspace is not None:
             return self._workspace(session, method, *workspace)

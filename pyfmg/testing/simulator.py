@@ -56,6 +56,7 @@ class FMGSimulator:
         max_connections: int = Limits.max_connections,
         replay: str | os.PathLike[str] | None = None,
         seed: str | os.PathLike[str] | None = None,
+        rpc_permit: Mapping[str, str] | None = None,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -63,6 +64,8 @@ class FMGSimulator:
             raise ValueError("adom_status must be 'enable' or 'disable'")
         if not adoms:
             raise ValueError("at least one ADOM is needed")
+        if any(level not in ("none", "read", "read-write") for level in (rpc_permit or {}).values()):
+            raise ValueError("rpc_permit values must be 'none', 'read' or 'read-write'")
         self.tls = tls
         self.latency = latency
         self._port_wanted = port
@@ -83,6 +86,7 @@ class FMGSimulator:
             self.clock,
             self._locks.release_session,
             max_sessions,
+            rpc_permit,
         )
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)

@@ -78,3 +78,40 @@ def test_pyfmg_reports_a_refused_login_with_fortimanagers_code(sim: FMGSimulator
     with pytest.raises(FMGValidSessionException, match="code -22, Login fail"):
         client.login()
     assert client.sid is None
+
+
+@pytest.mark.sim(
+    users={"admin": "password", "viewer": "pw-view", "nojson": "pw-none"},
+    rpc_permit={"viewer": "read", "nojson": "none"},
+)
+def test_json_api_access_none_refuses_login_with_no_permission(sim: FMGSimulator) -> None:
+    reply = login_with(sim, {"user": "nojson", "passwd": "pw-none"})
+    assert reply["result"][0]["status"] == NO_PERMISSION and "session" not in reply
+    assert login_with(sim, {"user": "nojson", "passwd": "wrong"})["result"][0]["status"] == LOGIN_FAIL
+
+
+@pytest.mark.sim(users={"viewer": "pw-view"}, rpc_permit={"viewer": "read"})
+def test_read_only_json_api_access_reads_but_cannot_write(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    caller.login("viewer", "pw-view")
+    assert caller.one("get", "pm/config/adom/root/obj/firewall/address")[0] == 0
+    assert caller.one("add", "pm/config/adom/root/obj/firewall/address", data={"name": "h1"})[0] == -11
+    assert caller.one("exec", "/securityconsole/install/device", data={"adom": "root", "scope": []})[0] == -11
+    assert caller.one("exec", "sys/logout")[0] == 0
+
+
+@pytest.mark.sim(
+    users={}, api_keys={"KEY-R": "reader", "KEY-N": "blocked"}, rpc_permit={"reader": "read", "blocked": "none"}
+)
+def test_api_key_users_follow_their_json_api_access(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    caller.headers = {"Authorization": "Bearer KEY-R"}
+    assert caller.one("get", "sys/status")[0] == 0
+    assert caller.one("set", "pm/config/adom/root/obj/firewall/address", data={"name": "h1"})[0] == -11
+    caller.headers = {"Authorization": "Bearer KEY-N"}
+    assert caller.one("get", "sys/status")[0] == -11
+
+
+def test_unknown_json_api_access_levels_are_refused() -> None:
+    with pytest.raises(ValueError, match="rpc_permit"):
+        FMGSimulator(rpc_permit={"admin": "write"})
