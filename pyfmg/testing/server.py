@@ -94,6 +94,8 @@ class SimulatorServer:
         self.stopping = threading.Event()
         self._slots = threading.BoundedSemaphore(limits.max_connections)
         self._connections: set[socket.socket] = set()
+        self._idle: dict[socket.socket, float] = {}  # kept-alive connections between requests -> since
+        self._evicted: set[socket.socket] = set()  # shut down to free a slot, thread not yet ended
         self._lock = threading.Lock()
         self._socket = socket.create_server((bind, port), backlog=128)
         self.server_address: tuple[str, int] = self._socket.getsockname()[:2]
@@ -117,17 +119,39 @@ class SimulatorServer:
 
     def _accept_loop(self) -> None:
         while not self.stopping.is_set():
-            while not self._slots.acquire(timeout=0.5):  # waits only while every slot is busy
-                if self.stopping.is_set():
-                    return
             try:
                 connection, address = self._socket.accept()
             except OSError:
-                self._slots.release()
                 return
+            # Every slot busy: a connection kept alive between requests gives its slot up (the
+            # client reconnects), one that is in the middle of a request is waited for.
+            while not self._slots.acquire(timeout=0.05):
+                if self.stopping.is_set():
+                    connection.close()
+                    return
+                self._evict_idle()
             with self._lock:
                 self._connections.add(connection)
-            threading.Thread(target=self._serve, args=(connection, address), daemon=True).start()
+            name = f"fmg-simulator-{self.server_address[1]}-connection"
+            threading.Thread(target=self._serve, args=(connection, address), name=name, daemon=True).start()
+
+    def set_idle(self, connection: socket.socket, idle: bool) -> None:
+        with self._lock:
+            if idle:
+                self._idle[connection] = time.monotonic()
+            else:
+                self._idle.pop(connection, None)
+
+    def _evict_idle(self) -> None:
+        with self._lock:
+            if not self._idle or self._evicted:  # one at a time: its slot is on the way
+                return
+            connection = min(self._idle, key=self._idle.__getitem__)
+            del self._idle[connection]
+            self._evicted.add(connection)
+        logger.debug("closing an idle kept-alive connection to free a slot")
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
 
     def _serve(self, connection: socket.socket, address: Any) -> None:
         try:
@@ -136,7 +160,7 @@ class SimulatorServer:
             if self.tls_context is not None:
                 connection.settimeout(self.limits.body_timeout)
                 stream = self.tls_context.wrap_socket(connection, server_side=True)
-            _Connection(self, stream).serve()
+            _Connection(self, stream, connection).serve()
         except (OSError, ssl.SSLError, ValueError) as exc:
             logger.debug("connection from %s ended: %s", address, exc)
         except Exception:  # a simulator bug: logged without a traceback on stderr, the connection closed
@@ -146,6 +170,8 @@ class SimulatorServer:
                 connection.close()
             with self._lock:
                 self._connections.discard(connection)
+                self._idle.pop(connection, None)
+                self._evicted.discard(connection)
             self._slots.release()
 
 
@@ -162,9 +188,10 @@ def _http_date() -> str:
 class _Connection:
     """One client connection: requests read from a byte buffer filled by ``recv``, answers sent whole."""
 
-    def __init__(self, server: SimulatorServer, sock: socket.socket) -> None:
+    def __init__(self, server: SimulatorServer, sock: socket.socket, raw: socket.socket) -> None:
         self.server = server
         self.sock = sock
+        self.raw = raw  # the TCP socket under a TLS one: what the server tracks and may shut down
         self.buffer = b""
         self.keep_alive = True
 
@@ -182,12 +209,15 @@ class _Connection:
         idle_since = time.monotonic()
         while self.keep_alive and not self.server.stopping.is_set():
             if not self.buffer.lstrip(b"\r\n"):
+                self.server.set_idle(self.raw, True)
                 try:
                     data = self.sock.recv(65536)
                 except socket.timeout:
                     if time.monotonic() - idle_since > limits.idle_timeout:
                         return
                     continue
+                finally:
+                    self.server.set_idle(self.raw, False)
                 if not data:
                     return
                 self.buffer = self.buffer.lstrip(b"\r\n") + data  # stray blank lines between requests

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -122,24 +123,49 @@ def test_a_client_that_hangs_up_mid_body_leaves_no_traceback(
 
 
 @pytest.mark.sim(max_connections=2)
-def test_connections_beyond_the_bound_wait_for_a_free_slot(sim: FMGSimulator) -> None:
+def test_connections_beyond_the_bound_wait_while_the_others_are_busy(sim: FMGSimulator) -> None:
     body = json.dumps(STATUS).encode()
+
+    def handlers() -> int:
+        return sum(t.name == f"fmg-simulator-{sim.port}-connection" for t in threading.enumerate())
+
     first, second = connect(sim), connect(sim)
-    for conn in (first, second):  # both served, both kept alive: every slot is taken
-        conn.sendall(post(body))
-        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
-    threads_before = threading.active_count()
-    third = connect(sim)  # accepted by the kernel, not yet by the simulator
+    for conn in (first, second):  # both in the middle of a request: every slot is busy
+        conn.sendall(post(body)[:-5])
+    deadline = time.monotonic() + 5
+    while handlers() < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert handlers() == 2  # one handler thread per connection
+    third = connect(sim)  # accepted by the kernel, waiting for a slot
     third.sendall(post(body))
     third.settimeout(0.3)
     with pytest.raises(socket.timeout):
         third.recv(65536)
-    assert threading.active_count() == threads_before
-    first.close()  # frees a slot
-    third.settimeout(5)
+    assert handlers() == 2  # the third has no thread yet
+    first.sendall(post(body)[-5:])  # the first request completes...
+    assert first.recv(65536).startswith(b"HTTP/1.1 200")
+    third.settimeout(5)  # ...and its now idle connection gives its slot to the third
     assert third.recv(65536).startswith(b"HTTP/1.1 200")
-    second.close()
-    third.close()
+    first.settimeout(5)
+    assert first.recv(65536) == b""
+    for conn in (first, second, third):
+        conn.close()
+
+
+@pytest.mark.sim(max_connections=2)
+def test_idle_kept_alive_connections_give_their_slot_to_a_new_client(sim: FMGSimulator) -> None:
+    body = json.dumps(STATUS).encode()
+    idle = [connect(sim), connect(sim)]
+    for conn in idle:
+        conn.sendall(post(body))
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    with connect(sim) as third:
+        third.sendall(post(body, b"Connection: close\r\n"))
+        assert status_line(answer(third)) == b"HTTP/1.1 200 OK"
+    readable, _, _ = select.select(idle, [], [], 5)  # one of the two idle ones was closed
+    assert len(readable) == 1 and readable[0].recv(65536) == b""
+    for conn in idle:
+        conn.close()
 
 
 @pytest.mark.sim(request_history=5)
