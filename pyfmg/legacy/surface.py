@@ -71,6 +71,7 @@ class PyFMGSurface:
     _lock_ctx: FMGLockContext
     _foreign_session: Any
     _login_cache: tuple[tuple[Any, ...], LoginStrategy] | None
+    _cassette: Any
     delete: Callable[..., Reply]
 
     # --- pyFMG's properties ------------------------------------------------------------------------
@@ -324,9 +325,12 @@ class PyFMGSurface:
                     timeout=self.timeout,
                     headers=dict(self._auth.headers()),
                 )
-                return self._freeform_response(response) if free_form else self._handle_response(response)
+                reply = self._freeform_response(response) if free_form else self._handle_response(response)
             except Exception as err:
                 raise wire.as_pyfmg_error(err) from None
+        if self._cassette is not None and record.response_json is not None:
+            self._cassette.exchange(envelope, record.response_json)
+        return reply
 
     def _handle_response(self, resp: Any, login: bool = False) -> Reply:
         """pyFMG's reply handling: ``(100, resp)`` when not JSON, else the first result's code and data."""

@@ -218,3 +218,14 @@ def test_a_session_subclass_is_posted_through(fake: FakeFMG, fmg: pyfmg.FortiMan
     assert fmg._uses_pyfmg_path()
     assert fmg.get("sys/status")[0] == 0 and fmg.logout()[0] == 0
     assert posts == [f"https://{HOST}/jsonrpc"] * 2
+
+
+def test_a_swapped_session_is_recorded_in_the_cassette(tmp_path: pathlib.Path) -> None:
+    cassette = tmp_path / "session.jsonl"
+    client = pyfmg.FortiManager(HOST, "admin", PASSWORD, record=cassette)
+    client._session = Mock()
+    client._session.post.return_value = _reply({"hostname": "fmg"}, request_id=1)
+    client.sid = "s3cr3t-session"
+    assert client.get("sys/status") == (0, {"hostname": "fmg"})
+    _header, line = cassette.read_text().splitlines()
+    assert '"hostname": "fmg"' in line and "s3cr3t-session" not in line
