@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("ansible.module_utils.basic")
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
-from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_install, fmg_rpc
+from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_info, fmg_install, fmg_rpc
 from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException, LockScope
 from pyfmg.converge import FMGObjectStatusError
 
@@ -50,8 +50,76 @@ def test_every_pyfmg_error_family_is_caught() -> None:
     assert failure.code is None and "refused" in failure.msg
 
 
-def test_scrub_removes_secrets() -> None:
-    assert glue._scrub("login as admin/s3cret failed", ["s3cret"]) == "login as admin/******** failed"
+def test_results_are_masked_with_pyfmgs_redactor() -> None:
+    module = FakeModule()
+    module.params.update(password="s3cret-pw", api_key=None)
+
+    class Session:
+        sid = "7bd1c0de-session-id"
+
+    redactor = glue._redactor(module, Session())
+    result = {"msg": "login as admin/s3cret-pw failed", "data": {"session": "other", "note": "sid 7bd1c0de-session-id"}}
+    masked = redactor.data(result)
+    assert "s3cret-pw" not in str(masked) and "7bd1c0de-session-id" not in str(masked) and "other" not in str(masked)
+    assert result["data"]["session"] == "other"  # the original is left alone
+
+
+def test_verify_ssl_takes_a_bool_or_a_ca_bundle() -> None:
+    assert glue.verify_setting(True) is True
+    assert glue.verify_setting("no") is False
+    assert glue.verify_setting("yes") is True
+    assert glue.verify_setting("/etc/ssl/fmg-ca.pem") == "/etc/ssl/fmg-ca.pem"
+    with pytest.raises(ValueError, match="CA bundle"):
+        glue.verify_setting("  ")
+
+
+def test_rc_succeeded_and_rc_failed_override_the_status() -> None:
+    module = FakeModule()
+    module.params.update(rc_succeeded=[-2], rc_failed=[0])
+    glue.check_rc(module, -2, {}, "add", "u")  # "object already exists" accepted
+    with pytest.raises(glue.FMGModuleFailure, match="rc_failed"):
+        glue.check_rc(module, 0, {}, "add", "u")
+    with pytest.raises(glue.FMGModuleFailure):
+        glue.check_rc(module, -3, {}, "get", "u")
+
+
+def rpc_params(**given: Any) -> dict[str, Any]:
+    return {"method": None, "url": None, "params": {}, "data": None, "json": None, "adom": "root", **given}
+
+
+def test_rpc_takes_fmgr_generic_params_and_json() -> None:
+    generic = [{"url": "/pm/config/adom/{adom}/obj/firewall/address", "data": [{"name": "a"}]}]
+    method, blocks = fmg_rpc.requests_of(rpc_params(method="add", params=generic))
+    assert method == "add" and blocks == [{"url": "/pm/config/adom/root/obj/firewall/address", "data": [{"name": "a"}]}]
+    text = '{"method": "get", "params": [{"url": "/sys/status"}, {"url": "/dvmdb/adom", "fields": ["name"]}]}'
+    method, blocks = fmg_rpc.requests_of(rpc_params(json=text))
+    assert method == "get" and [block["url"] for block in blocks] == ["/sys/status", "/dvmdb/adom"]
+    assert fmg_rpc.requests_of(rpc_params(method="get", url="sys/status", params={"fields": ["x"]})) == (
+        "get",
+        [{"fields": ["x"], "url": "sys/status"}],
+    )
+    for bad in (
+        rpc_params(json="{not json"),
+        rpc_params(json='{"method": "drop", "params": [{"url": "x"}]}'),
+        rpc_params(method="get", params=[{"data": 1}]),
+        rpc_params(method="get"),
+    ):
+        with pytest.raises(glue.FMGModuleFailure):
+            fmg_rpc.requests_of(bad)
+
+
+def test_fmgr_fact_selectors_become_urls() -> None:
+    address = {"selector": "firewall_address", "params": {"adom": "root", "address": "web01"}}
+    assert fmg_info.facts_url(address, "root") == "pm/config/adom/root/obj/firewall/address/web01"
+    table = {"selector": "firewall_address", "params": {"adom": "global", "address": ""}}
+    assert fmg_info.facts_url(table, "root") == "pm/config/global/obj/firewall/address"
+    policy = {"selector": "pkg_firewall_policy", "params": {"pkg": "default"}}
+    assert fmg_info.facts_url(policy, "lab") == "pm/config/adom/lab/pkg/default/firewall/policy"
+    assert fmg_info.facts_url({"url": "/cli/global/system/dns"}, "root") == "cli/global/system/dns"
+    with pytest.raises(glue.FMGModuleFailure, match=r"facts\.url"):
+        fmg_info.facts_url({"selector": "no_such_selector"}, "root")
+    with pytest.raises(glue.FMGModuleFailure, match="pkg"):
+        fmg_info.facts_url({"selector": "pkg_firewall_policy", "params": {"policy": 3}}, "root")
 
 
 def test_check_status_raises_with_status_message() -> None:
@@ -117,7 +185,7 @@ def test_install_scope_spellings() -> None:
 
 class FakeModule:
     def __init__(self, lock: str = "auto", adom: str = "root") -> None:
-        self.params = {"lock": lock, "adom": adom}
+        self.params: dict[str, Any] = {"lock": lock, "adom": adom, "workspace_locking_adom": None}
         self.warnings: list[str] = []
 
     def warn(self, text: str) -> None:
@@ -139,6 +207,14 @@ class FakeModule:
 )
 def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
     assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
+
+
+def test_workspace_locking_adom_locks_that_whole_adom() -> None:
+    module = FakeModule()
+    module.params["workspace_locking_adom"] = "lab"
+    assert fmg_rpc.lock_for(module, "set", "pm/config/adom/root/pkg/default/firewall/policy", None) == LockScope("lab")
+    assert glue.write_scope(module, "update", "pm/config/adom/root/obj/firewall/address") == LockScope("lab")
+    assert fmg_rpc.lock_for(module, "get", "pm/config/adom/root/obj/firewall/address", None) is None
 
 
 def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
