@@ -276,3 +276,64 @@ def test_client_unlocks_and_logs_out_when_the_block_raises(fmg_simulator: Any) -
         raise RuntimeError("boom")
     assert fmg_simulator.locks == {}
     assert fmg_simulator.sessions == {}
+
+
+class ExitingModule(FakeModule):
+    """A module whose exit_json/fail_json record what Ansible would print (also with -vvv)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exited: dict[str, Any] = {}
+
+    def exit_json(self, **result: Any) -> None:
+        self.exited = result
+        raise SystemExit(0)
+
+    def fail_json(self, **result: Any) -> None:
+        self.exited = {"failed": True, **result}
+        raise SystemExit(1)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_session_id_echoed_by_fortimanager_never_reaches_the_result(fmg_simulator: Any, fails: bool) -> None:
+    module = ExitingModule()
+    module.params.update(client_params(fmg_simulator, "password"), lock_wait=0)
+    seen: list[str] = []
+
+    def echo(fmg: Any) -> dict[str, Any]:
+        seen.append(fmg.sid)
+        if fails:
+            raise glue.FMGModuleFailure(f"refused for session {fmg.sid}", message=f"session {fmg.sid} is not allowed")
+        return {"changed": False, "data": {"comment": f"created by session {fmg.sid}"}}
+
+    with pytest.raises(SystemExit):
+        glue.run_module(module, echo)
+    (sid,) = seen
+    assert module.exited and sid not in str(module.exited)
+    assert bool(module.exited.get("failed")) is fails
+    assert fmg_simulator.sessions == {}
+
+
+@pytest.mark.fmg_simulator(tls=True)
+def test_unverified_tls_warns_and_a_ca_bundle_verifies(fmg_simulator: Any) -> None:
+    import urllib3
+
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=False)
+    # urllib3's own warning is no longer silenced, and the task warns in Ansible's output.
+    with pytest.warns(urllib3.exceptions.InsecureRequestWarning), glue.fmg_client(module) as fmg:
+        assert fmg.get("sys/status")[0] == 0
+    assert any("verify_ssl is false" in warning for warning in module.warnings)
+
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=fmg_simulator.ca_cert_path)
+    with glue.fmg_client(module) as fmg:
+        assert fmg.get("sys/status")[0] == 0
+    assert module.warnings == []
+
+    # The default (true) checks against the system's CAs, which did not sign the simulator's certificate.
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=True)
+    with pytest.raises(glue.FMG_ERRORS), glue.fmg_client(module):
+        pass
+    assert fmg_simulator.sessions == {}
