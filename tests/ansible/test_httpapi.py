@@ -2,7 +2,8 @@
 
 A thirty-task play on three simulated FortiManagers logs in once per host, converges, reruns with
 no change, runs in check mode without writing, and never prints a secret with ``-vvv``. A task that
-fails in the middle leaves no lock and no session. A play written for fortinet.fortimanager
+fails in the middle leaves no lock and no session, and the host that did not fail goes on to install
+its package through the same session. A play written for fortinet.fortimanager
 (fmgr_generic / fmgr_fact) runs with only its module names changed.
 """
 
@@ -103,7 +104,7 @@ def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any
     assert_no_secret(run, sims)
     assert run.returncode != 0
     assert run.recap["fmg1"]["failed"] == 1 and run.recap["fmg2"]["failed"] == 1, run.recap
-    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 3, run.recap
+    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 5, run.recap
     failures = run.failures()
     (refused,) = failures["fmg1"]
     assert refused["code"] == -10 and refused["url"].endswith("firewall/address"), refused
@@ -114,6 +115,9 @@ def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any
     for sim in sims[:2]:
         assert not any(row["name"] == "after-failure" for row in sim.objects(ADDRESSES))
     assert any(row["name"] == "after-failure" for row in sims[2].objects(ADDRESSES))
+    # fmg_install through the connection: the install ran and its task was followed.
+    assert ("exec", "securityconsole/install/package") in writes(sims[2])
+    assert all(("exec", "securityconsole/install/package") not in writes(sim) for sim in sims[:2])
     # The refused write was rolled back, not committed, and its lock released.
     assert not any(row["name"] == "broken" for row in sims[0].objects(ADDRESSES))
     for sim in sims:
