@@ -102,6 +102,9 @@ FMG_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 RC_OPTIONS: dict[str, dict[str, Any]] = {
     "rc_succeeded": {"type": "list", "elements": "int"},
     "rc_failed": {"type": "list", "elements": "int"},
+    # Accepted so that fmgr_generic / fmgr_fact tasks run unchanged; pyfmg has nothing to switch.
+    "enable_log": {"type": "bool", "default": False},
+    "bypass_validation": {"type": "bool", "default": False},
 }
 
 

@@ -78,6 +78,14 @@ options:
     description: FortiManager status codes that fail the task, V(0) included when listed.
     type: list
     elements: int
+  enable_log:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
+    type: bool
+    default: false
+  bypass_validation:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: partial
