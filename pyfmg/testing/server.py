@@ -34,6 +34,8 @@ class RecordedRequest:
 class SimulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets connections when dozens of client threads connect at once.
+    request_queue_size = 128
 
     def __init__(
         self,
@@ -154,11 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
         if parsed is None:
             self._send_json({"result": [{"status": {"code": -1, "message": "Invalid request"}}]})
             return
-        bearer = None
+        self._send_json(self.server.rpc.handle(parsed, self._bearer()))
+
+    def _bearer(self) -> str | None:
         authorization = self.headers.get("Authorization", "")
-        if authorization.lower().startswith("bearer "):
-            bearer = authorization[7:].strip()
-        self._send_json(self.server.rpc.handle(parsed, bearer))
+        return authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
 
     def _apply_fault(self, fault: Fault, parsed: Any, url: str) -> bool:
         """Answer with the fault; False when the request should still be served (``slow``)."""
@@ -166,7 +168,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "slow":
             self.server.stopping.wait(float(fault.options.get("delay", 5.0)))
             return False
-        if fault.kind == "reset":
+        if fault.kind == "lost_reply":
+            # The request is carried out, then the connection breaks before the reply: the client
+            # cannot tell whether a lock was granted.
+            self.server.rpc.handle(parsed, self._bearer())
+        if fault.kind in ("reset", "lost_reply"):
             # Linger 0 makes close() send a TCP RST instead of an orderly FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
