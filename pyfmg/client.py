@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Union
 
@@ -14,7 +15,7 @@ import urllib3
 
 from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
-from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
+from .exceptions import FMGBaseException, FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
 from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
@@ -77,6 +78,7 @@ class FortiManager:
                 "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
         _check_timeout(timeout)
+        _check_host(host.strip())
         self._host = host.strip()
         self._user = user
         self._debug = debug
@@ -87,6 +89,8 @@ class FortiManager:
         self._sid: str | None = None
         self._logger: logging.Logger | None = None
         self._local = threading.local()
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+            raise FMGValueError(f"pool_size must be a whole number of connections >= 1, got {pool_size!r}")
         if retry is not None and not isinstance(retry, Retry):
             raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
         self._retry = retry if retry is not None else Retry.disabled()
@@ -222,6 +226,10 @@ class FortiManager:
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
         return [scope.name for scope in self._workspace.held]
 
+    def redact(self, text: str) -> str:
+        """``text`` with the secrets this client knows (password, API key, token, session ids) masked in any form."""
+        return self._redactor.text(text)
+
     # --- logging, pyFMG style ----------------------------------------------------------------------
     def getLog(self, loggername: str = "fortinet", lvl: int = logging.INFO) -> logging.Logger:
         if self._logger is None:
@@ -282,7 +290,7 @@ class FortiManager:
             self.logout()
         record = self.req_resp_object
         record.reset()
-        with self._reporting_errors():
+        with self._reporting_errors("login"):
             sid, code, detail = self._auth.login(self._transport, self._sid)
         record.request_json = self._auth.last_request
         record.response_json = detail
@@ -571,7 +579,7 @@ class FortiManager:
                 return  # another thread already logged in again
             logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
             with self._without_recovery():
-                with self._reporting_errors():
+                with self._reporting_errors("login"):
                     sid, code, detail = self._auth.login(self._transport, None)
                 if sid is None:
                     self._sid = None
@@ -593,7 +601,7 @@ class FortiManager:
         request_id = self._transport.next_id()
         envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
         record.request_json = envelope
-        with self._reporting_errors():
+        with self._reporting_errors(_label(method, params)):
             reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
             body = _parse_releasing_bytes(reply, url)
@@ -618,17 +626,23 @@ class FortiManager:
             self._local.no_recovery = previous
 
     @contextlib.contextmanager
-    def _reporting_errors(self) -> Iterator[None]:
-        """Mask known secrets in any exception raised inside, and show it in debug output."""
+    def _reporting_errors(self, label: str) -> Iterator[None]:
+        """Mask known secrets in any exception raised inside, and show it in debug output.
+
+        Data ``json.dumps`` refuses (a set, a datetime, a cycle...) comes out as pyFMG's class for it.
+        """
         try:
             yield
-        except Exception as err:
+        except Exception as raised:
+            err = _unsendable(label, raised)
             if err.args and isinstance(err.args[0], str):
                 err.args = (self._redactor.text(err.args[0]), *err.args[1:])
             record = self.req_resp_object
             record.error_msg = str(err)
             self.dprint()
-            raise
+            if err is raised:
+                raise
+            raise err from None
 
     def _call(self, method: str, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._post_request(method, build_params(method, url, *args, **kwargs))
@@ -711,9 +725,39 @@ def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
         return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
 
 
+#: The longest timeout the socket layer takes (larger values overflow its clock, inf included).
+MAX_TIMEOUT = 1e9
+
+
 def _check_timeout(timeout: Any) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+        raise FMGValueError(
+            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {timeout!r}"
+        )
+
+
+def _check_host(host: str) -> None:
+    """Refuse a host that cannot be part of a URL (``[::1``, ``fmg:port``), as requests would on the first call."""
+    try:
+        urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
+    except ValueError as err:
+        raise FMGValueError(
+            f"host {host!r} is not a valid address[:port] ({err}); e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
+        ) from None
+
+
+def _unsendable(label: str, err: Exception) -> Exception:
+    """The error for request data ``json.dumps`` refused: pyFMG's classes (it serialised inside its ``try``)."""
+    if not isinstance(err, (TypeError, ValueError, RecursionError)) or isinstance(
+        err, (FMGValueError, FMGBaseException)
+    ):
+        return err
+    text = (
+        f"{label}: the request cannot be sent as JSON ({type(err).__name__}: {err}); data must be made of "
+        "dict, list, str, int, float, bool and None, without cycles"
+    )
+    # A circular structure is a ValueError in json, which pyFMG turned into FMGValueError; the rest FMGBaseException.
+    return FMGValueError(text) if isinstance(err, ValueError) else FMGBaseException(text)
 
 
 def _first_url(params: Any) -> str:

@@ -48,6 +48,11 @@ class LockScope:
     device: str | None = None
 
     def __post_init__(self) -> None:
+        for part in ("adom", "package", "device"):
+            value = getattr(self, part)
+            if value is not None and not isinstance(value, str):
+                # pyFMG formatted whatever it was given into the URL; so do we, as text.
+                object.__setattr__(self, part, str(value))
         if self.package and self.device:
             raise FMGValueError("a lock covers a package or a device, not both")
 
@@ -240,6 +245,8 @@ class WorkspaceManager:
             return code, data
 
     def _lock_waiting(self, scope: LockScope, wait: float | None, *args: Any, **kwargs: Any) -> Reply:
+        if wait is not None and (isinstance(wait, bool) or not isinstance(wait, (int, float)) or wait != wait):
+            raise FMGValueError(f"wait must be a number of seconds or None, got {wait!r}")
         deadline = None if wait is None else self._clock() + max(wait, 0.0)
         delay = 0.1
         while True:
