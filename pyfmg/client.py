@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import urllib.parse
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Union
 
@@ -15,7 +16,13 @@ import urllib3
 
 from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
-from .exceptions import FMGBaseException, FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
+from .exceptions import (
+    FMGBaseException,
+    FMGInsecureTLSWarning,
+    FMGRequestNotFormedCorrect,
+    FMGValidSessionException,
+    FMGValueError,
+)
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
 from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
@@ -79,6 +86,8 @@ class FortiManager:
             )
         _check_timeout(timeout)
         _check_host(host.strip())
+        _check_verify(verify_ssl)
+        self._tls_warned = False
         self._host = host.strip()
         self._user = user
         self._debug = debug
@@ -161,6 +170,7 @@ class FortiManager:
 
     @verify_ssl.setter
     def verify_ssl(self, val: VerifySetting) -> None:
+        _check_verify(val)
         self._transport.verify_ssl = val
 
     @property
@@ -288,6 +298,14 @@ class FortiManager:
         """
         if self._sid is not None:
             self.logout()
+        if self._use_ssl and self.verify_ssl is False and not self._tls_warned:
+            self._tls_warned = True
+            warnings.warn(
+                f"pyfmg: the TLS certificate of {self._host} is not verified (verify_ssl=False): anyone on the path "
+                "can read the password and the session. Pass verify_ssl='/path/to/ca.pem' (the CA that signed it)",
+                FMGInsecureTLSWarning,
+                stacklevel=2,
+            )
         record = self.req_resp_object
         record.reset()
         with self._reporting_errors("login"):
@@ -733,6 +751,25 @@ def _check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
         raise FMGValueError(
             f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {timeout!r}"
+        )
+
+
+#: Strings that look like a switch, not a CA bundle path: requests would take them for a file name.
+_SWITCH_WORDS = frozenset({"", "0", "1", "false", "true", "no", "yes", "off", "on", "none"})
+
+
+def _check_verify(verify: Any) -> None:
+    """Only ``False`` switches verification off; ``True``/``None`` verify; other text is a CA bundle path.
+
+    pyFMG handed the value to requests, which treats any false value (``""``, ``0``) as "off":
+    an empty setting from a configuration file silently disabled verification.
+    """
+    if verify is None or isinstance(verify, bool):
+        return
+    if not isinstance(verify, str) or verify.strip().lower() in _SWITCH_WORDS:
+        raise FMGValueError(
+            f"verify_ssl={verify!r} is ambiguous: pass False to switch certificate verification off, True to verify "
+            "with the system's CAs, or the path of a CA bundle (recommended), e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
         )
 
 
