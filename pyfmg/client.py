@@ -406,7 +406,8 @@ class FortiManager:
         """Lock (when workspace mode is on), run the block, commit if it succeeded, always unlock.
 
         Raises :class:`FMGLockError` when the lock cannot be had and :class:`FMGWorkspaceError`
-        when the commit fails.  Outside workspace mode the block just runs.
+        when the commit fails.  Outside workspace mode the block just runs.  Blocks of several
+        threads on one scope share its lock; the last one out unlocks (see the reliability guide).
         """
         with self._workspace.session(LockScope(adom, package, device), commit=commit, wait=wait):
             yield self
