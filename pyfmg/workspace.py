@@ -167,6 +167,20 @@ class WorkspaceManager:
         with self._guard:
             return list(self._maybe_locked.values())
 
+    def record_lock(self, scope: LockScope) -> None:
+        """Note ``scope`` as locked by hand (pyFMG's ``add_adom_to_lock_list``): released on logout."""
+        with self._guard:
+            self._holds.setdefault(scope.name, _Hold(scope)).manual = True
+
+    def forget_lock(self, scope: LockScope) -> None:
+        """Stop tracking a lock taken by hand (pyFMG's ``remove_adom_from_lock_list``); blocks using it keep it."""
+        with self._guard:
+            hold = self._holds.get(scope.name)
+            if hold is not None:
+                hold.manual = False
+                if not hold.blocks:
+                    del self._holds[scope.name]
+
     def forget_all(self) -> None:
         """The session is gone, and FortiManager released its locks with it."""
         with self._guard:

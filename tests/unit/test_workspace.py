@@ -259,3 +259,13 @@ def test_lock_request_that_never_left_is_not_unlocked_defensively() -> None:
     with pytest.raises(FMGTLSError):
         ws.manager.lock(LockScope("dmz"))
     assert ws.manager.maybe_locked == []
+
+
+def test_locks_recorded_by_hand_are_released_on_logout_and_can_be_forgotten() -> None:
+    ws = ScriptedWorkspace([])
+    ws.manager.record_lock(LockScope("a1"))
+    ws.manager.record_lock(LockScope("a2"))
+    ws.manager.forget_lock(LockScope("a2"))
+    assert ws.manager.held == [LockScope("a1")]
+    ws.manager.unlock_all()
+    assert ws.calls == ["/dvmdb/adom/a1/workspace/unlock/"] and ws.manager.held == []
