@@ -67,13 +67,15 @@ def alternation(words: Iterable[str]) -> str:
 
 
 # A secret key, its closing quote (plain or JSON-escaped), ``:`` or ``=``, then a quoted value: a
-# JSON-escaped string inside a JSON string, a JSON string (escapes included) or a single-quoted
-# Python string; or a Bearer token.  Keys are matched on a lower-cased copy of the text (the
-# spans are the same): a case-insensitive pattern would be several times slower.
+# JSON-escaped string inside a JSON string, a JSON string (escapes included; one cut off by an
+# excerpt runs to the end of the text) or a single-quoted Python string; or a Bearer token.  Keys
+# are matched on a lower-cased copy of the text (the spans are the same): a case-insensitive
+# pattern would be several times slower.
 _FIELD_PATTERN = (
     "(?:"
     + alternation(SECRET_KEYS)
-    + r"""\\?["']?\s*[:=]\s*(?:\\"(?P<v1>(?:\\\\\\.|[^\\])*?)\\"|"(?P<v2>(?:\\.|[^"\\])*)"|'(?P<v3>(?:\\.|[^'\\])*)')"""
+    + r"""\\?["']?\s*[:=]\s*"""
+    + r"""(?:\\"(?P<v1>(?:\\\\\\.|[^\\])*?)\\"|"(?P<v2>(?:\\.|[^"\\])*)(?:"|$)|'(?P<v3>(?:\\.|[^'\\])*)')"""
     + r"|bearer\s+(?P<bearer>[a-z0-9._~+/=-]+))"
 )
 _SECRET_FIELD = re.compile(_FIELD_PATTERN)
