@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import responses
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pyfmg.soar import SOARError, run
+from pyfmg.soar import OPERATIONS, SOARError, run
 
 from .conftest import PASSWORD, config_for
 
@@ -70,3 +72,31 @@ def test_session_id_echoed_by_fortimanager_is_masked_in_every_encoding() -> None
             for start in range(len(encoded) - 9):
                 assert encoded[start : start + 10] not in text, text
     assert "invalid session" in str(info.value)
+
+
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    st.text(max_size=10),
+    st.binary(max_size=4),
+    st.sampled_from([{1, 2}, datetime.date(2024, 1, 1), object(), [[[]]], {"name": {1}}, "[::1", "{", "[]"]),
+)
+PARAMS = st.dictionaries(
+    st.sampled_from(["url", "data", "adom", "options", "ip", "ips", "url_list", "package", "scope", "task", "method"]),
+    HOSTILE | st.lists(HOSTILE, max_size=3) | st.dictionaries(st.text(max_size=4), HOSTILE, max_size=3),
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operation=st.sampled_from(sorted(OPERATIONS)), params=PARAMS)
+def test_any_operation_with_hostile_params_returns_a_result_or_raises_soar_error(
+    plain_sim: FMGSimulator, operation: str, params: dict[str, Any]
+) -> None:
+    try:
+        result = run(operation, config_for(plain_sim, timeout="5"), params)
+    except SOARError:
+        return
+    json.dumps(result)  # results are JSON-serialisable, whatever came in
