@@ -6,7 +6,6 @@ import contextlib
 import logging
 import threading
 import time
-import urllib.parse
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Union
@@ -15,9 +14,9 @@ import requests
 import urllib3
 
 from . import bulk as _bulk
+from .arguments import check_host, check_pool_size, check_timeout, check_verify, unsendable_error
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
 from .exceptions import (
-    FMGBaseException,
     FMGInsecureTLSWarning,
     FMGRequestNotFormedCorrect,
     FMGValidSessionException,
@@ -84,9 +83,9 @@ class FortiManager:
             raise FMGValueError(
                 "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
-        _check_timeout(timeout)
-        _check_host(host.strip())
-        _check_verify(verify_ssl)
+        check_timeout(timeout)
+        check_host(host.strip())
+        check_verify(verify_ssl)
         self._tls_warned = False
         self._host = host.strip()
         self._user = user
@@ -98,8 +97,7 @@ class FortiManager:
         self._sid: str | None = None
         self._logger: logging.Logger | None = None
         self._local = threading.local()
-        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-            raise FMGValueError(f"pool_size must be a whole number of connections >= 1, got {pool_size!r}")
+        check_pool_size(pool_size)
         if retry is not None and not isinstance(retry, Retry):
             raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
         self._retry = retry if retry is not None else Retry.disabled()
@@ -170,7 +168,7 @@ class FortiManager:
 
     @verify_ssl.setter
     def verify_ssl(self, val: VerifySetting) -> None:
-        _check_verify(val)
+        check_verify(val)
         self._transport.verify_ssl = val
 
     @property
@@ -179,7 +177,7 @@ class FortiManager:
 
     @timeout.setter
     def timeout(self, val: float) -> None:
-        _check_timeout(val)
+        check_timeout(val)
         self._transport.timeout = val
 
     @property
@@ -653,7 +651,7 @@ class FortiManager:
         try:
             yield
         except Exception as raised:
-            err = _unsendable(label, raised)
+            err = unsendable_error(label, raised)
             if err.args and isinstance(err.args[0], str):
                 err.args = (self._redactor.text(err.args[0]), *err.args[1:])
             record = self.req_resp_object
@@ -742,60 +740,6 @@ def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
         return decode(text)
     except ValueError:
         return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
-
-
-#: The longest timeout the socket layer takes (larger values overflow its clock, inf included).
-MAX_TIMEOUT = 1e9
-
-
-def _check_timeout(timeout: Any) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
-        raise FMGValueError(
-            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {timeout!r}"
-        )
-
-
-#: Strings that look like a switch, not a CA bundle path: requests would take them for a file name.
-_SWITCH_WORDS = frozenset({"", "0", "1", "false", "true", "no", "yes", "off", "on", "none"})
-
-
-def _check_verify(verify: Any) -> None:
-    """Only ``False`` switches verification off; ``True``/``None`` verify; other text is a CA bundle path.
-
-    pyFMG handed the value to requests, which treats any false value (``""``, ``0``) as "off":
-    an empty setting from a configuration file silently disabled verification.
-    """
-    if verify is None or isinstance(verify, bool):
-        return
-    if not isinstance(verify, str) or verify.strip().lower() in _SWITCH_WORDS:
-        raise FMGValueError(
-            f"verify_ssl={verify!r} is ambiguous: pass False to switch certificate verification off, True to verify "
-            "with the system's CAs, or the path of a CA bundle (recommended), e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
-        )
-
-
-def _check_host(host: str) -> None:
-    """Refuse a host that cannot be part of a URL (``[::1``, ``fmg:port``), as requests would on the first call."""
-    try:
-        urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
-    except ValueError as err:
-        raise FMGValueError(
-            f"host {host!r} is not a valid address[:port] ({err}); e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
-        ) from None
-
-
-def _unsendable(label: str, err: Exception) -> Exception:
-    """The error for request data ``json.dumps`` refused: pyFMG's classes (it serialised inside its ``try``)."""
-    if not isinstance(err, (TypeError, ValueError, RecursionError)) or isinstance(
-        err, (FMGValueError, FMGBaseException)
-    ):
-        return err
-    text = (
-        f"{label}: the request cannot be sent as JSON ({type(err).__name__}: {err}); data must be made of "
-        "dict, list, str, int, float, bool and None, without cycles"
-    )
-    # A circular structure is a ValueError in json, which pyFMG turned into FMGValueError; the rest FMGBaseException.
-    return FMGValueError(text) if isinstance(err, ValueError) else FMGBaseException(text)
 
 
 def _first_url(params: Any) -> str:
