@@ -151,6 +151,8 @@ class FortiManager:
 
     @req_id.setter
     def req_id(self, val: int) -> None:
+        if isinstance(val, bool) or not isinstance(val, int):
+            raise FMGValueError(f"req_id must be a whole number, got {val!r}")
         self._transport.reset_ids(val)
 
     @property

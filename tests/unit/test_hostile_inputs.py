@@ -223,6 +223,19 @@ def test_constructor_keywords(keyword: str, value: Any) -> None:
     _with_client(lambda client: client.get("sys/status"), **{keyword: value})
 
 
+@RUN
+@given(
+    attribute=st.sampled_from(["timeout", "verify_ssl", "req_id", "debug", "verbose", "retry", "check_adom_workspace"]),
+    value=HOSTILE,
+)
+def test_property_setters(attribute: str, value: Any) -> None:
+    def body(client: FortiManager) -> Any:
+        setattr(client, attribute, value)
+        return client.get("sys/status")
+
+    _with_client(body)
+
+
 VERBS = ["get", "add", "set", "update", "delete", "replace", "clone", "execute", "move", "unset"]
 
 
