@@ -8,7 +8,9 @@ them at once with a message that says what to pass instead, in pyFMG's classes.
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 from .exceptions import FMGBaseException, FMGValueError
@@ -53,18 +55,23 @@ def check_host(host: str) -> None:
         ) from None
 
 
-def unsendable_error(label: str, err: Exception) -> Exception:
-    """The error for request data ``json.dumps`` refused: pyFMG's classes (it serialised inside its ``try``)."""
-    if not isinstance(err, (TypeError, ValueError, RecursionError)) or isinstance(
-        err, (FMGValueError, FMGBaseException)
-    ):
-        return err
-    text = (
-        f"{label}: the request cannot be sent as JSON ({type(err).__name__}: {err}); data must be made of "
-        "dict, list, str, int, float, bool and None, without cycles"
-    )
-    # A circular structure is a ValueError in json, which pyFMG turned into FMGValueError; the rest FMGBaseException.
-    return FMGValueError(text) if isinstance(err, ValueError) else FMGBaseException(text)
+@contextlib.contextmanager
+def serialisable(label: str) -> Iterator[None]:
+    """Turn what ``json.dumps`` raises for request data inside the block into pyFMG's classes.
+
+    pyFMG serialised inside its ``try``: a ``TypeError`` (a set, a datetime...) came out as
+    ``FMGBaseException``, a ``ValueError`` (a circular structure) as ``FMGValueError``.
+    """
+    try:
+        yield
+    except (TypeError, ValueError, RecursionError) as err:
+        if isinstance(err, FMGValueError):
+            raise
+        text = (
+            f"{label}: the request cannot be sent as JSON ({type(err).__name__}: {err}); data must be made of "
+            "dict, list, str, int, float, bool and None, without cycles"
+        )
+        raise (FMGValueError(text) if isinstance(err, ValueError) else FMGBaseException(text)) from None
 
 
 def check_pool_size(pool_size: Any) -> None:

@@ -14,7 +14,7 @@ import requests
 import urllib3
 
 from . import bulk as _bulk
-from .arguments import check_host, check_pool_size, check_timeout, check_verify, unsendable_error
+from .arguments import check_host, check_pool_size, check_timeout, check_verify, serialisable
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
 from .exceptions import (
     FMGInsecureTLSWarning,
@@ -308,7 +308,7 @@ class FortiManager:
             )
         record = self.req_resp_object
         record.reset()
-        with self._reporting_errors("login"):
+        with self._reporting_errors(), serialisable("login"):
             sid, code, detail = self._auth.login(self._transport, self._sid)
         record.request_json = self._auth.last_request
         record.response_json = detail
@@ -598,7 +598,7 @@ class FortiManager:
                 return  # another thread already logged in again
             logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
             with self._without_recovery():
-                with self._reporting_errors("login"):
+                with self._reporting_errors(), serialisable("login"):
                     sid, code, detail = self._auth.login(self._transport, None)
                 if sid is None:
                     self._sid = None
@@ -620,8 +620,9 @@ class FortiManager:
         request_id = self._transport.next_id()
         envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
         record.request_json = envelope
-        with self._reporting_errors(_label(method, params)):
-            reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
+        with self._reporting_errors():
+            with serialisable(_label(method, params)):
+                reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
             body = _parse_releasing_bytes(reply, url)
             if isinstance(body, NotJSONResponse):
@@ -645,23 +646,17 @@ class FortiManager:
             self._local.no_recovery = previous
 
     @contextlib.contextmanager
-    def _reporting_errors(self, label: str) -> Iterator[None]:
-        """Mask known secrets in any exception raised inside, and show it in debug output.
-
-        Data ``json.dumps`` refuses (a set, a datetime, a cycle...) comes out as pyFMG's class for it.
-        """
+    def _reporting_errors(self) -> Iterator[None]:
+        """Mask known secrets in any exception raised inside, and show it in debug output."""
         try:
             yield
-        except Exception as raised:
-            err = unsendable_error(label, raised)
+        except Exception as err:
             if err.args and isinstance(err.args[0], str):
                 err.args = (self._redactor.text(err.args[0]), *err.args[1:])
             record = self.req_resp_object
             record.error_msg = str(err)
             self.dprint()
-            if err is raised:
-                raise
-            raise err from None
+            raise
 
     def _call(self, method: str, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._post_request(method, build_params(method, url, *args, **kwargs))
