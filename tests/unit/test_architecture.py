@@ -24,6 +24,7 @@ ALLOWED = {
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
     "converge": {"exceptions"},
+    "cassette": {"exceptions", "logs"},
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
@@ -43,6 +44,7 @@ CORE = {
     "lockscope",
     "bulk",
     "converge",
+    "cassette",
 }
 
 
