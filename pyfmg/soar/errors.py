@@ -130,6 +130,7 @@ def translated_errors(
         error.args = (error.message,)
         if error.fmg_message:
             error.fmg_message = scrub(error.fmg_message)
+        error.details = _scrubbed(error.details, scrub)
         raise
     except FMGLockError as error:
         advice = (
@@ -171,6 +172,23 @@ def translated_errors(
         raise SOARError(scrub(str(error))) from None
     except FMGBaseException as error:
         raise SOARError(f"FortiManager call failed: {scrub(str(error))}") from None
+
+
+def _scrubbed(details: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
+    """A copy of ``details`` with ``scrub`` applied to every string in it (per-URL messages echo sessions too)."""
+    copy: dict[str, Any] = {}
+    stack: list[tuple[Any, Any, Any]] = [(value, copy, key) for key, value in details.items()]
+    while stack:
+        value, parent, slot = stack.pop()
+        if isinstance(value, dict):
+            parent[slot] = {}
+            stack.extend((item, parent[slot], key) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            parent[slot] = [None] * len(value)
+            stack.extend((item, parent[slot], index) for index, item in enumerate(value))
+        else:
+            parent[slot] = scrub(value) if isinstance(value, str) else value
+    return copy
 
 
 def _connection_text(address: str, detail: str) -> str:

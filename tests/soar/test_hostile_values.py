@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyfmg.soar import OPERATIONS, SOARError, run
+from pyfmg.soar.errors import translated_errors
 
 from .conftest import PASSWORD, config_for
 
@@ -72,6 +73,13 @@ def test_session_id_echoed_by_fortimanager_is_masked_in_every_encoding() -> None
             for start in range(len(encoded) - 9):
                 assert encoded[start : start + 10] not in text, text
     assert "invalid session" in str(info.value)
+
+
+def test_session_ids_in_soar_error_details_are_masked() -> None:
+    error = SOARError("failed", details={"results": [{"message": f"bad session {SESSION}", "code": -6}], "n": 1})
+    with pytest.raises(SOARError) as info, translated_errors("fmg", 5, [], [lambda text: text.replace(SESSION, "***")]):
+        raise error
+    assert info.value.details == {"results": [{"message": "bad session ***", "code": -6}], "n": 1}
 
 
 HOSTILE = st.one_of(
