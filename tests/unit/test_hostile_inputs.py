@@ -168,7 +168,7 @@ HOSTILE_TREE = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
     max_leaves=6,
 )
-RUN = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RUN = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _with_client(body: Callable[[FortiManager], Any], **keywords: Any) -> None:
@@ -320,3 +320,9 @@ def test_bulk_and_free_form(method: Any, target: Any, items: Any, chunk_size: An
         return client.bulk(method, target, items, chunk_size=chunk_size, workers=workers)
 
     _with_client(body)
+
+
+@pytest.mark.parametrize("items", [False, 3, None, object()])
+def test_bulk_items_that_are_not_a_list_raise_value_error(fmg: FortiManager, items: Any) -> None:
+    with pytest.raises(FMGValueError, match="items must be a list"):
+        fmg.bulk("add", "pm/config/adom/root/obj/firewall/address", items)
