@@ -30,21 +30,20 @@ from typing import Any  # noqa: E402
 
 from ansible.plugins.httpapi import HttpApiBase  # noqa: E402
 
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    FMG_ERRORS,
-    PYFMG_IMPORT_ERROR,
-    FMGModuleFailure,
-    failure_from_exception,
-    login_failure,
-)
-
-try:
-    from pyfmg import FMGValidSessionException, FortiManager, Redactor, Retry
-except ImportError:
-    FortiManager = Redactor = Retry = None  # type: ignore[assignment,misc]
-    FMGValidSessionException = RuntimeError  # type: ignore[assignment,misc]
-
 logger = logging.getLogger(__name__)
+
+
+def _glue() -> Any:
+    """The collection's module_utils, and with them pyfmg, imported only where they are used.
+
+    Ansible also builds this plugin in each task's worker process on the control node, where it
+    is never called; importing pyfmg (and requests) there would cost every task and host about
+    a tenth of a second of a core.
+    """
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg
+
+    return fmg
+
 
 #: The client methods a module may call through the connection; nothing else is reachable.
 CLIENT_METHODS = frozenset(
@@ -61,13 +60,19 @@ class HttpApi(HttpApiBase):
         self._password: str | None = None
         self._workspaces: dict[int, Any] = {}
         self._tokens = itertools.count(1)
-        self._redactor: Any = Redactor() if Redactor is not None else None
+        self._masker: Any = None
+
+    @property
+    def _redactor(self) -> Any:
+        if self._masker is None:
+            self._masker = _glue().Redactor()
+        return self._masker
 
     # --- what netcommon's httpapi connection calls --------------------------------------------
     def login(self, username: str | None, password: str | None) -> None:
         # Only remembered: the first task that needs FortiManager logs in (it may bring an API key).
         self._user, self._password = username, password
-        if self._redactor is not None:
+        if password and _glue().Redactor is not None:
             self._redactor.add(password)
 
     def logout(self) -> None:
@@ -135,8 +140,8 @@ class HttpApi(HttpApiBase):
             return {"result": None}
         try:
             if failed:
-                error = FMGModuleFailure("the task failed while holding the lock")
-                block.__exit__(FMGModuleFailure, error, None)
+                failure = _glue().FMGModuleFailure
+                block.__exit__(failure, failure("the task failed while holding the lock"), None)
             else:
                 block.__exit__(None, None, None)
         except Exception as exc:
@@ -145,8 +150,9 @@ class HttpApi(HttpApiBase):
 
     # --- the session --------------------------------------------------------------------------
     def _session(self, api_key: str | None = None) -> Any:
-        if PYFMG_IMPORT_ERROR is not None:
-            raise FMGModuleFailure("the pyfmg library is not installed for the controller's Python: pip install pyfmg")
+        glue = _glue()
+        if glue.PYFMG_IMPORT_ERROR is not None:
+            raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
         if api_key and api_key != self._api_key:
             # A module brought an API key (access_token): the session is the key's from now on.
             self.logout()
@@ -160,15 +166,16 @@ class HttpApi(HttpApiBase):
             client = self._new_client()
             try:
                 client.login()
-            except FMGValidSessionException as exc:
-                raise login_failure(client, exc) from exc
+            except glue.FMGValidSessionException as exc:
+                raise glue.login_failure(client, exc) from exc
             self._redactor.add(client.sid)
             self._client = client
         return self._client
 
     def _new_client(self) -> Any:
+        glue = _glue()
         if not self._api_key and not (self._user and self._password):
-            raise FMGModuleFailure(
+            raise glue.FMGModuleFailure(
                 "no credentials: set ansible_user and ansible_password for the host, or give the module an api_key "
                 "(access_token)"
             )
@@ -179,7 +186,7 @@ class HttpApi(HttpApiBase):
         if port:
             host = f"{host}:{port}"
         timeout = self.connection.get_option("persistent_command_timeout") or 30
-        return FortiManager(
+        return glue.FortiManager(
             host,
             None if self._api_key else self._user,
             None if self._api_key else self._password,
@@ -187,7 +194,7 @@ class HttpApi(HttpApiBase):
             use_ssl=self._use_ssl(),
             verify_ssl=self._verify(),
             timeout=timeout,
-            retry=Retry(relogin=True),
+            retry=glue.Retry(relogin=True),
         )
 
     def _use_ssl(self) -> bool:
@@ -199,18 +206,19 @@ class HttpApi(HttpApiBase):
         return self.connection.get_option("ca_path") or True
 
     def _mask(self, text: str) -> str:
-        return self._redactor.text(text) if self._redactor is not None else text
+        return self._redactor.text(text) if _glue().Redactor is not None else text
 
     def _failure(self, exc: BaseException) -> dict[str, Any]:
-        if not isinstance(exc, (*FMG_ERRORS, FMGModuleFailure)):
+        glue = _glue()
+        if not isinstance(exc, (*glue.FMG_ERRORS, glue.FMGModuleFailure)):
             logger.debug("pyfmg httpapi: unexpected %s", type(exc).__name__)
-        failure = failure_from_exception(exc)
+        failure = glue.failure_from_exception(exc)
         return {
             "failure": {
                 "msg": self._mask(failure.msg),
                 "code": failure.code,
                 "message": self._mask(str(failure.message)),
                 "url": failure.url,
-                **self._redactor.data(failure.extra),
+                **(self._redactor.data(failure.extra) if glue.Redactor is not None else failure.extra),
             }
         }

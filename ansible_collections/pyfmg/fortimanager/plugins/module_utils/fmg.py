@@ -35,6 +35,7 @@ try:
         FortiManager,
         LockScope,
         Redactor,
+        Retry,
         converge,
         lock_scope,
     )
@@ -45,7 +46,7 @@ except ImportError:
     # new_module() turns this into Ansible's standard "missing required library" failure.
     PYFMG_IMPORT_ERROR: str | None = traceback.format_exc()
     converge = None  # type: ignore[assignment]
-    Redactor = None  # type: ignore[assignment,misc]
+    Redactor = Retry = FortiManager = None  # type: ignore[assignment,misc]
     FMG_ERRORS = ()
 else:
     PYFMG_IMPORT_ERROR = None
