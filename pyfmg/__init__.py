@@ -14,6 +14,7 @@ from .exceptions import (
     FMGBaseException,
     FMGConnectionError,
     FMGConnectTimeout,
+    FMGInsecureTLSWarning,
     FMGInvalidResponse,
     FMGLockError,
     FMGLockScopeError,
@@ -28,6 +29,7 @@ from .exceptions import (
     FMGWorkspaceError,
 )
 from .lockscope import lock_scope, resolve_package_path
+from .logs import Redactor
 from .retry import Retry
 from .tasks import TaskProgress
 from .workspace import LockScope
@@ -38,6 +40,7 @@ __all__ = [
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
     "FMGLockError",
     "FMGLockScopeError",
@@ -54,6 +57,7 @@ __all__ = [
     "ItemResult",
     "LockScope",
     "ObjectChange",
+    "Redactor",
     "Retry",
     "TaskProgress",
     "__version__",

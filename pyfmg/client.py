@@ -6,17 +6,23 @@ import contextlib
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
 import urllib3
 
 from . import bulk as _bulk
+from .arguments import check_host, check_pool_size, check_timeout, check_verify, serialisable
 from .auth import is_forticloud_host
 from .cassette import CassetteWriter, PathLike
-from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
+from .exceptions import (
+    FMGInsecureTLSWarning,
+    FMGRequestNotFormedCorrect,
+    FMGValidSessionException,
+    FMGValueError,
+)
 from .legacy import FMGLockContext, PyFMGSurface
-from .legacy.surface import check_timeout
 from .logs import Redactor
 from .request import build_envelope, build_params
 from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
@@ -80,6 +86,9 @@ class FortiManager(PyFMGSurface):
                 "Host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
         check_timeout(timeout)
+        check_host(host.strip())
+        check_verify(verify_ssl)
+        self._tls_warned = False
         self._host = host.strip()
         self._user = user
         self._passwd = passwd if passwd is not None else apikey
@@ -92,6 +101,7 @@ class FortiManager(PyFMGSurface):
         self._url = None
         self._logger = None
         self._local = threading.local()
+        check_pool_size(pool_size)
         if retry is not None and not isinstance(retry, Retry):
             raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
         self._retry = retry if retry is not None else Retry.disabled()
@@ -148,6 +158,10 @@ class FortiManager(PyFMGSurface):
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
         return [scope.name for scope in self._workspace.held]
 
+    def redact(self, text: str) -> str:
+        """``text`` with the secrets this client knows (password, API key, token, session ids) masked in any form."""
+        return self._redactor.text(text)
+
     # --- session -----------------------------------------------------------------------------------
     def login(self) -> Reply:
         """Log in (or set up the API-key session) and read the workspace mode.
@@ -158,7 +172,15 @@ class FortiManager(PyFMGSurface):
         """
         if self._sid is not None:
             self.logout()
-        with self._reporting_errors():
+        if self._use_ssl and self.verify_ssl is False and not self._tls_warned:
+            self._tls_warned = True
+            warnings.warn(
+                f"pyfmg: the TLS certificate of {self._host} is not verified (verify_ssl=False): anyone on the path "
+                "can read the password and the session. Pass verify_ssl='/path/to/ca.pem' (the CA that signed it)",
+                FMGInsecureTLSWarning,
+                stacklevel=2,
+            )
+        with self._reporting_errors(), serialisable("login"):
             sid, code, detail = self._log_in(self._sid)
         if sid is not None:
             self.sid = sid
@@ -255,7 +277,8 @@ class FortiManager(PyFMGSurface):
         """Lock (when workspace mode is on), run the block, commit if it succeeded, always unlock.
 
         Raises :class:`FMGLockError` when the lock cannot be had and :class:`FMGWorkspaceError`
-        when the commit fails.  Outside workspace mode the block just runs.
+        when the commit fails.  Outside workspace mode the block just runs.  Blocks of several
+        threads on one scope share its lock; the last one out unlocks (see the reliability guide).
         """
         with self._workspace.session(LockScope(adom, package, device), commit=commit, wait=wait):
             yield self
@@ -441,7 +464,7 @@ class FortiManager(PyFMGSurface):
                 return  # another thread already logged in again
             logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
             with self._without_recovery():
-                with self._reporting_errors():
+                with self._reporting_errors(), serialisable("login"):
                     sid, code, detail = self._log_in(None)
                 if sid is None:
                     self._sid = None
@@ -466,7 +489,8 @@ class FortiManager(PyFMGSurface):
         envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
         record.request_json = envelope
         with self._reporting_errors():
-            reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
+            with serialisable(_label(method, params)):
+                reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
             body = _parse_releasing_bytes(reply, url)
             if isinstance(body, NotJSONResponse):

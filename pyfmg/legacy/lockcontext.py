@@ -61,10 +61,10 @@ class FMGLockContext:
         return [scope.adom for scope in self.manager.held if not (scope.package or scope.device)]
 
     def add_adom_to_lock_list(self, adom: str | None) -> None:
-        self.manager.remember(LockScope(adom))
+        self.manager.record_lock(LockScope(adom))
 
     def remove_adom_from_lock_list(self, adom: str | None) -> None:
-        self.manager.forget(LockScope(adom))
+        self.manager.forget_lock(LockScope(adom))
 
     # --- pyFMG's operations --------------------------------------------------------------------
     def check_mode(self) -> None:

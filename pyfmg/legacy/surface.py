@@ -24,6 +24,7 @@ from typing import Any, Callable, Optional, Union
 
 import requests
 
+from ..arguments import check_timeout, check_verify
 from ..auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin
 from ..exceptions import FMGOAuthTokenError, FMGValidSessionException, FMGValueError
 from ..logs import Redactor, RequestResponse, format_exchange, jprint
@@ -40,11 +41,6 @@ exchange_logger = logging.getLogger("pyfmg.client")
 Reply = tuple[int, Any]
 LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
 LoginOutcome = tuple[Optional[str], int, Any]
-
-
-def check_timeout(timeout: Any) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
 
 
 class PyFMGSurface:
@@ -114,6 +110,8 @@ class PyFMGSurface:
 
     @req_id.setter
     def req_id(self, val: int) -> None:
+        if isinstance(val, bool) or not isinstance(val, int):
+            raise FMGValueError(f"req_id must be a whole number, got {val!r}")
         self._transport.reset_ids(val)
 
     _req_id = req_id
@@ -133,6 +131,7 @@ class PyFMGSurface:
 
     @verify_ssl.setter
     def verify_ssl(self, val: VerifySetting) -> None:
+        check_verify(val)
         self._transport.verify_ssl = val
 
     _verify_ssl = verify_ssl
@@ -467,4 +466,4 @@ class PyFMGSurface:
         return "FortiManager object with no valid connection to a FortiManager appliance."
 
 
-__all__ = ["PyFMGSurface", "check_timeout"]
+__all__ = ["PyFMGSurface"]
