@@ -15,12 +15,12 @@ import urllib3
 from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
-from .logs import Redactor, RequestResponse, format_exchange, jprint
+from .logs import Redactor, format_exchange, jprint
 from .request import build_envelope, build_params
-from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
+from .response import NOT_JSON_CODE, NotJSONResponse, ReplyRecord, all_results, first_result, parse_releasing_bytes
 from .retry import INVALID_SESSION, READ_METHODS, Retry
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
-from .transport import HTTPReply, Transport, VerifySetting
+from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
 from .workspace import LockScope, WorkspaceManager
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,10 @@ class FortiManager:
     :param pool_size: HTTP connections kept open for concurrent calls from several threads.
     :param retry: what may be repeated after an expired session or a failed read
         (:class:`pyfmg.retry.Retry`); default: nothing, as in pyFMG.
+    :param max_reply_bytes: largest reply read (decompressed), default 512 MiB; larger ones raise
+        :class:`FMGReplyTooLarge`.
+    :param deadline: seconds one call may take in all (connect, headers, body); default None (only
+        ``timeout``, per read); a call past it raises :class:`FMGDeadlineExceeded`.
     """
 
     def __init__(
@@ -71,6 +75,8 @@ class FortiManager:
         *,
         pool_size: int = 10,
         retry: Retry | None = None,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        deadline: float | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise FMGValueError(
@@ -102,7 +108,9 @@ class FortiManager:
             self._auth = FortiCloudLogin(self._host, user, passwd, self._redactor)
         else:
             self._auth = PasswordLogin(user, passwd, self._redactor)
-        self._transport = Transport(self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size)
+        self._transport = Transport(
+            self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size, max_reply_bytes, deadline
+        )
         self._workspace = WorkspaceManager(lambda url, *a, **kw: self.execute(url, {}, *a, **kw), self.get)
         self._tasks = TaskTracker(self.get, self.delete, self._note, get_many=self._get_many)
         if disable_request_warnings:
@@ -185,11 +193,11 @@ class FortiManager:
         return self._track_task_disable_connerr
 
     @property
-    def req_resp_object(self) -> RequestResponse:
+    def req_resp_object(self) -> ReplyRecord:
         """The last request and reply of the calling thread."""
         record = getattr(self._local, "record", None)
         if record is None:
-            record = self._local.record = RequestResponse()
+            record = self._local.record = ReplyRecord()
         return record
 
     # --- additions ---------------------------------------------------------------------------------
@@ -247,14 +255,14 @@ class FortiManager:
     def dlog(self) -> None:
         """Log the calling thread's last exchange (redacted) to the logger set up with :meth:`getLog`."""
         if self._logger is not None:
-            self._logger.info(format_exchange(self.req_resp_object, self._redactor))
+            self._logger.info(format_exchange(self.req_resp_object.for_printing(), self._redactor))
 
     def dprint(self) -> None:
         """Log, and with ``debug`` print, the calling thread's last exchange, secrets masked."""
         wanted_by_module_log = logger.isEnabledFor(logging.DEBUG)
         if not (self._debug or self._logger is not None or wanted_by_module_log):
             return
-        text = format_exchange(self.req_resp_object, self._redactor)
+        text = format_exchange(self.req_resp_object.for_printing(), self._redactor)
         if self._logger is not None:
             self._logger.info(text)
         if wanted_by_module_log:
@@ -596,13 +604,12 @@ class FortiManager:
         with self._reporting_errors():
             reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
-            body = _parse_releasing_bytes(reply, url)
+            body = parse_releasing_bytes(reply, url, record)
             if isinstance(body, NotJSONResponse):
                 not_json = body
                 record.error_msg = not_json["status"]["message"] = self._redactor.text(not_json["status"]["message"])
                 self.dprint()
                 return not_json["status"]["code"], not_json
-            record.response_json = body
             self.dprint()
             if free_form:
                 return 200, all_results(body, request_id, url, reply.status, reply.content)
@@ -690,25 +697,6 @@ class FortiManager:
                 f"use_ssl={self._use_ssl}, verify_ssl={self.verify_ssl}, timeout={self.timeout})"
             )
         return "FortiManager object with no valid connection to a FortiManager appliance."
-
-
-def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
-    """The JSON value of a reply, or a :class:`NotJSONResponse`; ``reply.content`` keeps only its start.
-
-    ``json.loads(bytes)`` decodes to text and parses that while the bytes stay alive, so a large
-    reply would be held three times (bytes, text, objects).  Dropping the bytes once the text
-    exists keeps two.  Messages quote only the start of a reply, which is kept.
-    """
-    content, reply.content = reply.content, reply.content[:BODY_EXCERPT]
-    try:
-        text, encoding = decode_text(content)
-    except ValueError:
-        return NotJSONResponse(url, reply.status, content, reply.headers)
-    del content
-    try:
-        return decode(text)
-    except ValueError:
-        return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
 
 
 def _check_timeout(timeout: Any) -> None:
