@@ -37,7 +37,15 @@ from .exceptions import (
     FMGValueError,
 )
 from .logs import Redactor
-from .wirelimits import DEFAULT_MAX_REPLY_BYTES, WATCHDOG, DeadlineGuard, ReplyTooLarge, read_body, watch_pool
+from .wirelimits import (
+    DEFAULT_MAX_REPLY_BYTES,
+    WATCHDOG,
+    DeadlineGuard,
+    ReplyTooLarge,
+    read_body,
+    watch_pool,
+    watch_pools_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +96,7 @@ class Transport:
         self._adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("https://", self._adapter)
         self.session.mount("http://", self._adapter)
+        watch_pools_of(self._adapter.poolmanager)
         self._direct: _DirectRoute | None = None
         self._timeout_cache: tuple[float, urllib3.Timeout] | None = None
         self._ids = itertools.count(1)
@@ -146,6 +155,9 @@ class Transport:
                         location=raw.headers["Location"],
                     )
                 content = self._read(raw, label, target, guard)
+                if guard is not None and guard.expired:
+                    # A cut in the headers can read as their end, and a cut body as a short one.
+                    raise self._deadline_error(label, target, "and what arrived is incomplete", None)
             except BaseException:
                 raw.close()  # never put back a connection with unread bytes on it
                 raise
@@ -189,7 +201,8 @@ class Transport:
                 verify=merge_setting(verify, self.session.verify),
                 cert=self.session.cert,
             )
-            watch_pool(getattr(response.raw, "_pool", None))
+            if guard is not None:  # through an adapter of the caller's, the pool may not be watched
+                WATCHDOG.note_connection(getattr(response.raw, "_connection", None))
             return response.raw
         except Exception as err:
             if guard is not None and guard.expired:
@@ -347,11 +360,12 @@ class Transport:
             )
         return err
 
-    def _deadline_error(self, label: str, target: str, when: str, err: Exception) -> FMGDeadlineExceeded:
+    def _deadline_error(self, label: str, target: str, when: str, err: Exception | None) -> FMGDeadlineExceeded:
+        cause = f" ({type(err).__name__})" if err is not None else ""
         return FMGDeadlineExceeded(
             self.redactor.text(
                 f"no complete reply within deadline={self.deadline} s: {label} -> POST {target}: cut off "
-                f"{when} ({type(err).__name__}); raise deadline= for calls that legitimately take longer"
+                f"{when}{cause}; raise deadline= for calls that legitimately take longer"
             )
         )
 

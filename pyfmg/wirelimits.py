@@ -22,6 +22,8 @@ from typing import Any
 DEFAULT_MAX_REPLY_BYTES = 512 * 1024 * 1024
 #: How much is read from the socket at a time when a reply is not read in one piece.
 CHUNK = 256 * 1024
+#: How often the watchdog looks again at an expired call that has no socket yet.
+RECHECK = 0.05
 
 
 class ReplyTooLarge(Exception):
@@ -47,17 +49,29 @@ class DeadlineGuard:
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 0.001)
 
-    def expire(self) -> None:
+    def expire(self) -> bool:
+        """Cut the call's connection; False when it has no socket yet (connecting, TLS handshake)."""
+        with self._lock:
+            if self.done:
+                return True
+            self.expired = True
+            sock = getattr(self.connection, "sock", None)
+        if sock is None:
+            return False
+        # shutdown, not close: it wakes the thread blocked in recv() without freeing a descriptor
+        # that the owning thread may still use; that thread then closes the connection itself.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        return True
+
+    def attach(self, connection: Any) -> None:
+        """The connection this call uses; cut at once when the deadline passed before it was known."""
         with self._lock:
             if self.done:
                 return
-            self.expired = True
-            sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            # shutdown, not close: it wakes the thread blocked in recv() without freeing a descriptor
-            # that the owning thread may still use; that thread then closes the connection itself.
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            self.connection = connection
+        if self.expired:
+            self.expire()
 
     def finish(self) -> None:
         """Called before the connection goes back to the pool, so the watchdog cannot cut it after."""
@@ -102,8 +116,8 @@ class Watchdog:
     def note_connection(self, connection: Any) -> None:
         """Tell the calling thread's guard which connection its request took from the pool."""
         guard: DeadlineGuard | None = getattr(self._local, "guard", None)
-        if guard is not None and not guard.done:
-            guard.connection = connection
+        if guard is not None and connection is not None:
+            guard.attach(connection)
 
     def _run(self) -> None:
         with self._cond:
@@ -120,7 +134,9 @@ class Watchdog:
                     self._cond.wait(wait)
                     continue
                 heapq.heappop(self._heap)
-                guard.expire()
+                if not guard.expire():
+                    # no socket yet: look again shortly, until the call has one or ends
+                    heapq.heappush(self._heap, (deadline + RECHECK, next(self._order), guard))
 
 
 WATCHDOG = Watchdog()
@@ -143,6 +159,18 @@ def watch_pool(pool: Any) -> None:
 
     pool._get_conn = get_conn
     pool._pyfmg_watched = True
+
+
+def watch_pools_of(manager: Any) -> None:
+    """:func:`watch_pool` on every pool the urllib3 ``PoolManager`` creates from now on."""
+    original = manager._new_pool
+
+    def new_pool(*args: Any, **kwargs: Any) -> Any:
+        pool = original(*args, **kwargs)
+        watch_pool(pool)
+        return pool
+
+    manager._new_pool = new_pool
 
 
 class _Inflater:
