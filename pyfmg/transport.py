@@ -271,6 +271,8 @@ class Transport:
             or requests.Session.send is not _SESSION_SEND
             or requests.Session.get_adapter is not _GET_ADAPTER
             or HTTPAdapter.send is not _ADAPTER_SEND
+            or not _PATCHABLE.isdisjoint(vars(session))
+            or "send" in vars(self._adapter)
         ):
             return None
         header_items = tuple(headers.items())
@@ -440,6 +442,7 @@ def check_deadline(value: Any) -> float | None:
 _SESSION_SEND = requests.Session.send
 _GET_ADAPTER = requests.Session.get_adapter
 _ADAPTER_SEND = HTTPAdapter.send
+_PATCHABLE = frozenset({"send", "get_adapter", "request", "post", "prepare_request", "merge_environment_settings"})
 
 
 class _DirectRoute(NamedTuple):
