@@ -66,7 +66,7 @@ def decode(content: bytes | str) -> Any:
         if fast is not None:
             try:
                 return fast(content)
-            except (ValueError, RecursionError):
+            except _fast_errors:
                 pass
         return json.loads(content)
     except RecursionError:
@@ -83,15 +83,17 @@ def msgspec_available() -> bool:
 
 
 _MSGSPEC: Any = ...  # not looked for yet: importing it costs start-up time for calls that never parse
+_fast_errors: tuple[type[BaseException], ...] = (ValueError, RecursionError)
 
 
 def _msgspec_decode() -> Any:
-    global _MSGSPEC
+    global _MSGSPEC, _fast_errors
     if _MSGSPEC is ...:
         try:
             import msgspec.json
 
             _MSGSPEC = msgspec.json.decode
+            _fast_errors = (ValueError, RecursionError, msgspec.MsgspecError)  # not a ValueError before 0.19
         except ImportError:
             _MSGSPEC = None
     return _MSGSPEC
