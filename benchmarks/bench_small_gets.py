@@ -7,6 +7,8 @@ own process) on 127.0.0.1 over one kept-alive connection, and parses the reply:
 
 - ``http.client``: ``HTTPConnection.request`` + ``getresponse().read()`` + ``json.loads``;
 - ``urllib3``: one ``HTTPConnectionPool.urlopen`` + ``json.loads`` (the pool pyfmg's requests sits on);
+- ``urllib3, pyFMG's headers``: the same with the six headers requests (so pyFMG, so pyfmg) sends,
+  i.e. the same bytes on the wire as pyFMG and pyfmg;
 - ``requests``: ``Session.post(...).json()``;
 - ``pyFMG 0.8.6.3`` and ``pyfmg``: ``FortiManager.get``.
 
@@ -54,12 +56,25 @@ def floors(host: str, sid: str, url: str) -> dict[str, Callable[[], Any]]:
     def with_urllib3() -> Any:
         return json.loads(pool.urlopen("POST", "/jsonrpc", body=body(), headers=headers).data)
 
+    same_pool = urllib3.HTTPConnectionPool(name, int(port), maxsize=1)
+    wire_headers = {**requests.utils.default_headers(), **headers}
+
+    def with_urllib3_same_bytes() -> Any:
+        text = body()
+        sent = {**wire_headers, "Content-Length": str(len(text))}
+        return json.loads(same_pool.urlopen("POST", "/jsonrpc", body=text, headers=sent).data)
+
     session = requests.Session()
 
     def with_requests() -> Any:
         return session.post(f"http://{host}/jsonrpc", data=body(), headers=headers).json()
 
-    return {"http.client": with_http_client, "urllib3": with_urllib3, "requests": with_requests}
+    return {
+        "http.client": with_http_client,
+        "urllib3": with_urllib3,
+        "urllib3, pyFMG's headers": with_urllib3_same_bytes,
+        "requests": with_requests,
+    }
 
 
 def main() -> None:

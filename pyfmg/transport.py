@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Union
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from requests.cookies import extract_cookies_to_jar
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies, get_netrc_auth
@@ -262,7 +262,7 @@ class Transport:
             or session.auth is not None
             or session.cert is not None
             or session.params
-            or len(session.cookies)
+            or _has_cookies(session.cookies)
             or any(session.hooks.values())
             or type(session.headers) is not CaseInsensitiveDict
             or len(adapters) != 2
@@ -456,6 +456,11 @@ class _DirectRoute(NamedTuple):
     request_headers: dict[str, str]  # in the order requests prepares them, Content-Length last
     path: str
     template: requests.PreparedRequest
+
+
+def _has_cookies(jar: Any) -> bool:
+    # CookieJar.__len__ walks every cookie; its store being empty says the same for a requests jar.
+    return bool(jar._cookies if type(jar) is RequestsCookieJar else len(jar))  # type: ignore[attr-defined]
 
 
 def _as_requests_error(err: Exception) -> Exception:

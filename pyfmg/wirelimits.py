@@ -113,6 +113,11 @@ class Watchdog:
         with self._cond:
             self._active -= 1
 
+    @property
+    def watching(self) -> bool:
+        """Whether any call in any thread has a deadline now."""
+        return self._active > 0
+
     def note_connection(self, connection: Any) -> None:
         """Tell the calling thread's guard which connection its request took from the pool."""
         guard: DeadlineGuard | None = getattr(self._local, "guard", None)
@@ -154,7 +159,8 @@ def watch_pool(pool: Any) -> None:
 
     def get_conn(*args: Any, **kwargs: Any) -> Any:
         connection = original(*args, **kwargs)
-        WATCHDOG.note_connection(connection)
+        if WATCHDOG.watching:
+            WATCHDOG.note_connection(connection)
         return connection
 
     pool._get_conn = get_conn
