@@ -205,7 +205,7 @@ class Transport:
                 WATCHDOG.note_connection(getattr(response.raw, "_connection", None))
             return response.raw
         except Exception as err:
-            if guard is not None and guard.expired:
+            if guard is not None and guard.passed():
                 raise self._deadline_error(label, target, "before the reply's headers", err) from None
             raise self._send_error(err, label, target) from None
 
@@ -229,7 +229,7 @@ class Transport:
                 limit=self.max_reply_bytes,
             ) from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError, zlib.error) as err:
-            if guard is not None and guard.expired:
+            if guard is not None and guard.passed():
                 raise self._deadline_error(label, target, f"while reading the body of HTTP {raw.status}", err) from None
             raise FMGInvalidResponse(
                 self.redactor.text(

@@ -49,6 +49,10 @@ class DeadlineGuard:
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 0.001)
 
+    def passed(self) -> bool:
+        """True once the deadline is reached (the watchdog may not have cut the connection yet)."""
+        return self.expired or time.monotonic() >= self.deadline
+
     def expire(self) -> bool:
         """Cut the call's connection; False when it has no socket yet (connecting, TLS handshake)."""
         with self._lock:

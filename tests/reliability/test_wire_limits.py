@@ -19,6 +19,7 @@ import pytest
 
 from pyfmg import FMGDeadlineExceeded, FMGRedirectRefused, FMGReplyTooLarge, FMGValueError, FortiManager
 from pyfmg.auth import FortiCloudLogin
+from pyfmg.wirelimits import Watchdog
 from tests.loopback import Exchange, LoopbackServer, json_reply
 
 PASSWORD = "Wire-Limits-Pa55!"
@@ -257,3 +258,10 @@ def test_debug_output_of_a_large_reply_is_a_summary(
     printed = capsys.readouterr().out
     assert len(printed) < 10_000 and "not shown" in printed and str(len(body)) in printed
     assert fmg.req_resp_object.response_json["result"][0]["data"] == rows  # parsed again when read
+
+
+def test_finished_calls_do_not_pile_up_in_the_watchdog() -> None:
+    watchdog = Watchdog()
+    for _ in range(5000):
+        watchdog.end_call(watchdog.start_call(3600))
+    assert len(watchdog._heap) <= 130 and not watchdog.watching
