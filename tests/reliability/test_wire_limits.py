@@ -198,6 +198,22 @@ def test_a_compressed_reply_within_the_limit_is_decoded(
     assert fmg.get("/pm/config/adom/root/obj/firewall/address") == (0, rows)
 
 
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_chunked_reply_within_the_limit_is_read_whole(servers: Callable[..., LoopbackServer], route: str) -> None:
+    rows = [{"name": f"h{i}"} for i in range(30_000)]  # about 500 kB, in chunks of 7 kB
+
+    def answer(exchange: Exchange) -> None:
+        reply = {"id": exchange.request_id, "result": [{"status": {"code": 0}, "url": "x", "data": rows}]}
+        data = json.dumps(reply).encode()
+        pieces = [data[i : i + 7000] for i in range(0, len(data), 7000)]
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+        exchange.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+
+    fmg = client(servers(answer).host, route)
+    assert fmg.get("/pm/config/adom/root/obj/firewall/address") == (0, rows)
+    assert fmg.get("/pm/config/adom/root/obj/firewall/address") == (0, rows)  # the connection was reusable
+
+
 def test_limits_are_checked_when_the_client_is_made() -> None:
     for options in ({"max_reply_bytes": 0}, {"max_reply_bytes": "1"}, {"deadline": 0}, {"deadline": float("inf")}):
         with pytest.raises(FMGValueError):
