@@ -14,16 +14,15 @@ import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from typing import Any
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.sessions import merge_setting
-from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies, get_netrc_auth
 
+from .directroute import DirectRoutes, VerifySetting
 from .exceptions import (
     FMGBaseException,
     FMGConnectionError,
@@ -43,7 +42,6 @@ from .wirelimits import (
     DeadlineGuard,
     ReplyTooLarge,
     read_body,
-    watch_pool,
     watch_pools_of,
 )
 
@@ -52,8 +50,6 @@ logger = logging.getLogger(__name__)
 JSON_HEADERS = {"content-type": "application/json"}
 #: The statuses requests follows (``requests.Response.is_redirect``); every one is refused here.
 REDIRECT_STATI = frozenset({301, 302, 303, 307, 308})
-
-VerifySetting = Union[bool, str]
 
 
 @dataclass
@@ -97,8 +93,9 @@ class Transport:
         self.session.mount("https://", self._adapter)
         self.session.mount("http://", self._adapter)
         watch_pools_of(self._adapter.poolmanager)
-        self._direct: _DirectRoute | None = None
-        self._timeout_cache: tuple[float, urllib3.Timeout] | None = None
+        self._direct = DirectRoutes(self.session, self._adapter, self._template)
+        #: "direct" (requests' urllib3 pool, see :mod:`pyfmg.directroute`) or "requests" (``Session.send``)
+        self.last_route = ""
         self._ids = itertools.count(1)
         self._id_lock = threading.Lock()
         self.last_id = 0
@@ -186,9 +183,10 @@ class Transport:
         if guard is not None:
             timeout = min(self.timeout, guard.remaining())
         try:
-            direct = self._direct_route(target, verify, proxies, netrc_auth, headers)
-            if direct is not None:
-                return self._send_direct(direct, body, timeout)
+            route = self._direct.find(target, verify, proxies, netrc_auth, headers)
+            self.last_route = "requests" if route is None else "direct"
+            if route is not None:
+                return self._direct.send(route, body, timeout)
             # Session.request's own steps (prepare, merge the session's settings, send), with the
             # environment already applied by _environment and the preparation usually from a template.
             response = self.session.send(
@@ -241,103 +239,6 @@ class Transport:
                 http_status=raw.status,
                 body_start=b"",
             ) from None
-
-    def _direct_route(
-        self, target: str, verify: VerifySetting, proxies: Any, netrc_auth: Any, headers: Mapping[str, str]
-    ) -> _DirectRoute | None:
-        """The urllib3 pool requests would send this request through, or None where requests must do it.
-
-        ``Session.send`` spends most of a small call's client time on work that changes nothing for
-        an untouched session (hooks, cookies, proxy and redirect resolution, building a Response).
-        When the session has nothing of that kind the request goes to the same pool of the same
-        adapter with the same arguments requests gives it, so the bytes on the wire are the same.
-        """
-        session = self.session
-        adapters = session.adapters
-        if (
-            type(session) is not requests.Session
-            or proxies
-            or netrc_auth is not None
-            or session.proxies
-            or session.auth is not None
-            or session.cert is not None
-            or session.params
-            or _has_cookies(session.cookies)
-            or any(session.hooks.values())
-            or type(session.headers) is not CaseInsensitiveDict
-            or len(adapters) != 2
-            or adapters.get("https://") is not self._adapter
-            or adapters.get("http://") is not self._adapter
-            or requests.Session.send is not _SESSION_SEND
-            or requests.Session.get_adapter is not _GET_ADAPTER
-            or HTTPAdapter.send is not _ADAPTER_SEND
-            or not _PATCHABLE.isdisjoint(vars(session))
-            or "send" in vars(self._adapter)
-        ):
-            return None
-        header_items = tuple(headers.items())
-        direct = self._direct
-        if (
-            direct is not None
-            and direct.target == target
-            and direct.verify == verify
-            and direct.header_items == header_items
-            and direct.session_headers == session.headers._store  # type: ignore[attr-defined]
-            and direct.pool.pool is not None  # None once closed (session closed, pool evicted)
-        ):
-            return direct
-        template = self._template(target, headers)
-        adapter = self._adapter
-        if hasattr(adapter, "get_connection_with_tls_context"):  # requests >= 2.32
-            pool = adapter.get_connection_with_tls_context(template, verify, proxies={}, cert=None)
-        else:
-            pool = adapter.get_connection(target, None)
-        adapter.cert_verify(pool, target, verify, None)
-        watch_pool(pool)
-        # One entry: before 2.32 requests sets TLS settings on a pool shared by every verify setting,
-        # so a change of setting must go through the adapter again.
-        self._direct = _DirectRoute(
-            target,
-            verify,
-            header_items,
-            session.headers._store.copy(),  # type: ignore[attr-defined]
-            pool,
-            dict(template.headers.items()),
-            template.path_url,
-            template,
-        )
-        return self._direct
-
-    def _send_direct(self, direct: _DirectRoute, body: str, timeout: float) -> Any:
-        """``pool.urlopen`` with HTTPAdapter.send's arguments; urllib3's errors turned into requests' as it does."""
-        headers = dict(direct.request_headers)
-        headers["Content-Length"] = str(len(body))  # json.dumps output is ASCII: characters are bytes
-        try:
-            raw = direct.pool.urlopen(
-                method="POST",
-                url=direct.path,
-                body=body,
-                headers=headers,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=self._adapter.max_retries,
-                timeout=self._timeouts(timeout),
-                chunked=False,
-            )
-        except Exception as err:
-            raise _as_requests_error(err) from err
-        if "Set-Cookie" in raw.headers:
-            # As Session.send does, so the next requests carry the cookie (through requests' own path).
-            extract_cookies_to_jar(self.session.cookies, direct.template, raw)
-        return raw
-
-    def _timeouts(self, seconds: float) -> urllib3.Timeout:
-        cached = self._timeout_cache
-        if cached is None or cached[0] != seconds:
-            cached = self._timeout_cache = (seconds, urllib3.Timeout(connect=seconds, read=seconds))
-        return cached[1]
 
     def _send_error(self, err: Exception, label: str, target: str) -> Exception:
         """The FMG* exception for a request that got no reply."""
@@ -435,61 +336,3 @@ def check_deadline(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
         raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {value!r}")
     return float(value)
-
-
-# What requests' own send path is made of; a test double that patches one of them (``responses``
-# patches HTTPAdapter.send) must see every request, so the direct route steps aside.
-_SESSION_SEND = requests.Session.send
-_GET_ADAPTER = requests.Session.get_adapter
-_ADAPTER_SEND = HTTPAdapter.send
-_PATCHABLE = frozenset({"send", "get_adapter", "request", "post", "prepare_request", "merge_environment_settings"})
-
-
-class _DirectRoute(NamedTuple):
-    """Everything a request to one URL needs on the direct route, taken from requests once."""
-
-    target: str
-    verify: VerifySetting
-    header_items: tuple[tuple[str, str], ...]
-    session_headers: Any  # the session's headers as they were (requests' CaseInsensitiveDict store)
-    pool: Any
-    request_headers: dict[str, str]  # in the order requests prepares them, Content-Length last
-    path: str
-    template: requests.PreparedRequest
-
-
-def _has_cookies(jar: Any) -> bool:
-    # CookieJar.__len__ walks every cookie; its store being empty says the same for a requests jar.
-    return bool(jar._cookies if type(jar) is RequestsCookieJar else len(jar))  # type: ignore[attr-defined]
-
-
-def _as_requests_error(err: Exception) -> Exception:
-    """The exception HTTPAdapter.send raises for urllib3's ``err`` (same class, same message)."""
-    u3 = urllib3.exceptions
-    rex = requests.exceptions
-    if isinstance(err, (u3.ProtocolError, OSError)):
-        return rex.ConnectionError(err)
-    if isinstance(err, u3.MaxRetryError):
-        reason = err.reason
-        if isinstance(reason, u3.ConnectTimeoutError) and not isinstance(reason, u3.NewConnectionError):
-            return rex.ConnectTimeout(err)
-        if isinstance(reason, u3.ResponseError):
-            return rex.RetryError(err)
-        if isinstance(reason, u3.ProxyError):
-            return rex.ProxyError(err)
-        if isinstance(reason, u3.SSLError):
-            return rex.SSLError(err)
-        return rex.ConnectionError(err)
-    if isinstance(err, u3.ClosedPoolError):
-        return rex.ConnectionError(err)
-    if isinstance(err, u3.ProxyError):
-        return rex.ProxyError(err)
-    if isinstance(err, u3.SSLError):
-        return rex.SSLError(err)
-    if isinstance(err, u3.ReadTimeoutError):
-        return rex.ReadTimeout(err)
-    if isinstance(err, u3.InvalidHeader):
-        return rex.InvalidHeader(err)
-    if isinstance(err, u3.LocationValueError):
-        return rex.InvalidURL(err)
-    return err

@@ -81,7 +81,7 @@ def test_direct_route_reuses_one_connection(server: LoopbackServer) -> None:
     fmg.login()
     for _ in range(20):
         assert fmg.get(ADDRESSES)[0] == 0
-    assert fmg._transport._direct is not None
+    assert fmg._transport.last_route == "direct"
     assert server.connections == 1
 
 
@@ -165,7 +165,7 @@ def test_a_customised_session_goes_through_requests(server: LoopbackServer, chan
     CUSTOMISATIONS[change](fmg.sess)
     with contextlib.suppress(Exception):  # the proxy and the certificate do not exist; only the route matters
         fmg.get(ADDRESSES)
-    assert fmg._transport._direct is None
+    assert fmg._transport.last_route == "requests"
 
 
 def test_proxy_variables_send_the_request_to_the_proxy(server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,7 +53,7 @@ def client(host: str, route: str, **options: Any) -> FortiManager:
 
 
 def took_route(fmg: FortiManager, route: str) -> bool:
-    return (fmg._transport._direct is not None) == (route == "direct")
+    return bool(fmg._transport.last_route == route)
 
 
 # --- redirects ------------------------------------------------------------------------------------
