@@ -76,6 +76,22 @@ def test_direct_route_sends_the_bytes_requests_sends(server: LoopbackServer) -> 
     assert direct[0].startswith(b"POST /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1:")
 
 
+def test_session_headers_set_by_the_caller_are_sent_on_both_routes(server: LoopbackServer) -> None:
+    def with_headers(fmg: Any) -> None:
+        fmg.sess.headers.update({"X-Trace": "abc", "User-Agent": "fmg-script/1.0"})
+        del fmg.sess.headers["Accept"]
+
+    direct = captured(server, ours, with_headers)
+    through_requests = captured(server, ours, lambda fmg: (with_headers(fmg), force_requests_route(fmg)))
+    assert direct == through_requests
+    assert b"X-Trace: abc\r\n" in direct[0] and b"User-Agent: fmg-script/1.0\r\n" in direct[0]
+    assert b"Accept: */*" not in direct[0]
+    fmg = ours(server.host)
+    with_headers(fmg)
+    fmg.login()
+    assert fmg._transport.last_route == "direct"
+
+
 def test_direct_route_reuses_one_connection(server: LoopbackServer) -> None:
     fmg = FortiManager(server.host, apikey=API_KEY, use_ssl=False, check_adom_workspace=False)
     fmg.login()
