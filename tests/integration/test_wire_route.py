@@ -69,8 +69,10 @@ def ours(host: str) -> FortiManager:
 
 
 def test_direct_route_sends_the_bytes_requests_sends(server: LoopbackServer) -> None:
-    direct = captured(server, ours)
-    through_requests = captured(server, ours, force_requests_route)
+    clients: list[FortiManager] = []
+    direct = captured(server, ours, clients.append)
+    through_requests = captured(server, ours, lambda fmg: (clients.append(fmg), force_requests_route(fmg)))
+    assert [fmg._transport.last_route for fmg in clients] == ["direct", "requests"]
     assert len(direct) == 6
     assert direct == through_requests
     assert direct[0].startswith(b"POST /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1:")
