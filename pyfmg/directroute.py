@@ -32,6 +32,7 @@ _PATCHABLE = frozenset({"send", "get_adapter", "request", "post", "prepare_reque
 class Route(NamedTuple):
     """Everything a request to one URL needs on the direct route, taken from requests once."""
 
+    adapter: HTTPAdapter
     target: str
     verify: VerifySetting
     header_items: tuple[tuple[str, str], ...]
@@ -43,26 +44,25 @@ class Route(NamedTuple):
 
 
 class DirectRoutes:
-    """Finds the direct route for a request to ``session`` through ``adapter``, and sends on it."""
+    """Finds the direct route for a request on a session, and sends on it."""
 
-    def __init__(
-        self,
-        session: requests.Session,
-        adapter: HTTPAdapter,
-        template: Callable[[str, Mapping[str, str]], requests.PreparedRequest],
-    ) -> None:
-        self.session = session
-        self._adapter = adapter
+    def __init__(self, template: Callable[[str, Mapping[str, str]], requests.PreparedRequest]) -> None:
         self._template = template  # the POST requests would prepare for a URL and headers, without body
         self._last: Route | None = None
         self._timeout: tuple[float, urllib3.Timeout] | None = None
 
     def find(
-        self, target: str, verify: VerifySetting, proxies: Any, netrc_auth: Any, headers: Mapping[str, str]
+        self,
+        session: requests.Session,
+        target: str,
+        verify: VerifySetting,
+        proxies: Any,
+        netrc_auth: Any,
+        headers: Mapping[str, str],
     ) -> Route | None:
         """The route, or None when requests must send this request itself."""
-        session = self.session
         adapters = session.adapters
+        adapter = adapters.get("https://" if target.startswith("https://") else "http://")
         if (
             type(session) is not requests.Session
             or proxies
@@ -74,20 +74,20 @@ class DirectRoutes:
             or _has_cookies(session.cookies)
             or any(session.hooks.values())
             or type(session.headers) is not CaseInsensitiveDict
-            or len(adapters) != 2
-            or adapters.get("https://") is not self._adapter
-            or adapters.get("http://") is not self._adapter
+            or len(adapters) != 2  # requests' own mounts, "https://" and "http://", and no other
+            or type(adapter) is not HTTPAdapter
             or requests.Session.send is not _SESSION_SEND
             or requests.Session.get_adapter is not _GET_ADAPTER
             or HTTPAdapter.send is not _ADAPTER_SEND
             or not _PATCHABLE.isdisjoint(vars(session))
-            or "send" in vars(self._adapter)
+            or "send" in vars(adapter)
         ):
             return None
         header_items = tuple(headers.items())
         last = self._last
         if (
             last is not None
+            and last.adapter is adapter
             and last.target == target
             and last.verify == verify
             and last.header_items == header_items
@@ -96,7 +96,6 @@ class DirectRoutes:
         ):
             return last
         template = self._template(target, headers)
-        adapter = self._adapter
         if hasattr(adapter, "get_connection_with_tls_context"):  # requests >= 2.32
             pool = adapter.get_connection_with_tls_context(template, verify, proxies={}, cert=None)
         else:
@@ -105,6 +104,7 @@ class DirectRoutes:
         # One route kept: before 2.32 requests sets TLS settings on a pool shared by every verify
         # setting, so a change of setting must go through the adapter again.
         self._last = Route(
+            adapter,
             target,
             verify,
             header_items,
@@ -116,7 +116,7 @@ class DirectRoutes:
         )
         return self._last
 
-    def send(self, route: Route, body: str, timeout: float) -> Any:
+    def send(self, session: requests.Session, route: Route, body: str, timeout: float) -> Any:
         """``pool.urlopen`` with HTTPAdapter.send's arguments; urllib3's errors become requests' as there."""
         headers = dict(route.request_headers)
         headers["Content-Length"] = str(len(body))  # json.dumps output is ASCII: characters are bytes
@@ -130,7 +130,7 @@ class DirectRoutes:
                 assert_same_host=False,
                 preload_content=False,
                 decode_content=False,
-                retries=self._adapter.max_retries,
+                retries=route.adapter.max_retries,
                 timeout=self._timeouts(timeout),
                 chunked=False,
             )
@@ -138,7 +138,7 @@ class DirectRoutes:
             raise as_requests_error(err) from err
         if "Set-Cookie" in raw.headers:
             # As Session.send does, so the next requests carry the cookie (through requests' own path).
-            extract_cookies_to_jar(self.session.cookies, route.template, raw)
+            extract_cookies_to_jar(session.cookies, route.template, raw)
         return raw
 
     def _timeouts(self, seconds: float) -> urllib3.Timeout:

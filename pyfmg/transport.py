@@ -42,6 +42,7 @@ from .wirelimits import (
     DeadlineGuard,
     ReplyTooLarge,
     read_body,
+    watch_pool,
     watch_pools_of,
 )
 
@@ -93,7 +94,7 @@ class Transport:
         self.session.mount("https://", self._adapter)
         self.session.mount("http://", self._adapter)
         watch_pools_of(self._adapter.poolmanager)
-        self._direct = DirectRoutes(self.session, self._adapter, self._template)
+        self._direct = DirectRoutes(self._template)
         #: "direct" (requests' urllib3 pool, see :mod:`pyfmg.directroute`) or "requests" (``Session.send``)
         self.last_route = ""
         self._ids = itertools.count(1)
@@ -183,10 +184,12 @@ class Transport:
         if guard is not None:
             timeout = min(self.timeout, guard.remaining())
         try:
-            route = self._direct.find(target, verify, proxies, netrc_auth, headers)
+            route = self._direct.find(self.session, target, verify, proxies, netrc_auth, headers)
             self.last_route = "requests" if route is None else "direct"
             if route is not None:
-                return self._direct.send(route, body, timeout)
+                if guard is not None:  # a session swapped in by the caller has pools of its own
+                    watch_pool(route.pool)
+                return self._direct.send(self.session, route, body, timeout)
             # Session.request's own steps (prepare, merge the session's settings, send), with the
             # environment already applied by _environment and the preparation usually from a template.
             response = self.session.send(

@@ -94,6 +94,17 @@ def test_session_headers_set_by_the_caller_are_sent_on_both_routes(server: Loopb
     assert fmg._transport.last_route == "direct"
 
 
+def test_a_plain_session_swapped_in_keeps_the_direct_route(server: LoopbackServer) -> None:
+    clients: list[FortiManager] = []
+
+    def swap(fmg: FortiManager) -> None:
+        fmg._transport.session = requests.Session()
+        clients.append(fmg)
+
+    assert captured(server, ours, swap) == captured(server, ours)
+    assert clients[0]._transport.last_route == "direct"
+
+
 def test_direct_route_reuses_one_connection(server: LoopbackServer) -> None:
     fmg = FortiManager(server.host, apikey=API_KEY, use_ssl=False, check_adom_workspace=False)
     fmg.login()
