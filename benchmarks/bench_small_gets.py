@@ -14,8 +14,8 @@ own process) on 127.0.0.1 over one kept-alive connection, and parses the reply:
 
 Rounds interleave the contestants, so a burst of load elsewhere on the machine hits all alike; each
 figure is the median over rounds, with the spread (lowest-highest round).  Client CPU is
-``time.process_time`` of this process (the simulator runs in another one): it is the part a client
-can change.  ``--profile NAME`` prints cProfile's top functions for one contestant instead.
+``time.thread_time`` of the thread making the calls (the simulator runs in another process): it is
+the part a client can change.  ``--profile NAME`` prints cProfile's top functions for one contestant instead.
 """
 
 from __future__ import annotations
@@ -115,11 +115,11 @@ def measure(contestants: dict[str, Callable[[], Any]], calls: int, rounds: int) 
         for name, call in contestants.items():
             for _ in range(50):  # warm the connection and the caches
                 call()
-            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            start_wall, start_cpu = time.perf_counter(), time.thread_time()
             for _ in range(calls):
                 call()
             wall[name].append((time.perf_counter() - start_wall) / calls)
-            cpu[name].append((time.process_time() - start_cpu) / calls)
+            cpu[name].append((time.thread_time() - start_cpu) / calls)
     print(f"\nsmall gets: {rounds} rounds x {calls} calls per contestant, interleaved; median (lowest-highest round)")
     print(f"  command: python benchmarks/bench_small_gets.py --calls {calls} --rounds {rounds}")
     floor, legacy = median(cpu["urllib3"]), median(cpu["pyFMG 0.8.6.3"])
