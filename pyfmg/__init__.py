@@ -7,6 +7,7 @@ written for pyFMG, ``pyFMG.fortimgr``.
 import logging
 
 from .bulk import ItemResult
+from .cassette import recording
 from .client import FortiManager
 from .converge import ObjectChange, apply_object_change, converge_object, plan_object
 from .exceptions import (
@@ -66,6 +67,7 @@ __all__ = [
     "converge_object",
     "lock_scope",
     "plan_object",
+    "recording",
     "resolve_package_path",
 ]
 

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     conn.add_argument("--ca-cert", metavar="PATH", help="verify the server certificate against this CA file")
     conn.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
     conn.add_argument("--verbose", action="store_true", help="ask for enum names instead of numbers")
+    conn.add_argument("--record", metavar="PATH", help="write the calls and replies, redacted, to a cassette")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     get = commands.add_parser("get", help="read a table or an object")
@@ -122,6 +123,7 @@ def connect(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
         "timeout": args.timeout,
         "verbose": args.verbose,
         "disable_request_warnings": True,
+        "record": args.record,
     }
     if not args.http and not verify:
         print("warning: the server certificate is not verified (use --verify or --ca-cert)", file=sys.stderr)

@@ -14,6 +14,7 @@ import urllib3
 
 from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
+from .cassette import CassetteWriter, PathLike
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, format_exchange, jprint
 from .request import build_envelope, build_params
@@ -56,6 +57,7 @@ class FortiManager:
         :class:`FMGReplyTooLarge`.
     :param deadline: seconds one call may take in all (connect, headers, body); default None (only
         ``timeout``, per read); a call past it raises :class:`FMGDeadlineExceeded`.
+    :param record: write every call and its reply, redacted, to this cassette file (JSON lines).
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class FortiManager:
         retry: Retry | None = None,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         deadline: float | None = None,
+        record: PathLike | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise FMGValueError(
@@ -99,6 +102,7 @@ class FortiManager:
         self._recovery_lock = threading.RLock()
         self._print_lock = threading.Lock()
         self._redactor = Redactor()
+        self._cassette = CassetteWriter(record, self._redactor) if record is not None else None
         self._apikeyused = passwd is None and apikey is not None
         self._forticloudused = is_forticloud_host(self._host)
         self._auth: LoginStrategy
@@ -611,6 +615,8 @@ class FortiManager:
                 self.dprint()
                 return not_json["status"]["code"], not_json
             self.dprint()
+            if self._cassette is not None:
+                self._cassette.exchange(envelope, body)
             if free_form:
                 return 200, all_results(body, request_id, url, reply.status, reply.content)
             return first_result(body, request_id, url, reply.status, reply.content)

@@ -25,6 +25,7 @@ ALLOWED = {
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
     "converge": {"exceptions"},
+    "cassette": {"exceptions", "logs"},
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
@@ -45,6 +46,7 @@ CORE = {
     "lockscope",
     "bulk",
     "converge",
+    "cassette",
 }
 
 
