@@ -18,7 +18,6 @@ from typing import Any, Callable
 import pytest
 import requests
 import responses
-import urllib3
 
 from pyfmg import FMGConnectionError, FortiManager
 from tests.loopback import LoopbackServer, json_reply
@@ -226,7 +225,3 @@ def test_both_routes_raise_the_same_error_when_nothing_listens(route: str) -> No
         force_requests_route(fmg)
     with pytest.raises(FMGConnectionError, match=r"connection failed: get .* -> POST http://127\.0\.0\.1:\d+/jsonrpc"):
         fmg.get(ADDRESSES)
-
-
-def test_urllib3_version_in_use_is_supported() -> None:
-    assert int(urllib3.__version__.split(".")[0]) in (1, 2)
