@@ -257,6 +257,17 @@ def test_a_call_past_its_deadline_is_cut_off(
     assert fmg.get("/cli/global/system/status")[0] == 0  # the cut connection was not reused
 
 
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_tls_handshake_past_its_deadline_is_cut_off(servers: Callable[..., LoopbackServer], route: str) -> None:
+    server = servers(silence)  # accepts the connection, never answers the ClientHello
+    fmg = client(server.host, route, timeout=30, deadline=0.3)
+    fmg._transport.use_ssl = True
+    started = time.monotonic()
+    with pytest.raises(FMGDeadlineExceeded, match=r"deadline=0\.3 s"):
+        fmg.get("/cli/global/system/status")
+    assert time.monotonic() - started < 10
+
+
 # --- debug output ---------------------------------------------------------------------------------
 
 
