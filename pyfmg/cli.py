@@ -13,9 +13,10 @@ import json
 import os
 import sys
 import time
+import warnings
 from typing import Any, Callable, TextIO
 
-from pyfmg import FMGBaseException, FMGValueError, FortiManager, LockScope, __version__
+from pyfmg import FMGBaseException, FMGInsecureTLSWarning, FMGValueError, FortiManager, LockScope, __version__
 from pyfmg.progress import ProgressBar
 
 EXIT_OK, EXIT_API_ERROR, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -127,6 +128,8 @@ def connect(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     }
     if not args.http and not verify:
         print("warning: the server certificate is not verified (use --verify or --ca-cert)", file=sys.stderr)
+        # The line above says it in the command's own terms; the client's warning would repeat it.
+        warnings.filterwarnings("ignore", category=FMGInsecureTLSWarning)
     apikey = os.environ.get("PYFMG_APIKEY")
     if args.apikey_file:
         try:

@@ -20,6 +20,7 @@ __all__ = [
     "FMGConnectTimeout",
     "FMGConnectionError",
     "FMGDeadlineExceeded",
+    "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
     "FMGLockError",
     "FMGOAuthTokenError",
@@ -197,3 +198,11 @@ class FMGReplyTooLarge(FMGInvalidResponse):
 
 class FMGDeadlineExceeded(FMGReadTimeout):
     """The whole exchange (connect, headers and body) took longer than ``deadline`` seconds."""
+
+
+class FMGInsecureTLSWarning(UserWarning):
+    """A client talks HTTPS without verifying the certificate (``verify_ssl=False``); warned once per client.
+
+    Not an urllib3 warning: ``disable_request_warnings`` does not silence it. Silence it with
+    ``warnings.filterwarnings("ignore", category=FMGInsecureTLSWarning)`` or, better, verify.
+    """

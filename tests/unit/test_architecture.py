@@ -13,6 +13,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "pyfmg"
 ALLOWED = {
     "exceptions": set(),
     "logs": set(),
+    "arguments": {"exceptions"},
     "request": {"exceptions"},
     "response": {"exceptions", "logs"},
     "transport": {"exceptions", "logs", "wirelimits", "directroute"},
@@ -32,6 +33,7 @@ ALLOWED = {
 FRONT_ENDS = ["cli.py", "demo.py", "soar_bundle.py", "soar"]
 CORE = {
     "client",
+    "arguments",
     "auth",
     "transport",
     "wirelimits",
