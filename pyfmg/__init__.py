@@ -32,6 +32,7 @@ from .exceptions import (
     FMGWorkspaceError,
 )
 from .lockscope import lock_scope, resolve_package_path
+from .logs import Redactor
 from .retry import Retry
 from .tasks import TaskProgress
 from .workspace import LockScope
@@ -62,6 +63,7 @@ __all__ = [
     "ItemResult",
     "LockScope",
     "ObjectChange",
+    "Redactor",
     "Retry",
     "TaskProgress",
     "__version__",
