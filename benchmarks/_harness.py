@@ -105,3 +105,58 @@ def report(title: str, rows: list[tuple[str, str, str, str]]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
     for row in [header, *rows]:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+
+
+CANNED_SERVER = r"""
+import re, socket, sys, threading
+reply = open(sys.argv[1], "rb").read()  # a JSON-RPC reply whose text starts with '{"id": <n>'
+tail = reply[reply.index(b",") :]
+listener = socket.create_server(("127.0.0.1", 0))
+print("host: 127.0.0.1:%d" % listener.getsockname()[1], flush=True)
+
+def serve(conn):
+    data = b""
+    while True:
+        while b"\r\n\r\n" not in data:
+            more = conn.recv(65536)
+            if not more:
+                return
+            data += more
+        head, _, data = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        while len(data) < length:
+            data += conn.recv(65536)
+        body, data = data[:length], data[length:]
+        request_id = re.search(rb'"id": *(\d+)', body).group(1)
+        out = b'{"id": ' + request_id + tail
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(out))
+        conn.sendall(out)
+
+while True:
+    conn, _ = listener.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+"""
+
+
+@contextlib.contextmanager
+def canned(reply: bytes) -> Iterator[str]:
+    """Serve ``reply`` (a JSON-RPC reply, its id replaced by each request's) from a child process; yield host:port.
+
+    For measuring a client on a large reply: the simulator spends longer building a 50 MB reply
+    than a client spends reading it, which would hide the client's share of the wall time.
+    """
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as saved:
+        saved.write(reply)
+        saved.flush()
+        process = subprocess.Popen([sys.executable, "-c", CANNED_SERVER, saved.name], stdout=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None
+            match = re.search(r"host: (\S+)", process.stdout.readline())
+            if not match:
+                raise SystemExit("the canned server did not start")
+            yield match.group(1)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

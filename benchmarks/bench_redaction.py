@@ -19,7 +19,8 @@ import time
 import urllib.parse
 from typing import Any, Callable
 
-from pyfmg.logs import Redactor, RequestResponse, format_exchange, jprint
+from pyfmg.logs import Redactor, format_exchange, jprint
+from pyfmg.response import RequestResponse
 
 PASSWORD = 'pa"ss\\wörd/Ünïcode-1234'
 API_KEY = "qk8Zr3tY7mNpL2vB9xWc4dFh6jKs1aGe"

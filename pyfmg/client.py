@@ -25,10 +25,10 @@ from .exceptions import (
 from .legacy import FMGLockContext, PyFMGSurface
 from .logs import Redactor
 from .request import build_envelope, build_params
-from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
+from .response import NOT_JSON_CODE, NotJSONResponse, all_results, first_result, parse_releasing_bytes
 from .retry import INVALID_SESSION, READ_METHODS, Retry
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
-from .transport import HTTPReply, Transport, VerifySetting
+from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
 from .workspace import LockScope
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,10 @@ class FortiManager(PyFMGSurface):
     :param pool_size: HTTP connections kept open for concurrent calls from several threads.
     :param retry: what may be repeated after an expired session or a failed read
         (:class:`pyfmg.retry.Retry`); default: nothing, as in pyFMG.
+    :param max_reply_bytes: largest reply read (decompressed), default 512 MiB; larger ones raise
+        :class:`FMGReplyTooLarge`.
+    :param deadline: seconds one call may take in all (connect, headers, body); default None (only
+        ``timeout``, per read); a call past it raises :class:`FMGDeadlineExceeded`.
     :param record: write every call and its reply, redacted, to this cassette file (JSON lines).
     """
 
@@ -79,6 +83,8 @@ class FortiManager(PyFMGSurface):
         *,
         pool_size: int = 10,
         retry: Retry | None = None,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        deadline: float | None = None,
         record: PathLike | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
@@ -113,7 +119,9 @@ class FortiManager(PyFMGSurface):
         self._forticloudused = is_forticloud_host(self._host)
         self._login_cache = None
         self._auth.headers()  # the redactor learns the secrets now, before anything can print them
-        self._transport = Transport(self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size)
+        self._transport = Transport(
+            self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size, max_reply_bytes, deadline
+        )
         self._foreign_session = None
         self._lock_ctx = FMGLockContext(self)
         # Late-bound, as in pyFMG: replacing get/delete on the instance, or patching time.sleep, takes effect.
@@ -492,13 +500,12 @@ class FortiManager(PyFMGSurface):
             with serialisable(_label(method, params)):
                 reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
-            body = _parse_releasing_bytes(reply, url)
+            body = parse_releasing_bytes(reply, url, record)
             if isinstance(body, NotJSONResponse):
                 not_json = body
                 record.error_msg = not_json["status"]["message"] = self._redactor.text(not_json["status"]["message"])
                 self.dprint()
                 return not_json["status"]["code"], not_json
-            record.response_json = body
             self.dprint()
             if self._cassette is not None:
                 self._cassette.exchange(envelope, body)
@@ -564,25 +571,6 @@ class FortiManager(PyFMGSurface):
         if not isinstance(method, str) or not method:
             raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
         return self._post_request(method, data, free_form=True, create_task=create_task)
-
-
-def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
-    """The JSON value of a reply, or a :class:`NotJSONResponse`; ``reply.content`` keeps only its start.
-
-    ``json.loads(bytes)`` decodes to text and parses that while the bytes stay alive, so a large
-    reply would be held three times (bytes, text, objects).  Dropping the bytes once the text
-    exists keeps two.  Messages quote only the start of a reply, which is kept.
-    """
-    content, reply.content = reply.content, reply.content[:BODY_EXCERPT]
-    try:
-        text, encoding = decode_text(content)
-    except ValueError:
-        return NotJSONResponse(url, reply.status, content, reply.headers)
-    del content
-    try:
-        return decode(text)
-    except ValueError:
-        return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
 
 
 def _first_url(params: Any) -> str:

@@ -19,11 +19,14 @@ __all__ = [
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGDeadlineExceeded",
     "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
     "FMGLockError",
     "FMGOAuthTokenError",
     "FMGReadTimeout",
+    "FMGRedirectRefused",
+    "FMGReplyTooLarge",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
@@ -172,6 +175,30 @@ class FMGObjectStatusError(FMGBaseException):
         self.code = code
         self.status_message = status_message
         super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")
+
+
+class FMGRedirectRefused(FMGBaseException):
+    """The server answered with a redirect; it is never followed (the request would carry credentials).
+
+    ``status`` is the HTTP status (301, 302, 303, 307 or 308), ``location`` the target refused.
+    """
+
+    def __init__(self, msg: str, status: int | None = None, location: str | None = None) -> None:
+        super().__init__(msg)
+        self.status = status
+        self.location = location
+
+
+class FMGReplyTooLarge(FMGInvalidResponse):
+    """The reply grew past ``max_reply_bytes`` (counted after decompression); reading stopped there."""
+
+    def __init__(self, msg: str, limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(msg, **kwargs)
+        self.limit = limit
+
+
+class FMGDeadlineExceeded(FMGReadTimeout):
+    """The whole exchange (connect, headers and body) took longer than ``deadline`` seconds."""
 
 
 class FMGInsecureTLSWarning(UserWarning):

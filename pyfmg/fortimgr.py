@@ -35,7 +35,7 @@ from .exceptions import (
     FMGWorkspaceError,
 )
 from .legacy import FMGLockContext
-from .logs import RequestResponse
+from .response import RequestResponse
 
 __all__ = [
     "FMGBaseException",

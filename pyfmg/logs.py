@@ -294,8 +294,8 @@ def jprint(json_obj: Any) -> str:
             return json.dumps({"Type Information": f"{type(err).__name__}: nested too deeply to print"})
 
 
-class RequestResponse:
-    """The last request/reply of the current thread, as pyFMG's ``req_resp_object`` exposed it.
+class Exchange:
+    """One request and its reply, as ``req_resp_object`` shows them (:class:`pyfmg.response.RequestResponse`).
 
     ``request_json`` and ``response_json`` are the objects sent and received (not copies, not
     redacted): they are only redacted when printed or logged.
@@ -316,7 +316,7 @@ class RequestResponse:
         self.error_msg = None
 
 
-def format_exchange(record: RequestResponse, redactor: Redactor) -> str:
+def format_exchange(record: Exchange, redactor: Redactor) -> str:
     """The human-readable, redacted text of one request/reply (or of its message)."""
     if record.error_msg is not None:
         return redactor.text(record.error_msg)

@@ -6,16 +6,24 @@ otherwise escape as a raw KeyError/TypeError/IndexError deep inside the caller's
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
+from collections.abc import Mapping
 from typing import Any
 
 from .exceptions import FMGInvalidResponse
-from .logs import mask_secret_fields
+from .logs import Exchange, mask_secret_fields
 
 #: The code pyFMG returns when a reply is not JSON at all (HTML error page, empty body...).
 NOT_JSON_CODE = 100
 #: How much of a bad reply is quoted in messages.
 BODY_EXCERPT = 200
+#: From this size (bytes of JSON) on, parsing pauses the garbage collector and ``req_resp_object``
+#: keeps the reply's text instead of its objects.
+LARGE_REPLY = 1024 * 1024
+#: Debug output (``debug=True``, ``dprint``, ``dlog``) summarises replies larger than this.
+DEBUG_PRINT_LIMIT = 4 * 1024 * 1024
 
 
 class NotJSONResponse(dict[str, Any]):
@@ -27,7 +35,7 @@ class NotJSONResponse(dict[str, Any]):
     ``text``, ``content`` and ``headers``.
     """
 
-    def __init__(self, url: str, status_code: int, content: bytes, headers: dict[str, str] | None = None):
+    def __init__(self, url: str, status_code: int, content: bytes, headers: Mapping[str, str] | None = None):
         message = (
             f"FortiManager answered {url!r} with HTTP {status_code} and a body that is not JSON "
             f"({len(content)} bytes, starting {quote(content)})"
@@ -43,18 +51,150 @@ class NotJSONResponse(dict[str, Any]):
 
 
 def decode(content: bytes | str) -> Any:
-    """The JSON value of ``content``; raises ValueError when it is not UTF-8 JSON."""
+    """The JSON value of ``content``; raises ValueError when it is not UTF-8 JSON.
+
+    With msgspec installed (``pip install pyfmg[fast]``) it parses; anything it refuses (NaN, a
+    lone surrogate, a byte-order mark, UTF-16...) goes to ``json``, so both give the same values
+    and the same errors.  Python's cyclic garbage collector is paused while a large reply is
+    parsed: it would otherwise walk the growing tree of objects again and again.
+    """
+    paused = len(content) > LARGE_REPLY
+    if paused:
+        _pause_gc()
     try:
+        fast = _msgspec_decode()
+        if fast is not None:
+            try:
+                return fast(content)
+            except _fast_errors:
+                pass
         return json.loads(content)
     except RecursionError:
         # A hostile body of a few kilobytes of "[[[[..." must not crash the caller with a RecursionError.
         raise ValueError("JSON nested too deeply") from None
+    finally:
+        if paused:
+            _resume_gc()
+
+
+def msgspec_available() -> bool:
+    """True when replies are parsed by msgspec (the ``fast`` extra)."""
+    return _msgspec_decode() is not None
+
+
+_MSGSPEC: Any = ...  # not looked for yet: importing it costs start-up time for calls that never parse
+_fast_errors: tuple[type[BaseException], ...] = (ValueError, RecursionError)
+
+
+def _msgspec_decode() -> Any:
+    global _MSGSPEC, _fast_errors
+    if _MSGSPEC is ...:
+        try:
+            import msgspec.json
+
+            _MSGSPEC = msgspec.json.decode
+            _fast_errors = (ValueError, RecursionError, msgspec.MsgspecError)  # not a ValueError before 0.19
+        except ImportError:
+            _MSGSPEC = None
+    return _MSGSPEC
+
+
+# The collector's switch is process-wide: threads parsing large replies at once count their pauses,
+# the last one out restores what the switch was before the first one in.
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+def _pause_gc() -> None:
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+
+
+def _resume_gc() -> None:
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses -= 1
+        if _gc_pauses == 0 and _gc_was_enabled:
+            gc.enable()
+
+
+class RequestResponse(Exchange):
+    """``req_resp_object``: the last exchange, with a large reply kept as its text until somebody reads it.
+
+    pyFMG kept the parsed reply until the next call; for a 50 MB reply that is ~190 MB of objects
+    alive between calls even after the caller dropped its data.  Here a reply over
+    :data:`LARGE_REPLY` is kept as the bytes or text it was parsed from (a quarter of the size) and
+    parsed again the first time ``response_json`` is read; debug output summarises replies over
+    :data:`DEBUG_PRINT_LIMIT` instead of printing them.
+    """
+
+    _value: Any = None
+    _source: str | bytes | None = None
+
+    @property
+    def response_json(self) -> Any:
+        if self._source is not None:
+            self._value, self._source = decode(self._source), None
+        return self._value
+
+    @response_json.setter
+    def response_json(self, value: Any) -> None:
+        self._value, self._source = value, None
+
+    def keep_reply(self, value: Any, source: str | bytes) -> None:
+        if len(source) > LARGE_REPLY:
+            self._value, self._source = None, source
+        else:
+            self._value, self._source = value, None
+
+    def for_printing(self) -> Exchange:
+        """This record, or a copy with a note in place of a reply too large to print."""
+        if self._source is None or len(self._source) <= DEBUG_PRINT_LIMIT:
+            return self
+        shown = Exchange()
+        shown.request_json, shown.error_msg = self.request_json, self.error_msg
+        shown.response_json = {
+            "not shown": f"a reply of {len(self._source)} bytes; debug output shows replies up to "
+            f"{DEBUG_PRINT_LIMIT} bytes (req_resp_object.response_json has it all)"
+        }
+        return shown
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
     """The text of a JSON reply and its encoding, decoded as ``json.loads`` decodes bytes; ValueError if it cannot."""
     encoding = json.detect_encoding(content)
     return content.decode(encoding, "surrogatepass"), encoding
+
+
+def parse_releasing_bytes(reply: Any, url: str, record: RequestResponse) -> Any:
+    """The JSON value of a transport reply, or a :class:`NotJSONResponse`; ``reply.content`` keeps only its start.
+
+    ``json.loads(bytes)`` decodes to text and parses that while the bytes stay alive, so a large
+    reply would be held three times (bytes, text, objects).  Dropping the bytes once the text
+    exists keeps two; msgspec parses the bytes themselves.  Messages quote only the start of a
+    reply, which is kept.
+    """
+    content, reply.content = reply.content, reply.content[:BODY_EXCERPT]
+    source: str | bytes = content
+    encoding = "utf-8"
+    if not msgspec_available():
+        try:
+            source, encoding = decode_text(content)
+        except ValueError:
+            return NotJSONResponse(url, reply.status, content, reply.headers)
+    del content
+    try:
+        value = decode(source)
+    except ValueError:
+        raw = source if isinstance(source, bytes) else source.encode(encoding, "surrogatepass")
+        return NotJSONResponse(url, reply.status, raw, reply.headers)
+    record.keep_reply(value, source)  # the text, not the objects, for a large reply
+    return value
 
 
 def quote(content: bytes) -> str:

@@ -12,9 +12,10 @@ import logging
 import os
 import socket
 import threading
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import requests
 import urllib3
@@ -22,22 +23,35 @@ from requests.adapters import HTTPAdapter
 from requests.sessions import merge_setting
 from requests.utils import get_environ_proxies, get_netrc_auth
 
+from .directroute import DirectRoutes, VerifySetting
 from .exceptions import (
     FMGBaseException,
     FMGConnectionError,
     FMGConnectTimeout,
+    FMGDeadlineExceeded,
     FMGInvalidResponse,
     FMGReadTimeout,
+    FMGRedirectRefused,
+    FMGReplyTooLarge,
     FMGTLSError,
     FMGValueError,
 )
 from .logs import Redactor
+from .wirelimits import (
+    DEFAULT_MAX_REPLY_BYTES,
+    WATCHDOG,
+    DeadlineGuard,
+    ReplyTooLarge,
+    read_body,
+    watch_pool,
+    watch_pools_of,
+)
 
 logger = logging.getLogger(__name__)
 
 JSON_HEADERS = {"content-type": "application/json"}
-
-VerifySetting = Union[bool, str]
+#: The statuses requests follows (``requests.Response.is_redirect``); every one is refused here.
+REDIRECT_STATI = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass
@@ -46,7 +60,7 @@ class HTTPReply:
 
     status: int
     content: bytes
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive when from the wire
 
 
 class Transport:
@@ -60,6 +74,8 @@ class Transport:
         timeout: float = 300,
         redactor: Redactor | None = None,
         pool_size: int = 10,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        deadline: float | None = None,
     ) -> None:
         self.host = host
         self.use_ssl = use_ssl
@@ -67,15 +83,21 @@ class Transport:
         self.timeout = timeout
         self.redactor = redactor or Redactor()
         self.pool_size = pool_size
+        self.max_reply_bytes = check_max_reply_bytes(max_reply_bytes)
+        self.deadline = check_deadline(deadline)
         self.session = requests.Session()
         # With trust_env, requests re-reads the proxy variables and ~/.netrc on every request, which
         # costs more than the rest of a small call; they are read once per URL instead (see _environment).
         self.session.trust_env = False
         self._environments: dict[str, tuple[dict[str, str], Any]] = {}
         self._templates: dict[Any, requests.PreparedRequest] = {}
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self._adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        self.session.mount("https://", self._adapter)
+        self.session.mount("http://", self._adapter)
+        watch_pools_of(self._adapter.poolmanager)
+        self._direct = DirectRoutes(self._template)
+        #: "direct" (requests' urllib3 pool, see :mod:`pyfmg.directroute`) or "requests" (``Session.send``)
+        self.last_route = ""
         self._ids = itertools.count(1)
         self._id_lock = threading.Lock()
         self.last_id = 0
@@ -106,6 +128,8 @@ class Transport:
         """POST ``payload`` as JSON to ``url`` (default: the JSON-RPC endpoint).
 
         ``label`` names the call in error messages (e.g. ``"get pm/config/adom/root/obj"``).
+        Redirects are refused, the reply is read up to ``max_reply_bytes`` and, with a
+        ``deadline``, the whole exchange is cut off when it takes longer.
         """
         target = url or self.jsonrpc_url
         # pyFMG serialises with json.dumps' default separators; keeping them keeps the bytes identical.
@@ -113,71 +137,152 @@ class Transport:
         verify_setting = self.verify_ssl if verify is None else verify
         if verify_setting is True:
             verify_setting = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        proxies, netrc_auth = self._environment(target)
+        header_setting = headers or JSON_HEADERS
+        guard = WATCHDOG.start_call(self.deadline) if self.deadline is not None else None
         try:
-            # Streaming separates "no reply" from "a reply whose body broke", whose status we can then report.
+            raw = self._send(target, body, header_setting, verify_setting, label, guard)
+            try:
+                status = raw.status
+                if status in REDIRECT_STATI and raw.headers.get("Location") is not None:
+                    raise FMGRedirectRefused(
+                        self.redactor.text(
+                            f"refused to follow a redirect: {label} -> POST {target}: HTTP {status} to "
+                            f"{raw.headers['Location']!r}; nothing was sent there. Give host= the "
+                            f"FortiManager's own address (and use_ssl= its scheme)"
+                        ),
+                        status=status,
+                        location=raw.headers["Location"],
+                    )
+                content = self._read(raw, label, target, guard)
+                if guard is not None and guard.expired:
+                    # A cut in the headers can read as their end, and a cut body as a short one.
+                    raise self._deadline_error(label, target, "and what arrived is incomplete", None)
+            except BaseException:
+                raw.close()  # never put back a connection with unread bytes on it
+                raise
+            finally:
+                if guard is not None:
+                    WATCHDOG.end_call(guard)
+                    guard = None
+                raw.release_conn()
+            return HTTPReply(status, content, raw.headers)
+        finally:
+            if guard is not None:
+                WATCHDOG.end_call(guard)
+
+    def _send(
+        self,
+        target: str,
+        body: str,
+        headers: Mapping[str, str],
+        verify: VerifySetting,
+        label: str,
+        guard: DeadlineGuard | None,
+    ) -> Any:
+        """Send the request; the urllib3 response, headers read, body not yet."""
+        proxies, netrc_auth = self._environment(target)
+        timeout: Any = self.timeout
+        if guard is not None:
+            timeout = min(self.timeout, guard.remaining())
+        try:
+            route = self._direct.find(self.session, target, verify, proxies, netrc_auth, headers)
+            self.last_route = "requests" if route is None else "direct"
+            if route is not None:
+                if guard is not None:  # a session swapped in by the caller has pools of its own
+                    watch_pool(route.pool)
+                return self._direct.send(self.session, route, body, timeout)
             # Session.request's own steps (prepare, merge the session's settings, send), with the
             # environment already applied by _environment and the preparation usually from a template.
             response = self.session.send(
-                self._prepare(target, body, headers or JSON_HEADERS, netrc_auth),
-                timeout=self.timeout,
-                allow_redirects=True,
+                self._prepare(target, body, headers, netrc_auth),
+                timeout=timeout,
+                allow_redirects=False,
                 proxies=merge_setting(dict(proxies) if proxies else None, self.session.proxies),
+                # Streaming separates "no reply" from "a reply whose body broke", whose status we can then report.
                 stream=True,
-                verify=merge_setting(verify_setting, self.session.verify),
+                verify=merge_setting(verify, self.session.verify),
                 cert=self.session.cert,
             )
-        except requests.exceptions.SSLError as err:
-            raise FMGTLSError(self._message("TLS handshake failed", label, target, err)) from None
-        except requests.exceptions.ConnectTimeout as err:
-            raise FMGConnectTimeout(
-                self._message(f"no connection within {self.timeout} s", label, target, err)
-            ) from None
-        except requests.exceptions.ReadTimeout as err:
-            raise FMGReadTimeout(
-                self._message(f"no reply within timeout={self.timeout} s", label, target, err)
-            ) from None
-        except requests.exceptions.ConnectionError as err:
-            raise FMGConnectionError(self._message("connection failed", label, target, err)) from None
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
-            raise FMGInvalidResponse(
-                self._message("the reply was cut off or garbled", label, target, err), url=label
-            ) from None
-        except ValueError as err:  # includes requests' InvalidURL, MissingSchema, InvalidHeader
-            raise FMGValueError(self._message("invalid request", label, target, err)) from None
-        except requests.exceptions.RequestException as err:
-            raise FMGBaseException(self._message("request failed", label, target, err)) from None
-        except OSError as err:  # requests' "Could not find a suitable TLS CA certificate bundle"
-            # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
-            raise FMGBaseException(
-                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
-            ) from None
+            if guard is not None:  # through an adapter of the caller's, the pool may not be watched
+                WATCHDOG.note_connection(getattr(response.raw, "_connection", None))
+            return response.raw
+        except Exception as err:
+            if guard is not None and guard.passed():
+                raise self._deadline_error(label, target, "before the reply's headers", err) from None
+            raise self._send_error(err, label, target) from None
+
+    def _read(self, raw: Any, label: str, target: str, guard: DeadlineGuard | None) -> bytes:
         try:
-            # One read: response.content would read 10 kB pieces and join them, holding a large reply twice.
-            content = response.raw.read(decode_content=True)
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
-            status = response.status_code
+            return read_body(raw, self.max_reply_bytes)
+        except ReplyTooLarge as err:
+            what = "announces" if err.announced else "exceeded"
+            received = f"{err.received} bytes" + ("" if err.announced else " so far")
+            if raw.headers.get("Content-Encoding"):
+                received += ", decompressed"
+            raise FMGReplyTooLarge(
+                self.redactor.text(
+                    f"the reply is too large: {label} -> POST {target}: HTTP {raw.status}, it {what} "
+                    f"max_reply_bytes={self.max_reply_bytes} ({received}); raise max_reply_bytes "
+                    f"or ask for less (fields=, filter=, range=)"
+                ),
+                url=label,
+                http_status=raw.status,
+                body_start=b"",
+                limit=self.max_reply_bytes,
+            ) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError, zlib.error) as err:
+            if guard is not None and guard.passed():
+                raise self._deadline_error(label, target, f"while reading the body of HTTP {raw.status}", err) from None
             if isinstance(err, (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError)):
                 # A body that stalls: pyFMG (requests reading it) raised FMGConnectionError, and callers retry on it.
                 raise FMGConnectionError(
                     self.redactor.text(
-                        f"the reply stalled: {label} -> POST {target}: HTTP {status}, no more bytes within "
+                        f"the reply stalled: {label} -> POST {target}: HTTP {raw.status}, no more bytes within "
                         f"timeout={self.timeout} s ({type(err).__name__}: {err})"
                     )
                 ) from None
             raise FMGInvalidResponse(
                 self.redactor.text(
-                    f"the reply was cut off or garbled: {label} -> POST {target}: HTTP {status}, "
-                    f"{response.headers.get('Content-Length', 'no')} bytes announced, no readable body "
+                    f"the reply was cut off or garbled: {label} -> POST {target}: HTTP {raw.status}, "
+                    f"{raw.headers.get('Content-Length', 'no')} bytes announced, no readable body "
                     f"({type(err).__name__}: {err})"
                 ),
                 url=label,
-                http_status=status,
+                http_status=raw.status,
                 body_start=b"",
             ) from None
-        finally:
-            response.close()
-        return HTTPReply(response.status_code, content, dict(response.headers))
+
+    def _send_error(self, err: Exception, label: str, target: str) -> Exception:
+        """The FMG* exception for a request that got no reply."""
+        if isinstance(err, requests.exceptions.SSLError):
+            return FMGTLSError(self._message("TLS handshake failed", label, target, err))
+        if isinstance(err, requests.exceptions.ConnectTimeout):
+            return FMGConnectTimeout(self._message(f"no connection within {self.timeout} s", label, target, err))
+        if isinstance(err, requests.exceptions.ReadTimeout):
+            return FMGReadTimeout(self._message(f"no reply within timeout={self.timeout} s", label, target, err))
+        if isinstance(err, requests.exceptions.ConnectionError):
+            return FMGConnectionError(self._message("connection failed", label, target, err))
+        if isinstance(err, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+            return FMGInvalidResponse(self._message("the reply was cut off or garbled", label, target, err), url=label)
+        if isinstance(err, ValueError):  # includes requests' InvalidURL, MissingSchema, InvalidHeader
+            return FMGValueError(self._message("invalid request", label, target, err))
+        if isinstance(err, requests.exceptions.RequestException):
+            return FMGBaseException(self._message("request failed", label, target, err))
+        if isinstance(err, OSError):  # requests' "Could not find a suitable TLS CA certificate bundle"
+            # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
+            return FMGBaseException(
+                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+            )
+        return err
+
+    def _deadline_error(self, label: str, target: str, when: str, err: Exception | None) -> FMGDeadlineExceeded:
+        cause = f" ({type(err).__name__})" if err is not None else ""
+        return FMGDeadlineExceeded(
+            self.redactor.text(
+                f"no complete reply within deadline={self.deadline} s: {label} -> POST {target}: cut off "
+                f"{when}{cause}; raise deadline= for calls that legitimately take longer"
+            )
+        )
 
     def _prepare(self, url: str, body: str, headers: Mapping[str, str], netrc_auth: Any) -> requests.PreparedRequest:
         """The request Session.post would prepare, copied from a template kept per URL and headers.
@@ -199,6 +304,13 @@ class Transport:
             auth = netrc_auth if session.auth is None else None
             request = requests.Request("POST", url, data=body, headers=dict(headers), auth=auth)
             return session.prepare_request(request)
+        prepared = self._template(url, headers).copy()
+        prepared.prepare_body(body, None)
+        return prepared
+
+    def _template(self, url: str, headers: Mapping[str, str]) -> requests.PreparedRequest:
+        """A POST to ``url`` prepared by the session with ``headers`` and no body."""
+        session = self.session
         key = (url, tuple(headers.items()), tuple(session.headers.items()))
         template = self._templates.get(key)
         if template is None:
@@ -206,9 +318,7 @@ class Transport:
             if len(self._templates) > 32:  # bounded: a caller who keeps changing headers gets no leak
                 self._templates.clear()
             self._templates[key] = template
-        prepared = template.copy()
-        prepared.prepare_body(body, None)
-        return prepared
+        return template
 
     def _environment(self, url: str) -> tuple[dict[str, str], Any]:
         """Proxies and ~/.netrc credentials the environment gives ``url``, as requests would apply them."""
@@ -224,3 +334,17 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+
+
+def check_max_reply_bytes(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise FMGValueError(f"max_reply_bytes must be a number of bytes greater than 0, got {value!r}")
+    return value
+
+
+def check_deadline(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+        raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {value!r}")
+    return float(value)

@@ -27,9 +27,9 @@ import requests
 from ..arguments import check_timeout, check_verify
 from ..auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin
 from ..exceptions import FMGOAuthTokenError, FMGValidSessionException, FMGValueError
-from ..logs import Redactor, RequestResponse, format_exchange, jprint
+from ..logs import Redactor, format_exchange, jprint
 from ..request import build_envelope, build_params
-from ..response import NOT_JSON_CODE, all_results, first_result
+from ..response import NOT_JSON_CODE, RequestResponse, all_results, first_result
 from ..transport import JSON_HEADERS, Transport, VerifySetting
 from ..workspace import WorkspaceManager
 from . import wire
@@ -237,7 +237,7 @@ class PyFMGSurface:
     def dlog(self) -> None:
         """Log the calling thread's last exchange (redacted) to the logger set up with :meth:`getLog`."""
         if self._logger is not None:
-            self._logger.log(logging.INFO, format_exchange(self.req_resp_object, self._redactor))
+            self._logger.log(logging.INFO, format_exchange(self.req_resp_object.for_printing(), self._redactor))
 
     def dprint(self) -> None:
         """:meth:`dlog`, then log and with ``debug`` print the calling thread's last exchange, secrets masked."""
@@ -245,7 +245,7 @@ class PyFMGSurface:
         wanted_by_module_log = exchange_logger.isEnabledFor(logging.DEBUG)
         if not (self._debug or wanted_by_module_log):
             return
-        text = format_exchange(self.req_resp_object, self._redactor)
+        text = format_exchange(self.req_resp_object.for_printing(), self._redactor)
         if wanted_by_module_log:
             exchange_logger.debug("%s", text)
         if self._debug:
