@@ -31,7 +31,7 @@ REQUIRED_FILES = ("info.json", "connector.py", "requirements.txt")
 
 # Parts of pyfmg a connector never runs: the simulator, the test plugin and the command line.
 _NOT_VENDORED = frozenset(
-    {"testing", "pytest_plugin.py", "cli.py", "demo.py", "progress.py", "__main__.py", "soar_bundle.py", "__pycache__"}
+    {"testing", "pytest_plugin.py", "cli", "demo.py", "progress.py", "__main__.py", "soar_bundle.py", "__pycache__"}
 )
 
 
