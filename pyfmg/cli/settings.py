@@ -126,8 +126,8 @@ def _private(path: Path) -> bool:
 
 def _load_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # the same parser, published as tomli for older Pythons
+        import tomllib  # novermin
+    else:  # the same parser, published as tomli for older Pythons (a dependency there)
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
