@@ -35,10 +35,13 @@ def follow_task(
 ) -> dict[str, Any]:
     """Poll ``/task/task/<id>`` drawing a progress bar until it reaches 100 % or ``wait`` runs out.
 
+    Polls start 0.1 s apart and back off to ``interval``.
+
     Returns the last task seen; whether it finished is :func:`task_status`'s business.
     """
     bar = ProgressBar(progress, f"task {task_id}")
     deadline = clock() + wait
+    delay = min(interval, 0.1)  # short tasks end soon after they start: poll fast first, then back off
     try:
         while True:
             code, task = fmg.get(f"/task/task/{task_id}")
@@ -50,7 +53,8 @@ def follow_task(
             bar.update(percent, detail, state=state_name(task))
             if percent >= 100 or clock() >= deadline:
                 return task
-            sleep(interval)
+            sleep(min(delay, max(0.0, deadline - clock())))
+            delay = min(interval, delay * 1.5)
     finally:
         bar.close()
 
