@@ -1,14 +1,19 @@
 """Code blocks of README.md and docs/*.rst, as the docs test runs them.
 
 A block is ``.. code-block:: LANG`` (or ``.. code:: LANG``) in reStructuredText and a fenced block
-in Markdown. Python blocks (``python``, ``py``) and shell blocks (``console``, ``bash``, ``shell``,
-``sh``) are run; other languages (yaml, json, toml, text...) are data, not code. A block that cannot
-run says so inside itself with a comment ``# not run: <reason>``, and is reported as skipped with
-that reason.
+in Markdown. A plain literal block (a paragraph ending in ``::``) has no language: it counts as
+Python when it parses as Python and imports something, as shell when it starts with a command
+(``pip``, ``python``, ``ansible-playbook``...), and as text (program output) otherwise.
+
+Python blocks (``python``, ``py``) and shell blocks (``console``, ``bash``, ``shell``, ``sh``) are
+run; other languages (yaml, json, toml, text...) are data, not code. A block that cannot run says
+so inside itself with a comment ``# not run: <reason>``, and is reported as skipped with that
+reason.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 from dataclasses import dataclass
@@ -19,6 +24,11 @@ PYTHON = frozenset({"python", "py", "python3"})
 SHELL = frozenset({"console", "bash", "shell", "sh", "shell-session"})
 NOT_RUN = re.compile(r"#\s*not run:\s*(?P<reason>.+?)\s*$", re.MULTILINE)
 RST_DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\. (?:code-block|code|sourcecode):: *(?P<lang>[\w+-]*)\s*$")
+LITERAL = re.compile(r"^(?P<indent>\s*)(?!\.\. )\S.*::\s*$")
+COMMANDS = frozenset(
+    {"pip", "pip3", "python", "python3", "pyfmg", "export", "cd", "unzip", "git", "curl", "bash"}
+    | {"ansible-playbook", "ansible-galaxy", "ansible-vault", "ansible-doc", "ansible-test"}
+)
 MD_FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")
 
 
@@ -43,13 +53,38 @@ class Block:
         return f"{self.path.relative_to(ROOT).as_posix()}:{self.line}"
 
 
+def literal_language(code: str) -> str:
+    first = next((line.split()[0] for line in code.splitlines() if line.strip() and line.lstrip()[0] != "#"), "")
+    if first in COMMANDS or first == "$":
+        return "bash"
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return "text"
+    return "python" if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body) else "text"
+
+
 def rst_blocks(path: Path) -> list[Block]:
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks = []
     index = 0
     while index < len(lines):
         directive = RST_DIRECTIVE.match(lines[index])
+        literal = None if directive else LITERAL.match(lines[index])
         index += 1
+        if literal:
+            indent = len(literal.group("indent"))
+            start = index
+            while index < len(lines) and (
+                not lines[index].strip() or len(lines[index]) - len(lines[index].lstrip()) > indent
+            ):
+                index += 1
+            body = textwrap.dedent("\n".join(lines[start:index])).strip("\n")
+            if body:
+                blocks.append(
+                    Block(path, start + 1 + _leading_blank(lines[start:index]), literal_language(body), body + "\n")
+                )
+            continue
         if not directive:
             continue
         indent = len(directive.group("indent"))
@@ -67,6 +102,10 @@ def rst_blocks(path: Path) -> list[Block]:
         if body:
             blocks.append(Block(path, start + 1, directive.group("lang") or "text", body + "\n"))
     return blocks
+
+
+def _leading_blank(lines: list[str]) -> int:
+    return next((number for number, line in enumerate(lines) if line.strip()), 0)
 
 
 def markdown_blocks(path: Path) -> list[Block]:

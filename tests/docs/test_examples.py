@@ -2,7 +2,7 @@
 
 The blocks of one page run in order, in one namespace (a page tells one story), against one
 simulator that speaks HTTPS with its own CA, in workspace mode ``normal``, with tasks that take
-0.2 s. Only the host and the credentials are substituted: ``fmg.example.com`` becomes the
+0.2 s. Only the host and the credentials are substituted: ``fmg.example.com`` (or ``.net``) becomes the
 simulator's address, ``/etc/ssl/fmg-ca.pem`` its CA file, and the simulator accepts the
 accounts the docs use. A snippet may assume these names, as the prose around it does: ``host``,
 ``user``, ``password``/``passwd``, ``key`` (an API key), ``fmg`` (a logged-in client; given back
@@ -43,7 +43,7 @@ SEED = [
     ("pm/config/adom/root/pkg/default/firewall/policy", {"name": "deny-bad", "action": "deny"}),
 ]
 DATA_LANGUAGES = {"yaml", "json", "toml", "ini", "text", "none", "jinja", "xml", "cfg"}
-USERS = {"admin": "password", "api-admin": "secret"}
+USERS = {"admin": "secret", "api-admin": "secret"}
 API_KEY = "docs-example-api-key"
 # Never run from the test suite, even by mistake: these would change the environment the tests run in.
 INSTALLS = re.compile(r"(^|[\s;&|(])(pip3?|python3? -m (pip|venv)|ansible-galaxy|sudo)\s", re.MULTILINE)
@@ -57,7 +57,8 @@ def page_simulator() -> Iterator[FMGSimulator]:
 
 
 def substitute(code: str, sim: FMGSimulator) -> str:
-    return code.replace("fmg.example.com", sim.host).replace("/etc/ssl/fmg-ca.pem", str(sim.ca_cert_path))
+    code = re.sub(r"\bfmg\.example\.(com|net|org)\b", sim.host, code)
+    return code.replace("/etc/ssl/fmg-ca.pem", str(sim.ca_cert_path))
 
 
 def run_python(block: Block, code: str, namespace: dict[str, Any], prelude_fmg: FortiManager, folder: Path) -> None:
