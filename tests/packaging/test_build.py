@@ -38,12 +38,17 @@ SDIST_PENDING = pytest.mark.xfail(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, pathlib.Path]:
-    """The sdist, and the wheel that ``python -m build`` made from it (not from the checkout)."""
+    """The sdist, and the wheel that ``python -m build`` made from it (not from the checkout).
+
+    Without build isolation (setuptools and wheel come with the test extra): isolation would
+    download them for every run.
+    """
     pytest.importorskip("build")
+    pytest.importorskip("setuptools")
     work = tmp_path_factory.mktemp("packaging")
     source = work / "source"
     shutil.copytree(ROOT, source, ignore=SKIP)
-    run(sys.executable, "-m", "build", "--outdir", work / "dist", source)
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", work / "dist", source)
     (sdist,) = (work / "dist").glob("pyfmg-*.tar.gz")
     (wheel,) = (work / "dist").glob("pyfmg-*.whl")
     return sdist, wheel
