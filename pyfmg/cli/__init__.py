@@ -12,22 +12,36 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError, describe
 
 __all__ = ["main"]
 
 
-def _configure_logging(args: Any, err: TextIO) -> None:
-    level = 10 if getattr(args, "debug", None) or (getattr(args, "verbose", None) or 0) >= 2 else None
-    if level is None and getattr(args, "verbose", None):
-        level = 20
-    if level is None:
-        return
+def _nothing() -> None:
+    return None
+
+
+def _log_to(err: TextIO, args: Any) -> Callable[[], None]:
+    """With -v/-vv/--debug, show pyfmg's log records on ``err``; returns what undoes it."""
+    verbose = getattr(args, "verbose", None) or 0
+    if not verbose and not getattr(args, "debug", None):
+        return _nothing
     import logging
 
-    logging.basicConfig(stream=err, level=level, format="%(levelname)s %(name)s: %(message)s")
+    logger = logging.getLogger("pyfmg")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    previous = logger.level
+    logger.setLevel(logging.INFO if verbose == 1 and not args.debug else logging.DEBUG)
+    logger.addHandler(handler)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    return undo
 
 
 def _interactive() -> bool:
@@ -105,13 +119,14 @@ def main(
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     args: Any = None
+    stop_logging = _nothing
     try:
         parser = build_parser()
         # The simulator's own options pass through untouched; anywhere else unknown options are errors.
         args, unknown = parser.parse_known_args(argv)
         if unknown and args.command != "sim":
             raise CliError(f"unrecognized arguments: {' '.join(unknown)} (see 'pyfmg --help')", EXIT_USAGE)
-        _configure_logging(args, err)
+        stop_logging = _log_to(err, args)
         return _dispatch(args, argv, environ, out, err)
     except SystemExit as done:  # --help and --version
         return done.code if isinstance(done.code, int) else EXIT_OK
@@ -129,6 +144,8 @@ def main(
         status, message = describe(error)
         err.write(f"error: {message}\n")
         return status
+    finally:
+        stop_logging()
 
 
 if __name__ == "__main__":

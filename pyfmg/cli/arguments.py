@@ -85,7 +85,7 @@ def build_parser() -> Parser:
     # overwrite what was given before the command.
     anywhere = Parser(add_help=False, argument_default=argparse.SUPPRESS)
     add_global_options(anywhere)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, help="what to do")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=text, description=text, parents=[anywhere])
@@ -130,7 +130,7 @@ def build_parser() -> Parser:
     demo = commands.add_parser("demo", help="drive a realistic session against an embedded simulator")
     demo.add_argument("--task-duration", type=float, default=4.0, help="seconds the install takes")
     soar = commands.add_parser("soar", help="SOAR connectors (see the SOAR guide)")
-    soar_commands = soar.add_subparsers(dest="soar_command", metavar="SOAR_COMMAND", required=True)
+    soar_commands = soar.add_subparsers(dest="soar_command", metavar="SOAR_COMMAND", required=True, help="what to do")
     bundle = soar_commands.add_parser("build-fortisoar", help="build the FortiSOAR connector .tgz into OUTDIR")
     bundle.add_argument("outdir", help="folder for the .tgz (created when missing)")
     completion = commands.add_parser("completion", help="print a shell completion script")

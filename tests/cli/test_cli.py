@@ -364,3 +364,25 @@ def test_bash_completion_completes_commands_and_options(tmp_path: pathlib.Path) 
     zsh = io.StringIO()
     cli.main(["completion", "zsh"], out=zsh)
     assert "bashcompinit" in zsh.getvalue()
+
+
+def test_every_positional_argument_has_a_help_text() -> None:
+    import argparse
+
+    def walk(parser: argparse.ArgumentParser) -> list[str]:
+        missing = [f"{parser.prog} {a.dest}" for a in parser._actions if not a.option_strings and not a.help]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    missing += walk(sub)
+        return missing
+
+    assert walk(build_parser()) == []
+
+
+def test_verbose_logs_where_settings_came_from_without_secrets(env: dict[str, str]) -> None:
+    env["PYFMG_PASSWORD"] = "s3cret-in-env"
+    status, _, err = run(env, "-vv", "get", "sys/status")
+    assert status == 1  # wrong password for the simulator, which is fine here
+    assert "'password': 'environment'" in err and "'host': 'environment'" in err
+    assert "s3cret-in-env" not in err
