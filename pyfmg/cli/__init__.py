@@ -85,7 +85,7 @@ def _call_fortimanager(args: Any, environ: Mapping[str, str], out: TextIO, err: 
     from .settings import resolve
 
     settings = resolve(args, environ, getpass.getpass, _interactive())
-    logging.getLogger("pyfmg.cli").info("settings %r from %s", settings, settings.origin)
+    logging.getLogger(__name__).info("settings %r from %s", settings, settings.origin)
     refuse_lock_without_apikey(args, settings)
     common: dict[str, Any] = {
         "use_ssl": settings.use_ssl,
@@ -95,7 +95,8 @@ def _call_fortimanager(args: Any, environ: Mapping[str, str], out: TextIO, err: 
         "disable_request_warnings": True,
     }
     if settings.use_ssl and settings.verify is False:
-        err.write(f"warning: the certificate of {settings.host} is not checked (--insecure)\n")
+        source = settings.origin.get("verify_ssl", "settings")
+        err.write(f"warning: the certificate of {settings.host} is not checked (turned off by the {source})\n")
     if settings.apikey:
         fmg = FortiManager(settings.host, apikey=settings.apikey, **common)
     else:
