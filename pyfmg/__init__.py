@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports on first use
     from .bulk import ItemResult
+    from .cassette import recording
     from .client import FortiManager
     from .converge import ObjectChange, apply_object_change, converge_object, plan_object
     from .exceptions import (
@@ -44,6 +45,7 @@ __version__ = "1.0.0"
 #: Public name -> the submodule that defines it.
 _EXPORTS = {
     "ItemResult": "bulk",
+    "recording": "cassette",
     "FortiManager": "client",
     "ObjectChange": "converge",
     "apply_object_change": "converge",
@@ -103,6 +105,7 @@ __all__ = [
     "converge_object",
     "lock_scope",
     "plan_object",
+    "recording",
     "resolve_package_path",
 ]
 

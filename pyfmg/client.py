@@ -14,6 +14,7 @@ import urllib3
 
 from . import bulk as _bulk
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
+from .cassette import CassetteWriter, PathLike
 from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
@@ -52,6 +53,7 @@ class FortiManager:
     :param pool_size: HTTP connections kept open for concurrent calls from several threads.
     :param retry: what may be repeated after an expired session or a failed read
         (:class:`pyfmg.retry.Retry`); default: nothing, as in pyFMG.
+    :param record: write every call and its reply, redacted, to this cassette file (JSON lines).
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class FortiManager:
         *,
         pool_size: int = 10,
         retry: Retry | None = None,
+        record: PathLike | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise FMGValueError(
@@ -93,6 +96,7 @@ class FortiManager:
         self._recovery_lock = threading.RLock()
         self._print_lock = threading.Lock()
         self._redactor = Redactor()
+        self._cassette = CassetteWriter(record, self._redactor) if record is not None else None
         self._apikeyused = passwd is None and apikey is not None
         self._forticloudused = is_forticloud_host(self._host)
         self._auth: LoginStrategy
@@ -604,6 +608,8 @@ class FortiManager:
                 return not_json["status"]["code"], not_json
             record.response_json = body
             self.dprint()
+            if self._cassette is not None:
+                self._cassette.exchange(envelope, body)
             if free_form:
                 return 200, all_results(body, request_id, url, reply.status, reply.content)
             return first_result(body, request_id, url, reply.status, reply.content)

@@ -7,7 +7,8 @@ Installed with pyfmg (entry point ``pytest11``), so any test suite can ask for t
         assert fmg_simulator.objects("pm/config/adom/root/obj/firewall/address/h1")["subnet"]
 
 Simulator options come from the ``fmg_simulator`` marker, e.g.
-``@pytest.mark.fmg_simulator(workspace_mode="normal", task_duration=0.2)``.
+``@pytest.mark.fmg_simulator(workspace_mode="normal", task_duration=0.2)``. With
+``replay="session.jsonl"`` the test fails at teardown unless its calls followed the cassette.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def fmg_simulator(request: pytest.FixtureRequest) -> Iterator[FMGSimulator]:
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     with FMGSimulator(**options) as simulator:
         yield simulator
+        if options.get("replay") is not None:
+            simulator.check_replay()  # after the fmg fixture logged out: its logout is in the cassette
 
 
 @pytest.fixture

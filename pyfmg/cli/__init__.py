@@ -93,6 +93,7 @@ def _call_fortimanager(args: Any, environ: Mapping[str, str], out: TextIO, err: 
         "timeout": settings.timeout,
         "verbose": bool(args.enum_names),
         "disable_request_warnings": True,
+        "record": args.record,
     }
     if settings.use_ssl and settings.verify is False:
         source = settings.origin.get("verify_ssl", "settings")

@@ -67,6 +67,7 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--enum-names", action="store_const", const=True, help="ask for enum names, not numbers")
     out.add_argument("-v", "--verbose", action="count", help="log what happens on stderr (-vv: in detail)")
     out.add_argument("--debug", action="store_const", const=True, help="detailed log, and a traceback on failure")
+    out.add_argument("--record", metavar="PATH", help="write the calls and replies, redacted, to a cassette")
 
 
 def build_parser() -> Parser:

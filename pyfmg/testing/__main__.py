@@ -6,12 +6,14 @@ import argparse
 import sys
 import threading
 
+from .server import Limits
 from .simulator import FMGSimulator
 from .state import WORKSPACE_MODES
 
 
 def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Run a FortiManager JSON-RPC simulator on 127.0.0.1.")
+    parser = argparse.ArgumentParser(prog=prog, description="Run a FortiManager JSON-RPC simulator (on 127.0.0.1).")
+    parser.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
     parser.add_argument("--workspace-mode", choices=sorted(WORKSPACE_MODES), default="disabled")
@@ -19,6 +21,12 @@ def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentPars
     parser.add_argument("--api-key", action="append", dest="api_keys", default=[], metavar="KEY")
     parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--max-body", type=int, default=Limits.max_body, metavar="BYTES", help="refuse larger bodies")
+    parser.add_argument(
+        "--request-history", type=int, default=1000, metavar="N", help="requests kept for inspection (1000)"
+    )
+    parser.add_argument("--replay", metavar="CASSETTE", help="answer with a recorded session, strictly in order")
+    parser.add_argument("--seed", metavar="CASSETTE", help="start with the tables read in a recorded session")
     return parser
 
 
@@ -34,6 +42,11 @@ def run(
         tls=args.tls,
         latency=args.latency,
         port=args.port,
+        bind=args.bind,
+        max_body=args.max_body,
+        request_history=args.request_history,
+        replay=args.replay,
+        seed=args.seed,
     )
     stop = stop or threading.Event()
     with sim:
@@ -43,7 +56,7 @@ def run(
             print(f"  CA certificate: {sim.ca_cert_path}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         try:
-            while not stop.wait(0.5):
+            while not stop.wait(3600):  # sleeps; Ctrl-C or stop ends it
                 pass
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)

@@ -116,6 +116,9 @@ class Table:
                 for item in clean.pop(attr):
                     child.create(item)
                 row[attr] = child.rows
+        for attr in self.spec.sub_objects:
+            if attr in clean:
+                row[attr] = {**row.get(attr, {}), **clean.pop(attr)}
         row.update(clean)
         if unset is not None:
             self.unset_attrs(row, unset)

@@ -7,7 +7,6 @@ import threading
 from typing import Any
 
 from .codes import (
-    EXISTS,
     INTERNAL,
     INVALID_COMMAND,
     INVALID_DATA,
@@ -18,6 +17,7 @@ from .codes import (
     RpcError,
     status,
 )
+from .commands import Commands
 from .objects import NO_DATA, Table, get_table
 from .schema import TableSpec
 from .sessions import Session, SessionStore
@@ -39,6 +39,7 @@ class RpcHandler:
         self.sessions = sessions
         self.locks = locks
         self.tasks = tasks
+        self.commands = Commands(store, tasks, locks)
         self.mutex = threading.RLock()
 
     # --- envelope ---------------------------------------------------------------------------
@@ -145,13 +146,21 @@ class RpcHandler:
             if not session.api_key:
                 self.sessions.logout(session)
             return NO_DATA
+        if session.read_only and (method in WRITE_METHODS or method == "exec"):
+            raise RpcError(NO_PERMISSION)  # an administrator whose JSON API access is read-only
         workspace = self._workspace_target(segments)
         if workspace is not None:
             return self._workspace(session, method, *workspace)
         if segments[:2] == ["task", "task"]:
             return self._task(method, segments[2:], param, verbose)
         if method == "exec":
-            return self._exec(session, segments, param)
+            return self.commands.run(session, segments, param)
+        if len(segments) >= 5 and segments[:2] == ["dvmdb", "adom"] and segments[3:5] == ["script", "log"]:
+            if method != "get":
+                raise RpcError(INVALID_COMMAND)
+            if segments[2] not in self.store.devices or len(segments) < 6:
+                raise RpcError(INVALID_URL)
+            return self.commands.script_log(segments[2], segments[5:])
 
         def check(scope: Scope) -> None:
             if method in WRITE_METHODS and self.store.workspace_active(scope[0]):
@@ -222,13 +231,13 @@ class RpcHandler:
         if not rest:
             if method != "get":
                 raise RpcError(INVALID_COMMAND)
-            return get_table(Table(self.tasks.all(), TASK_SPEC, iter(())), param, verbose)
+            return get_table(Table(self.tasks.all(verbose), TASK_SPEC, iter(())), param, verbose)
         if method == "delete" and len(rest) == 1:
             self.tasks.delete(rest[0])
             return NO_DATA
         if method != "get":
             raise RpcError(INVALID_COMMAND)
-        task = self.tasks.get(rest[0])
+        task = self.tasks.get(rest[0], verbose)
         if len(rest) == 1:
             return task
         if rest[1:] == ["line"]:
@@ -244,76 +253,5 @@ class RpcHandler:
             code = result["status"]["code"]
             failed = "" if code == OK else f"{code}: {result['status']['message']}"
             lines.append(TaskLine(url, error=failed, detail="done"))
-        task_id = self.tasks.create(f"{method} request", session.user, lines, src="json api")
+        task_id = self.tasks.create(f"{method} request", session.user, lines)
         return {"data": {"task": task_id}, "status": status(OK)}
-
-    # --- exec commands ----------------------------------------------------------------------
-    def _exec(self, session: Session, segments: list[str], param: dict[str, Any]) -> Any:
-        command = "/".join(segments)
-        data = param.get("data")
-        if isinstance(data, list) and len(data) == 1:
-            data = data[0]
-        if command in ("securityconsole/install/package", "securityconsole/install/device"):
-            return {"task": self._install(session, command.rsplit("/", 1)[1], data)}
-        if command == "securityconsole/install/preview":
-            if not isinstance(data, dict) or data.get("adom") not in self.store.devices:
-                raise RpcError(INVALID_DATA)
-            device = data.get("device")
-            lines = [self._device_line(data["adom"], {"name": device, "vdom": "root"}, "preview")]
-            return {"task": self.tasks.create("Install preview", session.user, lines)}
-        if command == "dvm/cmd/add/device":
-            return self._add_device(session, data)
-        if command == "dvm/cmd/del/device":
-            if not isinstance(data, dict) or data.get("adom") not in self.store.devices:
-                raise RpcError(INVALID_DATA)
-            table = self.store.device_table(data["adom"])
-            table.rows.remove(table.row(data.get("device")))
-            return NO_DATA
-        raise RpcError(INVALID_URL)
-
-    def _device_line(self, adom: str, member: Any, verb: str) -> TaskLine:
-        name = member.get("name") if isinstance(member, dict) else member
-        vdom = member.get("vdom", "") if isinstance(member, dict) else ""
-        device = next((d for d in self.store.devices[adom] if d["name"] == name), None)
-        if device is None:
-            return TaskLine(str(name), vdom=vdom or "", error=f"{verb} failed: device {name} not found in ADOM")
-        return TaskLine(str(name), ip=device.get("ip", ""), vdom=vdom or "root", detail=f"{verb} finished status=OK")
-
-    def _install(self, session: Session, what: str, data: Any) -> int:
-        if not isinstance(data, dict) or not isinstance(data.get("adom"), str):
-            raise RpcError(INVALID_DATA)
-        adom = data["adom"]
-        if adom not in self.store.devices:
-            raise RpcError(NOT_FOUND)
-        scope = data.get("scope")
-        if isinstance(scope, dict):
-            scope = [scope]
-        if what == "package":
-            node = self.store.package(adom, str(data.get("pkg", "")))
-            if node is None or node["type"] != "pkg":
-                raise RpcError(NOT_FOUND)
-            scope = scope or node.get("scope member")
-        if not isinstance(scope, list) or not scope:
-            raise RpcError(INVALID_DATA)
-        lines = [self._device_line(adom, member, "install and save") for member in scope]
-        title = f"Install policy package {data['pkg']}" if what == "package" else "Install device configuration"
-        return self.tasks.create(title, session.user, lines, adom=self._adom_oid(adom))
-
-    def _adom_oid(self, adom: str) -> int:
-        return next((r["oid"] for r in self.store.adom_rows if r["name"] == adom), 0)
-
-    def _add_device(self, session: Session, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("adom") not in self.store.devices:
-            raise RpcError(INVALID_DATA)
-        device = data.get("device")
-        if not isinstance(device, dict) or not isinstance(device.get("name"), str):
-            raise RpcError(INVALID_DATA)
-        if self.store.find_device(device["name"]) is not None:
-            raise RpcError(EXISTS)
-        fields = {k: v for k, v in device.items() if k not in ("adm_pass", "adm_usr")}
-        row = self.store.device_table(data["adom"]).create(fields)
-        flags = data.get("flags") or []
-        if "create_task" in (flags if isinstance(flags, list) else [flags]):
-            line = TaskLine(row["name"], ip=str(row.get("ip", "")), detail="add device finished")
-            return {"taskid": self.tasks.create("Add device", session.user, [line])}
-        return {"device": {k: v for k, v in row.items() if not k.startswith("_")}}

@@ -19,6 +19,8 @@ class TableSpec:
     enums: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     subnet_attrs: tuple[str, ...] = ()
+    # Attributes holding one nested object (a profile's ``web``): a write merges into it.
+    sub_objects: tuple[str, ...] = ()
 
 
 ENABLE = {"disable": 0, "enable": 1}
@@ -48,6 +50,20 @@ URLFILTER_ENTRY = TableSpec(
 )
 URLFILTER = TableSpec(
     key="id", auto_key=True, child_tables={"entries": URLFILTER_ENTRY}, defaults={"name": "", "comment": ""}
+)
+WEBFILTER_PROFILE = TableSpec(
+    sub_objects=("web",),
+    enums={"feature-set": {"flow": 0, "proxy": 1}},
+    defaults={"comment": "", "feature-set": "flow", "web": {}},
+)
+SCRIPT = TableSpec(
+    # cli = 1 and the three targets are read from a unit's syntax (see docs/simulator.rst); the
+    # other type numbers follow the order of the choices FortiManager's schema lists.
+    enums={
+        "type": {"cli": 1, "tcl": 2, "cligrp": 3, "tclgrp": 4, "jinja": 5},
+        "target": {"device_database": 0, "remote_device": 1, "adom_database": 2},
+    },
+    defaults={"type": "cli", "target": "device_database", "content": "", "desc": ""},
 )
 POLICY = TableSpec(
     key="policyid",
@@ -83,6 +99,8 @@ OBJECT_TABLES: dict[str, TableSpec] = {
     "firewall/service/custom": SERVICE,
     "firewall/service/group": SERVICE_GROUP,
     "webfilter/urlfilter": URLFILTER,
+    "webfilter/profile": WEBFILTER_PROFILE,
+    "fmg/script": SCRIPT,  # where FortiManager 7.6.5 and later keep CLI scripts
 }
 # Tables under pm/config/adom/<adom>/pkg/<package path>/.
 PACKAGE_TABLES: dict[str, TableSpec] = {"firewall/policy": POLICY}
@@ -99,17 +117,49 @@ DEFAULT_OBJECTS: dict[str, tuple[dict[str, Any], ...]] = {
         {"name": "SSH", "tcp-portrange": ["22"]},
         {"name": "DNS", "tcp-portrange": ["53"], "udp-portrange": ["53"]},
     ),
+    "webfilter/profile": ({"name": "default", "comment": "Default web filtering."},),
 }
+
+
+#: The 33 contiguous IPv4 netmasks, by prefix length and by their dotted text.
+NETMASKS = [str(ipaddress.IPv4Network(f"0.0.0.0/{bits}").netmask) for bits in range(33)]
+_NETMASK_TEXTS = frozenset(NETMASKS)
+
+
+def _plain_ipv4(text: str) -> bool:
+    """A canonical dotted quad ("10.0.0.1"; no leading zeros, no spaces), checked without ipaddress."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0") and int(part) <= 255 for part in parts
+    )
+
+
+def _fast_subnet(address: str, mask: str) -> list[str] | None:
+    """``[ip, mask]`` for the plain forms bulk feeds use; None sends the value through ipaddress."""
+    if not address.isascii() or not _plain_ipv4(address):
+        return None
+    if mask.isdigit() and len(mask) <= 2 and int(mask) <= 32:
+        return [address, NETMASKS[int(mask)]]
+    if mask in _NETMASK_TEXTS:
+        return [address, mask]
+    return None
 
 
 def normalize_subnet(value: Any) -> Any:
     """Accept "ip/len", "ip mask" or [ip, mask]; store [ip, mask] as FortiManager answers it."""
     try:
         if isinstance(value, str):
-            value = value.replace(" ", "/")
-            network = ipaddress.IPv4Interface(value)
+            address, _, mask = value.replace(" ", "/").partition("/")
+            fast = _fast_subnet(address, mask or "32")
+            if fast is not None:
+                return fast
+            network = ipaddress.IPv4Interface(value.replace(" ", "/"))
             return [str(network.ip), str(network.netmask)]
         if isinstance(value, list) and len(value) == 2:
+            if isinstance(value[0], str) and isinstance(value[1], str):
+                fast = _fast_subnet(value[0], value[1])
+                if fast is not None:
+                    return fast
             network = ipaddress.IPv4Interface(f"{value[0]}/{value[1]}")
             return [str(network.ip), str(network.netmask)]
     except ValueError:
@@ -127,8 +177,8 @@ def normalize(spec: TableSpec, data: dict[str, Any]) -> dict[str, Any]:
             value = normalize_subnet(value)
         elif attr in spec.member_attrs:
             value = member_list(value)
-        elif attr in spec.child_tables and not (
-            isinstance(value, list) and all(isinstance(row, dict) for row in value)
+        elif (attr in spec.sub_objects and not isinstance(value, dict)) or (
+            attr in spec.child_tables and not (isinstance(value, list) and all(isinstance(r, dict) for r in value))
         ):
             raise RpcError(INVALID_DATA)
         out[attr] = value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import itertools
 import os
 import threading
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from .codes import LOGIN_FAIL, LOGIN_LIMIT, RpcError
+from .codes import LOGIN_FAIL, LOGIN_LIMIT, NO_PERMISSION, RpcError
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Session:
     user: str
     last_seen: float
     api_key: bool = False
+    read_only: bool = False
 
 
 ApiKeys = Union[Iterable[str], Mapping[str, str]]
@@ -37,8 +39,11 @@ class SessionStore:
         clock: Callable[[], float],
         on_end: Callable[[Session], None],
         max_sessions: int | None = None,
+        rpc_permit: Mapping[str, str] | None = None,
     ) -> None:
         self.users = users  # shared with FMGSimulator.users, so tests may add accounts later
+        # JSON API access per administrator: "read-write" (default), "read" or "none".
+        self.rpc_permit: dict[str, str] = dict(rpc_permit or {})
         if isinstance(api_keys, Mapping):
             self.api_keys: dict[str, str] = dict(api_keys)
         else:
@@ -54,14 +59,20 @@ class SessionStore:
 
     def login(self, user: object, passwd: object) -> Session:
         with self._lock:
-            if not isinstance(user, str) or self.users.get(user) != passwd:
+            # A missing user must not match a missing password (None == None).
+            if not isinstance(user, str) or not isinstance(passwd, str) or user not in self.users:
                 raise RpcError(LOGIN_FAIL)
+            if not hmac.compare_digest(self.users[user].encode("utf-8"), passwd.encode("utf-8")):
+                raise RpcError(LOGIN_FAIL)
+            if self.rpc_permit.get(user) == "none":
+                raise RpcError(NO_PERMISSION)  # right password, no JSON API access
             self.expire_idle()
             if self.max_sessions is not None and len(self._sessions) >= self.max_sessions:
                 # Scripts that never log out pile sessions up until FortiManager refuses logins.
                 raise RpcError(LOGIN_LIMIT)
             token = base64.b64encode(os.urandom(48)).decode("ascii")
-            session = Session(token, next(self._sid_counter), user, self._clock())
+            read_only = self.rpc_permit.get(user) == "read"
+            session = Session(token, next(self._sid_counter), user, self._clock(), read_only=read_only)
             self._sessions[token] = session
             return session
 
@@ -84,13 +95,14 @@ class SessionStore:
     def resolve_api_key(self, key: str) -> Session | None:
         """API keys never expire; each key gets one stable pseudo-session that can own locks."""
         with self._lock:
-            user = self.api_keys.get(key)
-            if user is None:
+            user = self.api_keys.get(key) if key else None
+            if user is None or self.rpc_permit.get(user) == "none":
                 return None
             session = self._key_sessions.get(key)
             if session is None:
                 token = "apikey-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-                session = Session(token, next(self._sid_counter), user, self._clock(), api_key=True)
+                read_only = self.rpc_permit.get(user) == "read"
+                session = Session(token, next(self._sid_counter), user, self._clock(), True, read_only)
                 self._key_sessions[key] = session
             session.last_seen = self._clock()
             return session

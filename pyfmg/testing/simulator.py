@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import shutil
@@ -13,8 +14,9 @@ from typing import Any
 from .codes import RpcError
 from .faults import FaultQueue
 from .objects import NO_DATA
+from .replay import Replayer, SeedReport, read_exchanges, seed
 from .rpc import RpcHandler
-from .server import RecordedRequest, SimulatorHTTPServer
+from .server import Limits, RecordedRequest, SimulatorServer
 from .sessions import ApiKeys, SessionStore
 from .state import WORKSPACE_MODES, Store, split_url
 from .tasks import TaskStore
@@ -46,6 +48,15 @@ class FMGSimulator:
         devices: Mapping[str, Iterable[str]] | None = None,
         port: int = 0,
         max_sessions: int | None = None,
+        bind: str = "127.0.0.1",
+        request_history: int | None = 1000,
+        max_body: int = Limits.max_body,
+        body_timeout: float = Limits.body_timeout,
+        idle_timeout: float = Limits.idle_timeout,
+        max_connections: int = Limits.max_connections,
+        replay: str | os.PathLike[str] | None = None,
+        seed: str | os.PathLike[str] | None = None,
+        rpc_permit: Mapping[str, str] | None = None,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -53,6 +64,8 @@ class FMGSimulator:
             raise ValueError("adom_status must be 'enable' or 'disable'")
         if not adoms:
             raise ValueError("at least one ADOM is needed")
+        if any(level not in ("none", "read", "read-write") for level in (rpc_permit or {}).values()):
+            raise ValueError("rpc_permit values must be 'none', 'read' or 'read-write'")
         self.tls = tls
         self.latency = latency
         self._port_wanted = port
@@ -73,19 +86,25 @@ class FMGSimulator:
             self.clock,
             self._locks.release_session,
             max_sessions,
+            rpc_permit,
         )
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
         self._faults = FaultQueue()
-        self._requests: list[RecordedRequest] = []
+        self._replayer = Replayer(read_exchanges(replay)) if replay is not None else None
+        if seed is not None:
+            self.seed(seed)
+        # Bounded, so a long soak keeps flat memory; None keeps everything.
+        self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=request_history)
         self._requests_lock = threading.Lock()
-        self._server: SimulatorHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self.bind = bind
+        self.limits = Limits(max_body, body_timeout, idle_timeout, max_connections)
+        self._server: SimulatorServer | None = None
         self.ca_cert_path: str | None = None
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> FMGSimulator:
-        """Bind 127.0.0.1 and serve in a background thread (idempotent)."""
+        """Bind (127.0.0.1 unless ``bind`` says otherwise) and serve in a background thread (idempotent)."""
         if self._server is not None:
             return self
         context = None
@@ -93,14 +112,17 @@ class FMGSimulator:
             from .tls import make_server_context
 
             context, self.ca_cert_path = make_server_context()
-        self._server = SimulatorHTTPServer(
-            self._port_wanted, self._rpc, self._faults, self._record, lambda: self.latency, context
+        self._server = SimulatorServer(
+            self.bind,
+            self._port_wanted,
+            self._replayer.handle if self._replayer is not None else self._rpc.handle,
+            self._faults,
+            self._record,
+            lambda: self.latency,
+            context,
+            self.limits,
         )
-        # A short poll interval keeps stop() quick, which matters when every test starts its own.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.02,), name="fmg-simulator", daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         logger.info("FortiManager simulator listening on %s", self.url)
         return self
 
@@ -109,12 +131,7 @@ class FMGSimulator:
         server, self._server = self._server, None
         if server is None:
             return
-        server.stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        server.stop()
         if self.ca_cert_path is not None:
             shutil.rmtree(os.path.dirname(self.ca_cert_path), ignore_errors=True)
             self.ca_cert_path = None
@@ -139,8 +156,9 @@ class FMGSimulator:
 
     @property
     def host(self) -> str:
-        """``"127.0.0.1:<port>"``, ready for ``FortiManager(sim.host, ...)``."""
-        return f"127.0.0.1:{self.port}"
+        """``"127.0.0.1:<port>"`` (the bound address), ready for ``FortiManager(sim.host, ...)``."""
+        address = "127.0.0.1" if self.bind in ("", "0.0.0.0") else self.bind
+        return f"[{address}]:{self.port}" if ":" in address else f"{address}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -163,7 +181,7 @@ class FMGSimulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every HTTP request received so far, oldest first (a copy)."""
+        """The HTTP requests received (the last ``request_history`` of them), oldest first (a copy)."""
         with self._requests_lock:
             return list(self._requests)
 
@@ -171,6 +189,33 @@ class FMGSimulator:
         """Forget the recorded requests."""
         with self._requests_lock:
             self._requests.clear()
+
+    # --- cassettes -------------------------------------------------------------------------
+    def seed(self, path: str | os.PathLike[str]) -> SeedReport:
+        """Load the rows of every successful ``get`` recorded in a cassette into the store.
+
+        Tables the simulator does not model are skipped; the report lists both.
+        """
+        exchanges = read_exchanges(path)
+        with self._rpc.mutex:
+            report = seed(
+                exchanges,
+                lambda method, segments, param: self._store.call(method, segments, param, True, lambda scope: None),
+                self._store.ensure_adom,
+            )
+        logger.info("seeded %d URL(s) from %s, skipped %d", len(report.seeded), path, len(report.skipped))
+        return report
+
+    @property
+    def replay_mismatches(self) -> list[str]:
+        """Requests that did not follow the replayed cassette, in words."""
+        return list(self._replayer.mismatches) if self._replayer is not None else []
+
+    def check_replay(self) -> None:
+        """Raise ``AssertionError`` if a request differed from the cassette or recorded ones never came."""
+        if self._replayer is None:
+            raise RuntimeError("this simulator is not replaying a cassette (FMGSimulator(replay=...))")
+        self._replayer.check()
 
     # --- faults -----------------------------------------------------------------------------
     def inject(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable
 
 from . import packages
-from .codes import INVALID_COMMAND, INVALID_DATA, INVALID_URL, RpcError
+from .codes import INVALID_COMMAND, INVALID_DATA, INVALID_URL, NOT_FOUND, RpcError
 from .objects import NO_DATA, Table, member_call, object_call, table_call
 from .query import pick_fields
 from .schema import DEFAULT_OBJECTS, OBJECT_TABLES, TableSpec, normalize, render
@@ -18,7 +18,7 @@ from .workspace import ADOM, DEV, PKG
 
 WRITE_METHODS = frozenset({"add", "set", "update", "delete", "replace", "clone", "move", "unset"})
 WORKSPACE_MODES = {"disabled": 0, "normal": 1, "workflow": 2, "per-adom": 3}
-OS_VERSIONS = {"6.0": 6, "7.0": 7, "8.0": 8}
+OS_VERSIONS = {"5.0": 5, "6.0": 6, "7.0": 7, "8.0": 8}
 
 SYSTEM_GLOBAL_SPEC = TableSpec(
     enums={
@@ -32,13 +32,21 @@ ADOM_SPEC = TableSpec(
     defaults={"desc": "", "os_ver": "7.0", "mr": 4, "state": 1, "flags": 0, "workspace_mode": 0},
 )
 DEVICE_SPEC = TableSpec(
-    enums={"os_ver": OS_VERSIONS, "conn_status": {"UNKNOWN": 0, "up": 1, "down": 2}},
+    enums={
+        "os_ver": OS_VERSIONS,
+        "conn_status": {"UNKNOWN": 0, "up": 1, "down": 2},
+        "mgmt_mode": {"unreg": 0, "fmg": 1, "faz": 2, "fmgfaz": 3},
+        "os_type": {"unknown": -1, "fos": 0, "fsw": 1, "foc": 2, "fml": 3, "faz": 4, "fwb": 5, "fch": 6, "fct": 7},
+    },
     defaults={
         "os_ver": "7.0",
+        "os_type": "fos",
         "mr": 4,
+        "patch": 5,
         "platform_str": "FortiGate-VM64",
         "conn_status": "up",
-        "mgmt_mode": 3,
+        "mgmt_mode": "fmgfaz",
+        "desc": "",
         "vdom": [{"name": "root"}],
     },
 )
@@ -160,6 +168,12 @@ class Store:
             del self.config[name]
             self.devices.pop(name, None)
 
+    def ensure_adom(self, name: str) -> None:
+        """Create ADOM ``name`` unless it exists (seeding from a cassette names ADOMs in URLs)."""
+        if name != "global" and name not in self.config:
+            Table(self.adom_rows, ADOM_SPEC, self.oids).create({"name": name})
+            self._sync_adoms()
+
     def adom_names(self) -> list[str]:
         return [row["name"] for row in self.adom_rows]
 
@@ -271,6 +285,9 @@ class Store:
             return pick_fields(status, param.get("fields"))
         if segments == ["cli", "global", "system", "global"]:
             return self._system_global_call(method, param, verbose)
+        if segments[:1] == ["dvmdb"] and len(segments) > 1:
+            # An unknown table under a known prefix (``/dvmdb/devices``): a live unit says -3, not -6.
+            raise RpcError(NOT_FOUND)
         raise RpcError(INVALID_URL)
 
     def _adom_prefix(self, segments: list[str]) -> tuple[str, list[str]]:
@@ -310,8 +327,13 @@ class Store:
             if method in WRITE_METHODS:
                 check((adom, DEV, segments[2]) if len(segments) > 2 else (adom, ADOM, ""))
             return _table_call(method, self.device_table(adom), segments[2:], param, verbose)
+        if len(segments) >= 2 and segments[1] == "script" and segments[0] in self.devices:
+            if method in WRITE_METHODS:
+                check((segments[0], ADOM, ""))
+            # The same table as pm/config/adom/<adom>/obj/fmg/script, where 7.6.5 moved scripts.
+            return _table_call(method, self.object_table(segments[0], "fmg/script"), segments[2:], param, verbose)
         if len(segments) > 1:
-            raise RpcError(INVALID_URL)
+            raise RpcError(NOT_FOUND if segments[0] in self.devices else INVALID_URL)
         if method in WRITE_METHODS - {"add", "set", "update", "delete"}:
             raise RpcError(INVALID_COMMAND)
         if method == "delete" and segments[:1] == ["root"]:

@@ -43,7 +43,7 @@ SEED = [
     ("pm/config/adom/root/pkg/default/firewall/policy", {"name": "deny-bad", "action": "deny"}),
 ]
 DATA_LANGUAGES = {"yaml", "json", "toml", "ini", "text", "none", "jinja", "xml", "cfg"}
-USERS = {"admin": "secret", "api-admin": "secret"}
+USERS = {"admin": "secret", "api-admin": "secret", "api-user": "secret"}
 API_KEY = "docs-example-api-key"
 # Never run from the test suite, even by mistake: these would change the environment the tests run in.
 INSTALLS = re.compile(r"(^|[\s;&|(])(pip3?|python3? -m (pip|venv)|ansible-galaxy|sudo)\s", re.MULTILINE)

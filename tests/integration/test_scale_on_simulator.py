@@ -68,7 +68,9 @@ def test_sequential_calls_and_large_replies_reuse_one_connection(
 def test_bulk_add_reports_each_item_and_writes_the_rest(fmg: FortiManager, fmg_simulator: FMGSimulator) -> None:
     before = len(fmg_simulator.objects(ADDR))
     objects = _objects(300)
-    objects[120] = {"name": "h7", "subnet": "10.2.0.1/32"}  # a duplicate of item 7
+    # A duplicate of item 110: the same chunk (100-149), so its params are applied in order and
+    # item 120 is the one that fails whichever chunk the workers send first.
+    objects[120] = {"name": "h110", "subnet": "10.2.0.1/32"}
     seen: list[int] = []
     results = fmg.bulk("add", ADDR, objects, chunk_size=50, workers=4, progress=lambda done, total: seen.append(done))
 

@@ -56,3 +56,25 @@ def test_fixtures_log_out_after_the_test(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
     result.assert_outcomes(passed=2)
+
+
+def test_a_replay_marker_fails_the_test_that_strays_from_the_cassette(pytester: pytest.Pytester) -> None:
+    cassette = pytester.path / "session.jsonl"
+    with FMGSimulator() as live, FortiManager(live.host, "admin", "password", use_ssl=False, record=cassette) as fmg:
+        fmg.get("sys/status")
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.fmg_simulator(replay={str(cassette)!r})
+        def test_follows(fmg):
+            assert fmg.get("sys/status")[0] == 0
+
+        @pytest.mark.fmg_simulator(replay={str(cassette)!r})
+        def test_strays(fmg):
+            assert fmg.get("dvmdb/adom")[0] == -1
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*the session did not follow the cassette*", "*request 2 differs*"])

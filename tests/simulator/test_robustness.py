@@ -17,13 +17,15 @@ SEGMENTS = st.sampled_from(
         "pm", "config", "adom", "root", "global", "obj", "firewall", "address", "addrgrp", "member",
         "pkg", "default", "policy", "1", "all", "webfilter", "urlfilter", "entries", "dvmdb", "device",
         "FGT-01", "workspace", "lock", "commit", "lockinfo", "task", "securityconsole", "install",
-        "package", "sys", "status", "cli", "system", "", "nope",
+        "package", "sys", "status", "cli", "system", "", "nope", "script", "execute", "log", "latest",
+        "summary", "output", "logid", "device", "profile", "preview", "result", "dev-list",
     ]
 )  # fmt: skip
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 5) | st.sampled_from(["all", "h1", "10.0.0.1/32", "root", "x"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["name", "member", "subnet",
-        "type", "data", "option", "target", "policyid", "entries", "adom", "pkg", "scope"]), inner, max_size=3),
+        "type", "data", "option", "target", "policyid", "entries", "adom", "pkg", "scope", "device", "script",
+        "package", "content", "flags", "web", "add-dev-list", "sn"]), inner, max_size=3),
     max_leaves=6,
 )  # fmt: skip
 PREFIXES = st.sampled_from(
@@ -32,12 +34,14 @@ PREFIXES = st.sampled_from(
         "pm/config/adom/root/obj/webfilter/urlfilter", "pm/config/adom/root/pkg/default/firewall/policy",
         "pm/pkg/adom/root", "dvmdb/adom", "dvmdb/adom/root/device", "dvmdb/adom/root/workspace",
         "task/task", "securityconsole/install", "cli/global/system/global", "pm/config/global/obj/firewall/address",
+        "dvmdb/adom/root/script", "dvmdb/adom/root/script/log", "securityconsole", "dvm/cmd/add", "dvm/cmd/del",
+        "pm/config/adom/root/obj/webfilter/profile", "pm/config/adom/root/obj/fmg/script",
     ]
 )  # fmt: skip
 PARAM_KEYS = st.sampled_from(["data", "filter", "fields", "range", "sortings", "option", "target", "loadsub"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     method=METHODS,
     prefix=PREFIXES,

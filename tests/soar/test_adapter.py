@@ -443,8 +443,8 @@ def test_install_preview_fetches_the_preview_when_the_task_ends(ws_sim: FMGSimul
     assert order == sorted(order)
     install = next(r.json for r in ws_sim.requests if r.json and r.json["params"][0]["url"].endswith("package"))
     assert install["params"][0]["data"]["flags"] == ["preview"]
-    # The simulator generates previews but has no preview text to hand out: that step's status is kept.
-    assert result["preview_result"] == {"FGT-01": {"code": -6, "message": "Invalid url"}}
+    # The preview text is what an install would push: here the ADOM's address objects.
+    assert 'edit "all"' in result["preview_result"]["FGT-01"]["message"]
 
 
 # --- IP containment ------------------------------------------------------------------------------------

@@ -272,7 +272,7 @@ def test_block_url_on_a_missing_profile() -> None:
 
 
 def test_block_url_through_run_on_the_simulator_names_the_failing_call(ws_sim: FMGSimulator) -> None:
-    with pytest.raises(SOARError, match="webfilter/profile/web"):
+    with pytest.raises(SOARError, match="Web filter profile web does not exist in ADOM root"):
         run("block_url", config_for(ws_sim), {"urls": "x.example", "webfilter_profile": "web"})
     assert ws_sim.locks == {} and ws_sim.sessions == {}
 

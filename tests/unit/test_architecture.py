@@ -23,6 +23,7 @@ ALLOWED = {
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
     "converge": {"exceptions"},
+    "cassette": {"exceptions", "logs"},
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
@@ -41,6 +42,7 @@ CORE = {
     "lockscope",
     "bulk",
     "converge",
+    "cassette",
 }
 
 
