@@ -10,6 +10,14 @@ as a user would run it.
 
 ``batch`` converges all objects in one task (``objects:``, one login and one lock per host);
 ``loop`` runs one task per object (``loop:``), which is what most playbooks do.
+
+``--mode play30`` runs the thirty-task play of the tests (tests/ansible/playbooks/httpapi_thirty.yml:
+20 addresses, 3 groups, a policy, reads) twice per host count: through ``connection: httpapi``
+(pyfmg's httpapi plugin, one login per host per play) and with ``connection: local`` and the
+modules' own ``host`` options (one login per task). It prints wall time, per host and per task,
+and the logins the simulators counted::
+
+    python benchmarks/ansible_fanout.py --mode play30 --hosts 1 3 10 --latency 0.02
 """
 
 from __future__ import annotations
@@ -23,6 +31,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from pyfmg.testing import FMGSimulator
 
@@ -61,14 +72,24 @@ def playbook(objects: int, mode: str) -> list[dict]:
     ]
 
 
+def netcommon_root() -> str | None:
+    """Where ansible.netcommon (connection: httpapi) is installed: the "ansible" pip package ships it."""
+    for entry in sys.path:
+        if entry and (Path(entry) / "ansible_collections" / "ansible" / "netcommon").is_dir():
+            return entry
+    return None
+
+
 def ansible_env(workdir: Path, forks: int) -> dict[str, str]:
     config = workdir / "ansible.cfg"
     config.write_text("[defaults]\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    netcommon = netcommon_root()
+    paths = [str(REPO), *([netcommon] if netcommon else [])]
     env.update(
         {
             "ANSIBLE_CONFIG": str(config),
-            "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(paths),
             "ANSIBLE_HOME": str(workdir / "home"),
             "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
             "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
@@ -135,18 +156,99 @@ def measure(hosts: int, objects: int, mode: str) -> tuple[float, float]:
             sim.stop()
 
 
+THIRTY = REPO / "tests" / "ansible" / "playbooks" / "httpapi_thirty.yml"
+PASSWORD = "bench-password"
+
+
+def login_count(sim: FMGSimulator) -> int:
+    count = 0
+    for request in sim.requests:
+        body = request.json
+        if isinstance(body, dict) and body.get("method") == "exec":
+            count += sum(1 for p in body.get("params") or [] if str(p.get("url", "")).strip("/") == "sys/login/user")
+    return count
+
+
+def play30(hosts: int, connection: str, latency: float) -> tuple[float, int]:
+    """Wall time of the thirty-task play (first run) and the logins it cost, over ``hosts`` simulators."""
+    sims = [
+        FMGSimulator(users={"admin": PASSWORD}, workspace_mode="normal", latency=latency).start() for _ in range(hosts)
+    ]
+    try:
+        with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
+            workdir = Path(tmp)
+            inventory: dict[str, Any] = {}
+            for number, sim in enumerate(sims, start=1):
+                address, port = sim.host.rsplit(":", 1)
+                host: dict[str, Any] = {"ansible_python_interpreter": sys.executable}
+                if connection == "httpapi":
+                    host.update(
+                        ansible_connection="httpapi",
+                        ansible_network_os="pyfmg.fortimanager.fortimanager",
+                        ansible_host=address,
+                        ansible_port=int(port),  # the connection's socket is named after it
+                        ansible_httpapi_port=int(port),
+                        ansible_httpapi_use_ssl=False,
+                        ansible_user="admin",
+                        ansible_password=PASSWORD,
+                    )
+                else:
+                    host.update(ansible_connection="local", fmg_host=sim.host)
+                inventory[f"fmg{number:02d}"] = host
+            (workdir / "inventory.yml").write_text(json.dumps({"fortimanagers": {"hosts": inventory}}))
+            play = yaml.safe_load(THIRTY.read_text())
+            if connection == "local":
+                play[0]["module_defaults"] = {
+                    "group/pyfmg.fortimanager.fortimanager": {
+                        "host": "{{ fmg_host }}",
+                        "username": "admin",
+                        "password": PASSWORD,
+                        "use_ssl": False,
+                    }
+                }
+            book = workdir / "play.yml"
+            book.write_text(json.dumps(play))
+            elapsed, changed = run_play(workdir, workdir / "inventory.yml", book, hosts)
+            if set(changed.values()) != {24}:
+                sys.exit(f"the first run should change 24 objects on every host: {changed}")
+            logins = sum(login_count(sim) for sim in sims)
+            for sim in sims:
+                assert sim.locks == {} and sim.sessions == {}
+            return elapsed, logins
+    finally:
+        for sim in sims:
+            sim.stop()
+
+
+def main_play30(hosts_list: list[int], latency: float, repeat: int) -> None:
+    print(f"{'hosts':>5} {'connection':>10} {'wall':>8} {'per host':>9} {'per task':>9} {'logins':>7}")
+    for hosts in hosts_list:
+        for connection in ("httpapi", "local"):
+            rounds = [play30(hosts, connection, latency) for _ in range(repeat)]
+            wall = min(r[0] for r in rounds)
+            logins = rounds[0][1]
+            per_host = wall / hosts
+            print(f"{hosts:>5} {connection:>10} {wall:>7.1f}s {per_host:>8.2f}s {per_host / 30:>8.3f}s {logins:>7}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--hosts", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument("--objects", type=int, default=100)
-    parser.add_argument("--mode", choices=["batch", "loop"], default="batch")
+    parser.add_argument("--mode", choices=["batch", "loop", "play30"], default="batch")
+    parser.add_argument("--latency", type=float, default=0.0, help="simulated FortiManager seconds per request")
     parser.add_argument("--repeat", type=int, default=1, help="best of this many rounds (noisy machines)")
     args = parser.parse_args()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"mode={args.mode} objects/host={args.objects} cores={os.cpu_count()} load average={load} "
-        f"python={sys.version.split()[0]} best of {args.repeat}"
+        f"python={sys.version.split()[0]} latency={args.latency}s best of {args.repeat}"
     )
+    if args.mode == "play30":
+        if netcommon_root() is None:
+            sys.exit("connection: httpapi needs the ansible.netcommon collection: pip install ansible")
+        main_play30(args.hosts, args.latency, args.repeat)
+        return
     print(f"{'hosts':>5} {'create: wall':>13} {'per host':>9} {'converged: wall':>16} {'per host':>9}")
     for hosts in args.hosts:
         rounds = [measure(hosts, args.objects, args.mode) for _ in range(args.repeat)]

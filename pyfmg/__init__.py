@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGBaseException,
         FMGConnectionError,
         FMGConnectTimeout,
+        FMGInsecureTLSWarning,
         FMGInvalidResponse,
         FMGLockError,
         FMGLockScopeError,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGWorkspaceError,
     )
     from .lockscope import lock_scope, resolve_package_path
+    from .logs import Redactor
     from .retry import Retry
     from .tasks import TaskProgress
     from .workspace import LockScope
@@ -56,6 +58,7 @@ _EXPORTS = {
             "FMGBaseException",
             "FMGConnectionError",
             "FMGConnectTimeout",
+            "FMGInsecureTLSWarning",
             "FMGInvalidResponse",
             "FMGLockError",
             "FMGLockScopeError",
@@ -72,6 +75,7 @@ _EXPORTS = {
         "exceptions",
     ),
     "lock_scope": "lockscope",
+    "Redactor": "logs",
     "resolve_package_path": "lockscope",
     "Retry": "retry",
     "TaskProgress": "tasks",
@@ -82,6 +86,7 @@ __all__ = [
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
     "FMGLockError",
     "FMGLockScopeError",
@@ -98,6 +103,7 @@ __all__ = [
     "ItemResult",
     "LockScope",
     "ObjectChange",
+    "Redactor",
     "Retry",
     "TaskProgress",
     "__version__",

@@ -59,7 +59,7 @@ def build_params(url_or_params: str | Iterable[Any], items: Iterable[Any] | None
     if isinstance(url_or_params, str):
         if not url_or_params:
             raise FMGValueError("bulk needs a non-empty url, or a list of params each with its own url")
-        if items is None or isinstance(items, (str, bytes, dict)):
+        if items is None or isinstance(items, (str, bytes, dict)) or not isinstance(items, Iterable):
             raise FMGValueError(
                 f"bulk(method, url, items): items must be a list of objects to send as data, got {type(items).__name__}"
             )

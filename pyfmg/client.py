@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Union
 
@@ -13,9 +14,15 @@ import requests
 import urllib3
 
 from . import bulk as _bulk
+from .arguments import check_host, check_pool_size, check_timeout, check_verify, serialisable
 from .auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin, is_forticloud_host
 from .cassette import CassetteWriter, PathLike
-from .exceptions import FMGRequestNotFormedCorrect, FMGValidSessionException, FMGValueError
+from .exceptions import (
+    FMGInsecureTLSWarning,
+    FMGRequestNotFormedCorrect,
+    FMGValidSessionException,
+    FMGValueError,
+)
 from .logs import Redactor, RequestResponse, format_exchange, jprint
 from .request import build_envelope, build_params
 from .response import BODY_EXCERPT, NOT_JSON_CODE, NotJSONResponse, all_results, decode, decode_text, first_result
@@ -79,7 +86,10 @@ class FortiManager:
             raise FMGValueError(
                 "host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
             )
-        _check_timeout(timeout)
+        check_timeout(timeout)
+        check_host(host.strip())
+        check_verify(verify_ssl)
+        self._tls_warned = False
         self._host = host.strip()
         self._user = user
         self._debug = debug
@@ -90,6 +100,7 @@ class FortiManager:
         self._sid: str | None = None
         self._logger: logging.Logger | None = None
         self._local = threading.local()
+        check_pool_size(pool_size)
         if retry is not None and not isinstance(retry, Retry):
             raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
         self._retry = retry if retry is not None else Retry.disabled()
@@ -144,6 +155,8 @@ class FortiManager:
 
     @req_id.setter
     def req_id(self, val: int) -> None:
+        if isinstance(val, bool) or not isinstance(val, int):
+            raise FMGValueError(f"req_id must be a whole number, got {val!r}")
         self._transport.reset_ids(val)
 
     @property
@@ -161,6 +174,7 @@ class FortiManager:
 
     @verify_ssl.setter
     def verify_ssl(self, val: VerifySetting) -> None:
+        check_verify(val)
         self._transport.verify_ssl = val
 
     @property
@@ -169,7 +183,7 @@ class FortiManager:
 
     @timeout.setter
     def timeout(self, val: float) -> None:
-        _check_timeout(val)
+        check_timeout(val)
         self._transport.timeout = val
 
     @property
@@ -225,6 +239,10 @@ class FortiManager:
     def locked_scopes(self) -> list[str]:
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
         return [scope.name for scope in self._workspace.held]
+
+    def redact(self, text: str) -> str:
+        """``text`` with the secrets this client knows (password, API key, token, session ids) masked in any form."""
+        return self._redactor.text(text)
 
     # --- logging, pyFMG style ----------------------------------------------------------------------
     def getLog(self, loggername: str = "fortinet", lvl: int = logging.INFO) -> logging.Logger:
@@ -284,9 +302,17 @@ class FortiManager:
         """
         if self._sid is not None:
             self.logout()
+        if self._use_ssl and self.verify_ssl is False and not self._tls_warned:
+            self._tls_warned = True
+            warnings.warn(
+                f"pyfmg: the TLS certificate of {self._host} is not verified (verify_ssl=False): anyone on the path "
+                "can read the password and the session. Pass verify_ssl='/path/to/ca.pem' (the CA that signed it)",
+                FMGInsecureTLSWarning,
+                stacklevel=2,
+            )
         record = self.req_resp_object
         record.reset()
-        with self._reporting_errors():
+        with self._reporting_errors(), serialisable("login"):
             sid, code, detail = self._auth.login(self._transport, self._sid)
         record.request_json = self._auth.last_request
         record.response_json = detail
@@ -384,7 +410,8 @@ class FortiManager:
         """Lock (when workspace mode is on), run the block, commit if it succeeded, always unlock.
 
         Raises :class:`FMGLockError` when the lock cannot be had and :class:`FMGWorkspaceError`
-        when the commit fails.  Outside workspace mode the block just runs.
+        when the commit fails.  Outside workspace mode the block just runs.  Blocks of several
+        threads on one scope share its lock; the last one out unlocks (see the reliability guide).
         """
         with self._workspace.session(LockScope(adom, package, device), commit=commit, wait=wait):
             yield self
@@ -575,7 +602,7 @@ class FortiManager:
                 return  # another thread already logged in again
             logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
             with self._without_recovery():
-                with self._reporting_errors():
+                with self._reporting_errors(), serialisable("login"):
                     sid, code, detail = self._auth.login(self._transport, None)
                 if sid is None:
                     self._sid = None
@@ -598,7 +625,8 @@ class FortiManager:
         envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
         record.request_json = envelope
         with self._reporting_errors():
-            reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
+            with serialisable(_label(method, params)):
+                reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
             url = _first_url(params)
             body = _parse_releasing_bytes(reply, url)
             if isinstance(body, NotJSONResponse):
@@ -715,11 +743,6 @@ def _parse_releasing_bytes(reply: HTTPReply, url: str) -> Any:
         return decode(text)
     except ValueError:
         return NotJSONResponse(url, reply.status, text.encode(encoding, "surrogatepass"), reply.headers)
-
-
-def _check_timeout(timeout: Any) -> None:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise FMGValueError(f"timeout must be a number of seconds greater than 0, got {timeout!r}")
 
 
 def _first_url(params: Any) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
     "FMGLockError",
     "FMGOAuthTokenError",
@@ -170,3 +171,11 @@ class FMGObjectStatusError(FMGBaseException):
         self.code = code
         self.status_message = status_message
         super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")
+
+
+class FMGInsecureTLSWarning(UserWarning):
+    """A client talks HTTPS without verifying the certificate (``verify_ssl=False``); warned once per client.
+
+    Not an urllib3 warning: ``disable_request_warnings`` does not silence it. Silence it with
+    ``warnings.filterwarnings("ignore", category=FMGInsecureTLSWarning)`` or, better, verify.
+    """

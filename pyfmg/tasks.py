@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import time
 from typing import Any, Callable, NamedTuple
 
-from .exceptions import FMGConnectionError
+from .exceptions import FMGConnectionError, FMGValueError
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,31 @@ class TrackOptions(NamedTuple):
     retry_connection_errors: bool = False
     min_sleep_time: float = MIN_SLEEP_TIME
     progress: ProgressCallback | None = None
+
+
+def checked(options: TrackOptions) -> TrackOptions:
+    """``options`` if every setting is usable; :class:`FMGValueError` naming the first that is not.
+
+    pyFMG let a wrong type reach ``time.sleep`` or a comparison, as a raw ``TypeError``.
+    """
+    for name in ("sleep_time", "min_sleep_time"):
+        value = getattr(options, name)
+        if not _is_number(value) or not 0 <= value < math.inf:
+            raise FMGValueError(f"track_task: {name} must be a finite number of seconds >= 0, got {value!r}")
+    for name in ("timeout", "zero_percent_timeout", "task_stale_timeout"):
+        value = getattr(options, name)
+        if not _is_number(value) or math.isnan(value):
+            raise FMGValueError(f"track_task: {name} must be a number of seconds, got {value!r}")
+    gate = options.retrieval_fail_gate
+    if not _is_number(gate) or math.isnan(gate):
+        raise FMGValueError(f"track_task: retrieval_fail_gate must be a number of failed polls, got {gate!r}")
+    if options.progress is not None and not callable(options.progress):
+        raise FMGValueError(f"track_task: progress must be a callable or None, got {options.progress!r}")
+    return options
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class _Follower:
@@ -249,7 +275,7 @@ class TaskTracker:
 
     def track(self, task_id: Any, options: TrackOptions | None = None, **keywords: Any) -> Reply:
         """Follow one task; settings come as ``options`` or as :class:`TrackOptions` keywords."""
-        settings = options if options is not None else TrackOptions(**keywords)
+        settings = checked(options if options is not None else TrackOptions(**keywords))
         follower = _Follower(task_id, settings, self._clock, self._note, self._delete)
         while True:
             try:
@@ -266,7 +292,7 @@ class TaskTracker:
 
     def track_many(self, task_ids: list[Any], options: TrackOptions | None = None, **keywords: Any) -> list[Reply]:
         """Follow several tasks at once, one request per round; one pyFMG-style reply per task, in input order."""
-        settings = options if options is not None else TrackOptions(**keywords)
+        settings = checked(options if options is not None else TrackOptions(**keywords))
         followers = [_Follower(task_id, settings, self._clock, self._note, self._delete) for task_id in task_ids]
         while True:
             active = [f for f in followers if f.result is None]

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .exceptions import FMGLockError, FMGValueError, FMGWorkspaceError
+from .exceptions import (
+    FMGConnectTimeout,
+    FMGLockError,
+    FMGReadTimeout,
+    FMGTLSError,
+    FMGValidSessionException,
+    FMGValueError,
+    FMGWorkspaceError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,11 @@ class LockScope:
     device: str | None = None
 
     def __post_init__(self) -> None:
+        for part in ("adom", "package", "device"):
+            value = getattr(self, part)
+            if value is not None and not isinstance(value, str):
+                # pyFMG formatted whatever it was given into the URL; so do we, as text.
+                object.__setattr__(self, part, str(value))
         if self.package and self.device:
             raise FMGValueError("a lock covers a package or a device, not both")
 
@@ -73,8 +86,34 @@ class LockScope:
         return base + "/"
 
 
+@dataclass
+class _Hold:
+    """This client's claim on one locked scope, shared by every thread that uses it.
+
+    ``blocks`` counts the ``workspace()`` blocks inside the scope now, ``manual`` says that
+    ``lock()`` took it explicitly.  The FortiManager lock is released when neither is left.
+    """
+
+    scope: LockScope
+    blocks: int = 0
+    manual: bool = False
+
+    @property
+    def in_use(self) -> bool:
+        return self.blocks > 0 or self.manual
+
+
+#: Errors raised before the request could reach FortiManager: a lock request that failed so was not granted.
+_NOT_SENT = (FMGTLSError, FMGValidSessionException, FMGValueError)
+
+
 class WorkspaceManager:
-    """Tracks workspace mode and the locks held through one client.
+    """Tracks workspace mode and the locks held through one client, for every thread sharing it.
+
+    FortiManager locks belong to the session, and threads sharing a client share its session, so
+    a lock is shared too: the first thread entering a scope locks it, the last one leaving
+    unlocks it, and a block that succeeds commits when it leaves.  Lock, commit and unlock
+    requests for one ADOM (and its packages and devices) are sent one at a time.
 
     ``execute(url, *dicts, **params)`` and ``get(url, **params)`` are the client's calls; the manager never sees
     HTTP.  ``sleep`` and ``clock`` are injectable so waiting can be tested without waiting.
@@ -91,10 +130,15 @@ class WorkspaceManager:
         self._get = get
         self._sleep = sleep
         self._clock = clock
-        self._held: list[LockScope] = []
+        # Scope name -> hold, in locking order (logout unlocks in that order).
+        self._holds: dict[str, _Hold] = {}
+        # Scopes whose lock request failed in a way that may still have been granted (reply lost,
+        # interrupted): unlocked defensively on logout, since an API-key session never ends.
+        self._maybe_locked: dict[str, LockScope] = {}
         # Scopes written to since their last commit: FortiManager discards those changes with the session.
         self._unsaved: set[LockScope] = set()
         self._guard = threading.Lock()
+        self._adom_mutexes: dict[str, threading.RLock] = {}
         self.uses_workspace = False
         self.uses_adoms = False
 
@@ -115,18 +159,48 @@ class WorkspaceManager:
     @property
     def held(self) -> list[LockScope]:
         with self._guard:
-            return list(self._held)
+            return [hold.scope for hold in self._holds.values()]
+
+    @property
+    def maybe_locked(self) -> list[LockScope]:
+        """Scopes whose lock request failed after it may have reached FortiManager."""
+        with self._guard:
+            return list(self._maybe_locked.values())
+
+    def record_lock(self, scope: LockScope) -> None:
+        """Note ``scope`` as locked by hand (pyFMG's ``add_adom_to_lock_list``): released on logout."""
+        with self._guard:
+            self._holds.setdefault(scope.name, _Hold(scope)).manual = True
+
+    def forget_lock(self, scope: LockScope) -> None:
+        """Stop tracking a lock taken by hand (pyFMG's ``remove_adom_from_lock_list``); blocks using it keep it."""
+        with self._guard:
+            hold = self._holds.get(scope.name)
+            if hold is not None:
+                hold.manual = False
+                if not hold.blocks:
+                    del self._holds[scope.name]
 
     def forget_all(self) -> None:
         """The session is gone, and FortiManager released its locks with it."""
         with self._guard:
-            self._held.clear()
+            self._holds.clear()
+            self._maybe_locked.clear()
             self._unsaved.clear()
 
     def note_write(self) -> None:
         """A write succeeded; until committed it lives only in this session's workspace."""
         with self._guard:
-            self._unsaved.update(self._held)
+            self._unsaved.update(hold.scope for hold in self._holds.values())
+
+    def _mutex(self, scope: LockScope) -> threading.RLock:
+        """One mutex per ADOM: its lock, commit and unlock requests must not overtake each other."""
+        key = (scope.adom or "root").lower()
+        with self._guard:
+            mutex = self._adom_mutexes.get(key)
+            if mutex is None:
+                mutex = self._adom_mutexes[key] = threading.RLock()
+            return mutex
 
     def reacquire(self) -> None:
         """After a new login, lock again what the old session held (its locks died with it).
@@ -135,23 +209,27 @@ class WorkspaceManager:
         others stay locked and listed), and :class:`FMGWorkspaceError` when uncommitted changes were
         lost with the old session: repeating the call would build on a workspace that is not there.
         """
+        # No ADOM mutex here: a thread holding one may be waiting for this re-login to finish.
         with self._guard:
-            scopes = list(self._held)
+            holds = list(self._holds.values())
             lost_changes = sorted(scope.name for scope in self._unsaved)
-            self._held.clear()
             self._unsaved.clear()
         failure: FMGLockError | None = None
-        for scope in scopes:
+        for hold in holds:
             try:
-                code, data = self.lock(scope)
+                code, data = self._send_lock(hold.scope)
             except Exception as err:
                 code, data = -1, {"status": {"code": -1, "message": str(err)}}
-            if code != 0 and failure is None:
-                failure = self._lock_error(scope, code, data, 0.0)
-                failure.args = (
-                    f"The session expired while {scope.name} was locked, and locking it again after logging in "
-                    f"failed: {failure.args[0]}",
-                )
+            if code != 0:
+                with self._guard:
+                    if self._holds.get(hold.scope.name) is hold:
+                        del self._holds[hold.scope.name]
+                if failure is None:
+                    failure = self._lock_error(hold.scope, code, data, 0.0)
+                    failure.args = (
+                        f"The session expired while {hold.scope.name} was locked, and locking it again after "
+                        f"logging in failed: {failure.args[0]}",
+                    )
         if failure is not None:
             raise failure
         if lost_changes:
@@ -170,18 +248,24 @@ class WorkspaceManager:
         """Lock ``scope``; with ``wait`` seconds, retry while another session holds it, then raise.
 
         Without ``wait`` the reply is returned whatever it is (pyFMG's behaviour).  Extra
-        arguments go into the request, as pyFMG forwarded them.
+        arguments go into the request, as pyFMG forwarded them.  The request is always sent, as
+        pyFMG sent it; the lock then stays until :meth:`unlock` and every ``workspace()`` block
+        of the scope are done with it.
         """
+        with self._mutex(scope):
+            code, data = self._lock_waiting(scope, wait, *args, **kwargs)
+            if code == 0:
+                self._hold(scope).manual = True
+            return code, data
+
+    def _lock_waiting(self, scope: LockScope, wait: float | None, *args: Any, **kwargs: Any) -> Reply:
+        if wait is not None and (isinstance(wait, bool) or not isinstance(wait, (int, float)) or wait != wait):
+            raise FMGValueError(f"wait must be a number of seconds or None, got {wait!r}")
         deadline = None if wait is None else self._clock() + max(wait, 0.0)
         delay = 0.1
         while True:
-            code, data = self._execute(scope.url("lock"), *args, **kwargs)
-            if code == 0:
-                with self._guard:
-                    if scope not in self._held:
-                        self._held.append(scope)
-                return code, data
-            if deadline is None:
+            code, data = self._send_lock(scope, *args, **kwargs)
+            if code == 0 or deadline is None:
                 return code, data
             if code != LOCKED_BY_OTHER or self._clock() >= deadline:
                 raise self._lock_error(scope, code, data, wait or 0.0)
@@ -189,49 +273,110 @@ class WorkspaceManager:
             self._sleep(min(random.uniform(delay / 2, delay), max(deadline - self._clock(), 0.0)))
             delay = min(delay * 2, 5.0)
 
+    def _send_lock(self, scope: LockScope, *args: Any, **kwargs: Any) -> Reply:
+        """One lock request; a failure after it may have reached FortiManager marks the scope "maybe locked"."""
+        try:
+            code, data = self._execute(scope.url("lock"), *args, **kwargs)
+        except _NOT_SENT:
+            raise
+        except FMGConnectTimeout as err:
+            if isinstance(err, FMGReadTimeout):
+                self._note_maybe_locked(scope, err)
+            raise
+        except BaseException as err:  # reply lost or garbled, Ctrl-C: the lock may be granted all the same
+            self._note_maybe_locked(scope, err)
+            raise
+        if code == 0:
+            with self._guard:
+                self._maybe_locked.pop(scope.name, None)
+        return code, data
+
+    def _note_maybe_locked(self, scope: LockScope, err: BaseException) -> None:
+        logger.warning(
+            "Locking %s failed after the request may have reached FortiManager (%s); it will be unlocked on logout",
+            scope.name,
+            type(err).__name__,
+        )
+        with self._guard:
+            self._maybe_locked.setdefault(scope.name, scope)
+
+    def _hold(self, scope: LockScope) -> _Hold:
+        with self._guard:
+            hold = self._holds.get(scope.name)
+            if hold is None:
+                hold = self._holds[scope.name] = _Hold(scope)
+            return hold
+
     def unlock(self, scope: LockScope, *args: Any, **kwargs: Any) -> Reply:
+        """Unlock ``scope``; while ``workspace()`` blocks of other threads still use it, only give up the claim.
+
+        In that case no request is sent and ``(0, {...})`` says so; the last block unlocks.
+        """
+        with self._mutex(scope):
+            with self._guard:
+                hold = self._holds.get(scope.name)
+                if hold is not None and hold.blocks > 0:
+                    hold.manual = False
+                    message = f"still in use by {hold.blocks} workspace() block(s); unlocked when the last one ends"
+                    return 0, {"status": {"code": 0, "message": message}, "url": scope.url("unlock")}
+            return self._send_unlock(scope, *args, **kwargs)
+
+    def _send_unlock(self, scope: LockScope, *args: Any, **kwargs: Any) -> Reply:
         code, data = self._execute(scope.url("unlock"), *args, **kwargs)
         if code == 0:
             with self._guard:
-                if scope in self._held:
-                    self._held.remove(scope)
+                self._holds.pop(scope.name, None)
+                self._maybe_locked.pop(scope.name, None)
                 self._unsaved.discard(scope)
         return code, data
 
     def commit(self, scope: LockScope, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
         """Commit; ``aux`` uses pyFMG's alternative URL under pm/config (only with a named ADOM)."""
-        if aux and scope.adom:
-            code, data = self._execute(f"/pm/config/adom/{scope.adom}/workspace/commit", *args, **kwargs)
-        else:
-            code, data = self._execute(scope.url("commit"), *args, **kwargs)
+        with self._mutex(scope):
+            if aux and scope.adom:
+                code, data = self._execute(f"/pm/config/adom/{scope.adom}/workspace/commit", *args, **kwargs)
+            else:
+                code, data = self._execute(scope.url("commit"), *args, **kwargs)
         if code == 0:
             with self._guard:
                 self._unsaved.discard(scope)
         return code, data
 
     def unlock_all(self) -> None:
-        """Try to release every held lock; raise the first error only after trying them all."""
+        """Try to release every held lock, then every "maybe locked" scope; raise the first error after trying all."""
         first_error: BaseException | None = None
         for scope in self.held:
             try:
-                code, data = self.unlock(scope)
+                code, data = self._send_unlock(scope)
                 if code != 0:
                     logger.warning("Unlocking %s failed: code %s, %s", scope.name, code, _message(data))
             except Exception as err:
                 logger.error("Unlocking %s failed: %s", scope.name, err)
                 first_error = first_error or err
+        for scope in self.maybe_locked:
+            try:
+                code, data = self._send_unlock(scope)
+                logger.info("Unlocked %s defensively (its lock request had failed): code %s", scope.name, code)
+            except Exception as err:
+                logger.warning("Unlocking %s defensively failed: %s", scope.name, err)
+            with self._guard:
+                self._maybe_locked.pop(scope.name, None)
         if first_error is not None:
             raise first_error
 
     @contextlib.contextmanager
     def session(self, scope: LockScope, commit: bool = True, wait: float | None = None) -> Iterator[None]:
-        """Lock (in workspace mode), run the block, commit if it succeeded, always unlock."""
+        """Lock (in workspace mode), run the block, commit if it succeeded, unlock when the last block leaves.
+
+        Threads sharing the client share the lock: a block entering a scope another block holds
+        does not lock again, a block that fails does not unlock (and so roll back) the scope
+        under blocks still running, and a block that succeeds commits what the session changed
+        so far, which never undoes another thread's work.
+        """
         if not self.uses_workspace:
             yield
             return
-        code, data = self.lock(scope, wait=wait)
-        if code != 0:
-            raise self._lock_error(scope, code, data, wait or 0.0)
+        hold = self._enter(scope, wait)
         try:
             yield
             if commit:
@@ -245,12 +390,50 @@ class WorkspaceManager:
                         message=_message(data),
                     )
         finally:
-            self._release_quietly_if_failing(scope)
+            self._leave(hold)
+
+    def _enter(self, scope: LockScope, wait: float | None) -> _Hold:
+        with self._mutex(scope):
+            with self._guard:
+                hold = self._holds.get(scope.name)
+                if hold is not None:
+                    hold.blocks += 1
+                    return hold
+            code, data = self._lock_waiting(scope, wait)
+            if code != 0:
+                raise self._lock_error(scope, code, data, wait or 0.0)
+            hold = self._hold(scope)
+            with self._guard:
+                hold.blocks += 1
+            return hold
+
+    def _leave(self, hold: _Hold) -> None:
+        """One block is done with ``hold``; unlock what no block of this ADOM needs any more."""
+        with self._mutex(hold.scope):
+            with self._guard:
+                hold.blocks -= 1
+                if self._holds.get(hold.scope.name) is not hold:
+                    return  # logged out (or the session was lost) meanwhile: nothing of ours to unlock
+                releasable = self._releasable(hold.scope)
+            for scope in releasable:
+                self._release_quietly_if_failing(scope)
+
+    def _releasable(self, scope: LockScope) -> list[LockScope]:
+        """Idle scopes of ``scope``'s ADOM that no busy scope overlaps (call with ``_guard`` held).
+
+        Unlocking a scope discards its uncommitted changes, which may include writes another
+        thread made through an overlapping scope (the ADOM over its packages): such a scope stays
+        locked until the overlapping blocks are done.
+        """
+        adom = (scope.adom or "root").lower()
+        same_adom = [h for h in self._holds.values() if (h.scope.adom or "root").lower() == adom]
+        busy = [h.scope for h in same_adom if h.in_use]
+        return [h.scope for h in same_adom if not h.in_use and not any(_overlap(h.scope, other) for other in busy)]
 
     def _release_quietly_if_failing(self, scope: LockScope) -> None:
         failing = sys.exc_info()[0] is not None
         try:
-            code, data = self.unlock(scope)
+            code, data = self._send_unlock(scope)
             if code != 0:
                 logger.warning("Unlocking %s failed: code %s, %s", scope.name, code, _message(data))
         except Exception:
@@ -284,6 +467,12 @@ class WorkspaceManager:
                 if isinstance(entry, dict) and entry.get("lock_user"):
                     return str(entry["lock_user"])
         return None
+
+
+def _overlap(one: LockScope, other: LockScope) -> bool:
+    """Two scopes of one ADOM overlap when either is ADOM-wide or both are the same scope."""
+    wide = not (one.package or one.device) or not (other.package or other.device)
+    return wide or one.name == other.name
 
 
 def _message(data: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Callable
 
 from pyfmg import (
     FMGBaseException,
@@ -52,7 +52,8 @@ def adom_param(params: Params) -> str:
 def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
     """A logged-in client; always logged out (releasing its locks), also when the body raised.
     Client exceptions from the login, the body and the logout come out as :class:`SOARError`."""
-    with translated_errors(cfg.host, cfg.timeout, cfg.secrets):
+    scrubbers: list[Callable[[str], str]] = []
+    with translated_errors(cfg.host, cfg.timeout, cfg.secrets, scrubbers):
         fmg = FortiManager(
             cfg.host,
             cfg.username,
@@ -68,6 +69,7 @@ def fmg_session(cfg: SOARConfig) -> Iterator[FortiManager]:
                 relogin=True, reads=cfg.read_retries, backoff_factor=RETRY_BACKOFF, backoff_jitter=RETRY_BACKOFF
             ),
         )
+        scrubbers.append(fmg.redact)
         if cfg.debug:
             # Logged, not printed (the client's debug=True prints): SOAR platforms collect logs.
             fmg.getLog(EXCHANGE_LOGGER, logging.INFO)

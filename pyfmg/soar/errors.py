@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Callable
 
 from pyfmg import (
     FMGBaseException,
@@ -104,15 +104,33 @@ _CODE_HINTS: dict[int, str] = {
 
 
 @contextlib.contextmanager
-def translated_errors(address: str, timeout: float, secrets: Iterable[str | None]) -> Iterator[None]:
+def translated_errors(
+    address: str,
+    timeout: float,
+    secrets: Iterable[str | None],
+    scrubbers: list[Callable[[str], str]] | None = None,
+) -> Iterator[None]:
     """Turn client exceptions raised inside the block into :class:`SOARError` with an actionable
-    message; secrets are scrubbed from whatever text the client produced."""
-    secret_list = [secret for secret in secrets if secret]
+    message; secrets are scrubbed from whatever text the client produced.
+
+    ``scrubbers`` (filled in while the block runs, e.g. with the client's ``redact``) also mask what
+    only the client knows: the session id FortiManager may echo, in any of its encodings.
+    """
+    plain = [secret for secret in secrets if secret]
+
+    def scrub(text: str) -> str:
+        for scrubber in scrubbers or ():
+            text = scrubber(text)
+        return redact(text, plain)
+
     try:
         yield
     except SOARError as error:
-        error.message = redact(error.message, secret_list)
+        error.message = scrub(error.message)
         error.args = (error.message,)
+        if error.fmg_message:
+            error.fmg_message = scrub(error.fmg_message)
+        error.details = _scrubbed(error.details, scrub)
         raise
     except FMGLockError as error:
         advice = (
@@ -121,7 +139,7 @@ def translated_errors(address: str, timeout: float, secrets: Iterable[str | None
             else "Check that the ADOM, policy package or device exists and that this user may lock it"
         )
         text = "Workspace lock on {} could not be taken: {}. {}".format(
-            error.scope or "the ADOM", redact(str(error), secret_list), advice
+            error.scope or "the ADOM", scrub(str(error)), advice
         )
         raise SOARError(
             text,
@@ -130,30 +148,47 @@ def translated_errors(address: str, timeout: float, secrets: Iterable[str | None
             details={"lock_scope": error.scope, "holder": error.holder},
         ) from None
     except FMGTLSError as error:
-        raise SOARError(_connection_text(address, "TLS: " + redact(str(error), secret_list))) from None
+        raise SOARError(_connection_text(address, "TLS: " + scrub(str(error)))) from None
     except FMGConnectTimeout as error:
-        detail = redact(str(error), secret_list)
+        detail = scrub(str(error))
         raise SOARError(
             f"FortiManager at {address} did not answer within {timeout:g} s: {detail}. Check the address and "
             "port, that this host can reach it, or raise 'Timeout'"
         ) from None
     except FMGConnectionError as error:
-        raise SOARError(_connection_text(address, redact(str(error), secret_list))) from None
+        raise SOARError(_connection_text(address, scrub(str(error)))) from None
     except FMGValidSessionException as error:
-        detail = redact(str(error), secret_list)
+        detail = scrub(str(error))
         raise SOARError(
             f"FortiManager at {address} has no valid session for this request (login refused or session "
             f"expired): {detail}. Check the credentials and that the API user has JSON-RPC access"
         ) from None
     except (FMGResponseNotFormedCorrect, FMGRequestNotFormedCorrect) as error:
-        detail = redact(str(error), secret_list)
+        detail = scrub(str(error))
         raise SOARError(
             f"FortiManager at {address} sent an answer that is not a JSON-RPC reply ({detail}). {NOT_JSON_HINT}"
         ) from None
     except FMGValueError as error:
-        raise SOARError(redact(str(error), secret_list)) from None
+        raise SOARError(scrub(str(error))) from None
     except FMGBaseException as error:
-        raise SOARError(f"FortiManager call failed: {redact(str(error), secret_list)}") from None
+        raise SOARError(f"FortiManager call failed: {scrub(str(error))}") from None
+
+
+def _scrubbed(details: dict[str, Any], scrub: Callable[[str], str]) -> dict[str, Any]:
+    """A copy of ``details`` with ``scrub`` applied to every string in it (per-URL messages echo sessions too)."""
+    copy: dict[str, Any] = {}
+    stack: list[tuple[Any, Any, Any]] = [(value, copy, key) for key, value in details.items()]
+    while stack:
+        value, parent, slot = stack.pop()
+        if isinstance(value, dict):
+            parent[slot] = {}
+            stack.extend((item, parent[slot], key) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            parent[slot] = [None] * len(value)
+            stack.extend((item, parent[slot], index) for index, item in enumerate(value))
+        else:
+            parent[slot] = scrub(value) if isinstance(value, str) else value
+    return copy
 
 
 def _connection_text(address: str, detail: str) -> str:

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULTS = ("http_502_html", "truncated_json", "empty_body", "no_result", "reset", "slow", "raw")
+FAULTS = ("http_502_html", "truncated_json", "empty_body", "no_result", "reset", "slow", "raw", "lost_reply")
 
 BAD_GATEWAY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"

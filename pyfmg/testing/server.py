@@ -363,23 +363,27 @@ class _Connection:
             self._send(405, b"<html><body><h1>405 Method Not Allowed</h1></body></html>", "text/html")
             return
         rpc_method, url = _method_and_url(parsed)
+        authorization = lowered.get("authorization", "")
+        bearer = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
         fault = self.server.faults.take(rpc_method, url)
-        if fault is not None and self._apply_fault(fault, parsed, url):
+        if fault is not None and self._apply_fault(fault, parsed, url, bearer):
             return
         if parsed is None:
             self._send_json({"result": [{"status": {"code": -1, "message": "Invalid request"}}]})
             return
-        authorization = lowered.get("authorization", "")
-        bearer = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
         self._send_json(self.server.handler(parsed, bearer))
 
-    def _apply_fault(self, fault: Fault, parsed: Any, url: str) -> bool:
+    def _apply_fault(self, fault: Fault, parsed: Any, url: str, bearer: str | None) -> bool:
         """Answer with the fault; False when the request should still be served (``slow``)."""
         logger.debug("injecting fault %s", fault.kind)
         if fault.kind == "slow":
             self.server.stopping.wait(float(fault.options.get("delay", 5.0)))
             return False
-        if fault.kind == "reset":
+        if fault.kind == "lost_reply" and parsed is not None:
+            # The request is carried out, then the connection breaks before the reply: the client
+            # cannot tell whether, say, a lock was granted.
+            self.server.handler(parsed, bearer)
+        if fault.kind in ("reset", "lost_reply"):
             # Linger 0 makes close() send a TCP RST instead of an orderly FIN.
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.keep_alive = False

@@ -33,6 +33,18 @@ RECAP = re.compile(
 FAILED_RESULT = re.compile(r"fatal: \[(?P<host>[^\]]+)\]: FAILED! => ")
 
 
+def _netcommon_root() -> str | None:
+    """The directory holding ansible_collections/ansible/netcommon (the pip package ``ansible`` ships it)."""
+    for entry in sys.path:
+        if entry and (Path(entry) / "ansible_collections" / "ansible" / "netcommon").is_dir():
+            return entry
+    return None
+
+
+#: Where ``connection: httpapi`` comes from (ansible.netcommon); None when it is not installed.
+NETCOMMON_ROOT = _netcommon_root()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ansible: runs ansible-core tools (several seconds each)")
 
@@ -40,8 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Everything under tests/ansible/ starts Ansible tools; "-m 'not ansible'" skips them.
     here = Path(__file__).resolve().parent
+    in_process = ("test_module_utils", "test_httpapi_plugin")
     for item in items:
-        if Path(str(item.fspath)).resolve().parent == here and "test_module_utils" not in item.nodeid:
+        if Path(str(item.fspath)).resolve().parent == here and not any(name in item.nodeid for name in in_process):
             item.add_marker(pytest.mark.ansible)
 
 
@@ -60,7 +73,8 @@ def ansible_env(workdir: Path, forks: int = 3) -> dict[str, str]:
         config.write_text("[defaults]\n")
     env.update(
         {
-            "ANSIBLE_COLLECTIONS_PATH": str(REPO),
+            # The repository's collection first, then ansible.netcommon for connection: httpapi.
+            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(REPO), *([NETCOMMON_ROOT] if NETCOMMON_ROOT else [])]),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
             "ANSIBLE_HOME": str(workdir / "ansible-home"),
             "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
@@ -151,6 +165,52 @@ def simulators() -> Iterator[list[Any]]:
     finally:
         for sim in started:
             sim.stop()
+
+
+def httpapi_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
+    """The inventory a fortinet.fortimanager user writes, with pyfmg's network_os: one login per host per play."""
+    if NETCOMMON_ROOT is None:
+        pytest.skip("connection: httpapi needs the ansible.netcommon collection (pip install ansible)")
+    hosts: dict[str, dict[str, Any]] = {}
+    for number, sim in enumerate(sims, start=1):
+        address, port = sim.host.rsplit(":", 1)
+        hosts[f"fmg{number}"] = {
+            "ansible_host": address,
+            "ansible_httpapi_port": int(port),
+            # Ansible names the connection's socket after address, ansible_port and user: without
+            # it, simulators sharing 127.0.0.1 would share one connection.
+            "ansible_port": int(port),
+            "ansible_connection": "httpapi",
+            "ansible_network_os": "pyfmg.fortimanager.fortimanager",
+            "ansible_user": "admin",
+            "ansible_password": PASSWORD,
+            "ansible_httpapi_use_ssl": False,
+            "ansible_python_interpreter": sys.executable,
+        }
+    return hosts
+
+
+def login_count(sim: Any) -> int:
+    """How many times someone logged in to ``sim`` (exec sys/login/user)."""
+    count = 0
+    for request in sim.requests:
+        body = request.json
+        if isinstance(body, dict) and body.get("method") == "exec":
+            count += sum(
+                1
+                for param in body.get("params") or []
+                if isinstance(param, dict) and str(param.get("url", "")).strip("/") == "sys/login/user"
+            )
+    return count
+
+
+def session_ids(sim: Any) -> set[str]:
+    """Every session id a client sent to ``sim``: none of them may appear in Ansible's output."""
+    return {
+        str(request.json["session"])
+        for request in sim.requests
+        if isinstance(request.json, dict) and request.json.get("session")
+    }
 
 
 def inventory_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("ansible.module_utils.basic")
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
-from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_install, fmg_rpc
+from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_info, fmg_install, fmg_rpc
 from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException, LockScope
 from pyfmg.converge import FMGObjectStatusError
 
@@ -50,8 +50,76 @@ def test_every_pyfmg_error_family_is_caught() -> None:
     assert failure.code is None and "refused" in failure.msg
 
 
-def test_scrub_removes_secrets() -> None:
-    assert glue._scrub("login as admin/s3cret failed", ["s3cret"]) == "login as admin/******** failed"
+def test_results_are_masked_with_pyfmgs_redactor() -> None:
+    module = FakeModule()
+    module.params.update(password="s3cret-pw", api_key=None)
+
+    class Session:
+        sid = "7bd1c0de-session-id"
+
+    redactor = glue._redactor(module, Session())
+    result = {"msg": "login as admin/s3cret-pw failed", "data": {"session": "other", "note": "sid 7bd1c0de-session-id"}}
+    masked = redactor.data(result)
+    assert "s3cret-pw" not in str(masked) and "7bd1c0de-session-id" not in str(masked) and "other" not in str(masked)
+    assert result["data"]["session"] == "other"  # the original is left alone
+
+
+def test_verify_ssl_takes_a_bool_or_a_ca_bundle() -> None:
+    assert glue.verify_setting(True) is True
+    assert glue.verify_setting("no") is False
+    assert glue.verify_setting("yes") is True
+    assert glue.verify_setting("/etc/ssl/fmg-ca.pem") == "/etc/ssl/fmg-ca.pem"
+    with pytest.raises(ValueError, match="CA bundle"):
+        glue.verify_setting("  ")
+
+
+def test_rc_succeeded_and_rc_failed_override_the_status() -> None:
+    module = FakeModule()
+    module.params.update(rc_succeeded=[-2], rc_failed=[0])
+    glue.check_rc(module, -2, {}, "add", "u")  # "object already exists" accepted
+    with pytest.raises(glue.FMGModuleFailure, match="rc_failed"):
+        glue.check_rc(module, 0, {}, "add", "u")
+    with pytest.raises(glue.FMGModuleFailure):
+        glue.check_rc(module, -3, {}, "get", "u")
+
+
+def rpc_params(**given: Any) -> dict[str, Any]:
+    return {"method": None, "url": None, "params": {}, "data": None, "json": None, "adom": "root", **given}
+
+
+def test_rpc_takes_fmgr_generic_params_and_json() -> None:
+    generic = [{"url": "/pm/config/adom/{adom}/obj/firewall/address", "data": [{"name": "a"}]}]
+    method, blocks = fmg_rpc.requests_of(rpc_params(method="add", params=generic))
+    assert method == "add" and blocks == [{"url": "/pm/config/adom/root/obj/firewall/address", "data": [{"name": "a"}]}]
+    text = '{"method": "get", "params": [{"url": "/sys/status"}, {"url": "/dvmdb/adom", "fields": ["name"]}]}'
+    method, blocks = fmg_rpc.requests_of(rpc_params(json=text))
+    assert method == "get" and [block["url"] for block in blocks] == ["/sys/status", "/dvmdb/adom"]
+    assert fmg_rpc.requests_of(rpc_params(method="get", url="sys/status", params={"fields": ["x"]})) == (
+        "get",
+        [{"fields": ["x"], "url": "sys/status"}],
+    )
+    for bad in (
+        rpc_params(json="{not json"),
+        rpc_params(json='{"method": "drop", "params": [{"url": "x"}]}'),
+        rpc_params(method="get", params=[{"data": 1}]),
+        rpc_params(method="get"),
+    ):
+        with pytest.raises(glue.FMGModuleFailure):
+            fmg_rpc.requests_of(bad)
+
+
+def test_fmgr_fact_selectors_become_urls() -> None:
+    address = {"selector": "firewall_address", "params": {"adom": "root", "address": "web01"}}
+    assert fmg_info.facts_url(address, "root") == "pm/config/adom/root/obj/firewall/address/web01"
+    table = {"selector": "firewall_address", "params": {"adom": "global", "address": ""}}
+    assert fmg_info.facts_url(table, "root") == "pm/config/global/obj/firewall/address"
+    policy = {"selector": "pkg_firewall_policy", "params": {"pkg": "default"}}
+    assert fmg_info.facts_url(policy, "lab") == "pm/config/adom/lab/pkg/default/firewall/policy"
+    assert fmg_info.facts_url({"url": "/cli/global/system/dns"}, "root") == "cli/global/system/dns"
+    with pytest.raises(glue.FMGModuleFailure, match=r"facts\.url"):
+        fmg_info.facts_url({"selector": "no_such_selector"}, "root")
+    with pytest.raises(glue.FMGModuleFailure, match="pkg"):
+        fmg_info.facts_url({"selector": "pkg_firewall_policy", "params": {"policy": 3}}, "root")
 
 
 def test_check_status_raises_with_status_message() -> None:
@@ -117,7 +185,7 @@ def test_install_scope_spellings() -> None:
 
 class FakeModule:
     def __init__(self, lock: str = "auto", adom: str = "root") -> None:
-        self.params = {"lock": lock, "adom": adom}
+        self.params: dict[str, Any] = {"lock": lock, "adom": adom, "workspace_locking_adom": None}
         self.warnings: list[str] = []
 
     def warn(self, text: str) -> None:
@@ -139,6 +207,14 @@ class FakeModule:
 )
 def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
     assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
+
+
+def test_workspace_locking_adom_locks_that_whole_adom() -> None:
+    module = FakeModule()
+    module.params["workspace_locking_adom"] = "lab"
+    assert fmg_rpc.lock_for(module, "set", "pm/config/adom/root/pkg/default/firewall/policy", None) == LockScope("lab")
+    assert glue.write_scope(module, "update", "pm/config/adom/root/obj/firewall/address") == LockScope("lab")
+    assert fmg_rpc.lock_for(module, "get", "pm/config/adom/root/obj/firewall/address", None) is None
 
 
 def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
@@ -199,4 +275,65 @@ def test_client_unlocks_and_logs_out_when_the_block_raises(fmg_simulator: Any) -
         assert fmg_simulator.locks
         raise RuntimeError("boom")
     assert fmg_simulator.locks == {}
+    assert fmg_simulator.sessions == {}
+
+
+class ExitingModule(FakeModule):
+    """A module whose exit_json/fail_json record what Ansible would print (also with -vvv)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exited: dict[str, Any] = {}
+
+    def exit_json(self, **result: Any) -> None:
+        self.exited = result
+        raise SystemExit(0)
+
+    def fail_json(self, **result: Any) -> None:
+        self.exited = {"failed": True, **result}
+        raise SystemExit(1)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_session_id_echoed_by_fortimanager_never_reaches_the_result(fmg_simulator: Any, fails: bool) -> None:
+    module = ExitingModule()
+    module.params.update(client_params(fmg_simulator, "password"), lock_wait=0)
+    seen: list[str] = []
+
+    def echo(fmg: Any) -> dict[str, Any]:
+        seen.append(fmg.sid)
+        if fails:
+            raise glue.FMGModuleFailure(f"refused for session {fmg.sid}", message=f"session {fmg.sid} is not allowed")
+        return {"changed": False, "data": {"comment": f"created by session {fmg.sid}"}}
+
+    with pytest.raises(SystemExit):
+        glue.run_module(module, echo)
+    (sid,) = seen
+    assert module.exited and sid not in str(module.exited)
+    assert bool(module.exited.get("failed")) is fails
+    assert fmg_simulator.sessions == {}
+
+
+@pytest.mark.fmg_simulator(tls=True)
+def test_unverified_tls_warns_and_a_ca_bundle_verifies(fmg_simulator: Any) -> None:
+    import urllib3
+
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=False)
+    # urllib3's own warning is no longer silenced, and the task warns in Ansible's output.
+    with pytest.warns(urllib3.exceptions.InsecureRequestWarning), glue.fmg_client(module) as fmg:
+        assert fmg.get("sys/status")[0] == 0
+    assert any("verify_ssl is false" in warning for warning in module.warnings)
+
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=fmg_simulator.ca_cert_path)
+    with glue.fmg_client(module) as fmg:
+        assert fmg.get("sys/status")[0] == 0
+    assert module.warnings == []
+
+    # The default (true) checks against the system's CAs, which did not sign the simulator's certificate.
+    module = FakeModule()
+    module.params.update(client_params(fmg_simulator, "password"), use_ssl=True, verify_ssl=True)
+    with pytest.raises(glue.FMG_ERRORS), glue.fmg_client(module):
+        pass
     assert fmg_simulator.sessions == {}

@@ -23,6 +23,7 @@ from .conftest import (
     PlaybookRun,
     inventory_hosts,
     run_playbook,
+    session_ids,
     write_inventory,
 )
 
@@ -76,6 +77,8 @@ def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: P
     assert_no_secret(first)
     assert_no_leftovers(simulators)
     for sim in simulators:
+        for sid in session_ids(sim):  # one per task: none may reach -vvv output
+            assert sid not in first.output
         calls = rpc_calls(sim)
         assert ("exec", "securityconsole/install/package") in calls
         assert any(method == "exec" and url.rstrip("/").endswith("workspace/commit") for method, url in calls)

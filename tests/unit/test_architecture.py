@@ -13,6 +13,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "pyfmg"
 ALLOWED = {
     "exceptions": set(),
     "logs": set(),
+    "arguments": {"exceptions"},
     "request": {"exceptions"},
     "response": {"exceptions", "logs"},
     "transport": {"exceptions", "logs"},
@@ -30,6 +31,7 @@ ALLOWED = {
 FRONT_ENDS = ["cli", "progress.py", "demo.py", "soar_bundle.py", "soar"]
 CORE = {
     "client",
+    "arguments",
     "auth",
     "transport",
     "request",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyfmg import FMGLockError, FMGValueError, FMGWorkspaceError, FortiManager
+from pyfmg import FMGLockError, FMGReadTimeout, FMGTLSError, FMGValueError, FMGWorkspaceError, FortiManager
 from pyfmg.workspace import LockScope, WorkspaceManager
 
 from .fakefmg import HOST, PASSWORD, FakeFMG, ok, urls
@@ -199,3 +199,73 @@ def test_workspace_context_is_a_no_op_outside_workspace_mode() -> None:
 def test_lock_scope_validation() -> None:
     with pytest.raises(FMGValueError):
         LockScope("root", package="p", device="d")
+
+
+def test_nested_blocks_share_one_lock_and_the_outer_block_unlocks() -> None:
+    ws = ScriptedWorkspace([0])
+    with ws.manager.session(LockScope("root")):
+        with ws.manager.session(LockScope("root")):
+            pass
+        assert ws.manager.held == [LockScope("root")]
+    assert [c.split("/workspace/")[1] for c in ws.calls] == ["lock/", "commit", "commit", "unlock/"]
+
+
+def test_a_package_block_inside_an_adom_block_is_unlocked_with_the_adom() -> None:
+    # Unlocking the package while the ADOM block runs could discard the ADOM block's writes to it.
+    ws = ScriptedWorkspace([0, 0])
+    with ws.manager.session(LockScope("root")):
+        with pytest.raises(KeyError), ws.manager.session(LockScope("root", package="pp")):
+            raise KeyError("boom")
+        assert ws.manager.held == [LockScope("root"), LockScope("root", package="pp")]
+    assert ws.manager.held == []
+    assert sorted(c.split("/workspace/")[1] for c in ws.calls if "unlock" in c) == ["unlock/", "unlock/pkg/pp"]
+
+
+def test_explicit_unlock_while_a_block_uses_the_scope_keeps_the_lock() -> None:
+    ws = ScriptedWorkspace([0, 0])
+    with ws.manager.session(LockScope("root")):
+        assert ws.manager.lock(LockScope("root"))[0] == 0
+        code, data = ws.manager.unlock(LockScope("root"))
+        assert code == 0 and "still in use" in data["status"]["message"]
+        assert ws.manager.held == [LockScope("root")]
+    assert ws.calls[-1].endswith("/unlock/") and ws.manager.held == []
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt(), FMGReadTimeout("no reply within timeout=5 s")])
+def test_interrupted_lock_request_is_unlocked_defensively_on_logout(interruption: BaseException) -> None:
+    ws = ScriptedWorkspace([])
+    original = ws.execute
+
+    def interrupted(url: str, *a: object, **k: object):  # type: ignore[no-untyped-def]
+        if "/lock" in url:
+            raise interruption
+        return original(url)
+
+    ws.manager._execute = interrupted
+    with pytest.raises(type(interruption)):
+        ws.manager.lock(LockScope("dmz"))
+    assert ws.manager.held == [] and ws.manager.maybe_locked == [LockScope("dmz")]
+    ws.manager.unlock_all()
+    assert ws.calls == ["/dvmdb/adom/dmz/workspace/unlock/"] and ws.manager.maybe_locked == []
+
+
+def test_lock_request_that_never_left_is_not_unlocked_defensively() -> None:
+    ws = ScriptedWorkspace([])
+
+    def refused(url: str, *a: object, **k: object):  # type: ignore[no-untyped-def]
+        raise FMGTLSError("TLS handshake failed")
+
+    ws.manager._execute = refused
+    with pytest.raises(FMGTLSError):
+        ws.manager.lock(LockScope("dmz"))
+    assert ws.manager.maybe_locked == []
+
+
+def test_locks_recorded_by_hand_are_released_on_logout_and_can_be_forgotten() -> None:
+    ws = ScriptedWorkspace([])
+    ws.manager.record_lock(LockScope("a1"))
+    ws.manager.record_lock(LockScope("a2"))
+    ws.manager.forget_lock(LockScope("a2"))
+    assert ws.manager.held == [LockScope("a1")]
+    ws.manager.unlock_all()
+    assert ws.calls == ["/dvmdb/adom/a1/workspace/unlock/"] and ws.manager.held == []

@@ -12,8 +12,11 @@ options:
     description:
       - FortiManager address, optionally with a port (C(fmg.example.net:8443)).
       - Taken from the E(PYFMG_HOST) environment variable when not given.
+      - "Required, unless the task runs with C(connection: httpapi) and
+        C(ansible_network_os: pyfmg.fortimanager.fortimanager); then the connection's host,
+        credentials and TLS settings are used and one login serves the whole play. A task that
+        gives O(host) logs in on its own even then."
     type: str
-    required: true
   username:
     description:
       - Administrator name for a password login. Taken from E(PYFMG_USER) when not given.
@@ -28,15 +31,30 @@ options:
     description:
       - REST API key of an API administrator, used instead of O(username)/O(password) (no login or logout).
       - Taken from E(PYFMG_APIKEY) when not given. Wins over O(password) when both are set.
+      - "C(access_token) is fortinet.fortimanager's name for it; under C(connection: httpapi) the
+        connection uses the key from then on."
+    type: str
+    aliases: [access_token]
+  forticloud_access_token:
+    description:
+      - Accepted for fortinet.fortimanager plays, but not supported - the task fails and says so.
+        For a FortiCloud-hosted FortiManager give the FortiCloud IAM user's O(username) and
+        O(password); pyfmg fetches the token at login and revokes it at once.
     type: str
   use_ssl:
     description: Talk HTTPS (C(true)) or plain HTTP (C(false), only for test setups). E(PYFMG_USE_SSL).
     type: bool
     default: true
   verify_ssl:
-    description: Check the FortiManager certificate. E(PYFMG_VERIFY_SSL).
-    type: bool
-    default: false
+    description:
+      - Check the FortiManager certificate - V(true) against the system's CAs, or the path of a
+        CA bundle (recommended for FortiManager's own or a private CA's certificate), or V(false).
+        E(PYFMG_VERIFY_SSL).
+      - With V(false) the task warns; anyone on the path could read the credentials.
+      - "Under C(connection: httpapi) use C(ansible_httpapi_validate_certs) and
+        C(ansible_httpapi_ca_path) instead (also true by default)."
+    type: raw
+    default: true
   timeout:
     description: Seconds to wait for each HTTP request.
     type: int
@@ -49,16 +67,28 @@ options:
       - Workflow mode (approvals) is not handled; use M(pyfmg.fortimanager.fmg_rpc) for its steps.
     type: str
     default: root
+  workspace_locking_adom:
+    description:
+      - Lock this whole ADOM (V(global) for the global database) around every write of the task,
+        instead of the narrowest lock the request needs (fortinet.fortimanager's option).
+    type: str
   lock_wait:
     description:
       - Seconds to keep retrying when another administrator holds the workspace lock.
       - V(0) fails at once with FortiManager's code C(-20055).
+      - C(workspace_locking_timeout) is fortinet.fortimanager's name for it.
     type: float
     default: 0
+    aliases: [workspace_locking_timeout]
 requirements:
   - pyfmg (the Python library) on the host that runs the module, usually the controller.
 notes:
-  - "Run the modules where the playbook runs (C(connection: local) or C(delegate_to: localhost));
-    one inventory host per FortiManager lets C(forks) drive many FortiManagers at once."
-  - Every run logs out, also after a failure, and releases every workspace lock it took.
+  - "Run the modules where the playbook runs: with C(connection: httpapi) (one login per host per
+    play; needs the C(ansible.netcommon) collection), or with C(connection: local) /
+    C(delegate_to: localhost) and O(host) (one login per task). One inventory host per FortiManager
+    lets C(forks) drive many FortiManagers at once."
+  - Every run logs out (under httpapi, the play's end does), also after a failure, and releases
+    every workspace lock it took.
+  - Results and failures are masked with pyfmg's Redactor - password, API key and session id never
+    reach the output, C(-vvv) included.
 """

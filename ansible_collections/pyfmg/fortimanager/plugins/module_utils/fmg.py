@@ -3,8 +3,10 @@
 """Glue shared by the pyfmg.fortimanager modules.
 
 It holds the one argument spec every module takes, opens a pyfmg client (logged out on every
-path), wraps writes in the workspace lock, and turns every failure into ``fail_json`` with
-FortiManager's code, message and URL. FortiManager logic itself lives in the pyfmg library.
+path) or, under ``connection: httpapi``, talks to the client that the connection holds for the
+whole play; it wraps writes in the workspace lock, and turns every failure into ``fail_json``
+with FortiManager's code, message and URL, secrets masked. FortiManager logic itself lives in the
+pyfmg library.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Callable
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.connection import Connection, ConnectionError
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 try:
     from pyfmg import (
@@ -30,6 +34,8 @@ try:
         FMGWorkspaceError,
         FortiManager,
         LockScope,
+        Redactor,
+        Retry,
         converge,
         lock_scope,
     )
@@ -40,13 +46,17 @@ except ImportError:
     # new_module() turns this into Ansible's standard "missing required library" failure.
     PYFMG_IMPORT_ERROR: str | None = traceback.format_exc()
     converge = None  # type: ignore[assignment]
+    Redactor = Retry = FortiManager = None  # type: ignore[assignment,misc]
     FMG_ERRORS = ()
 else:
     PYFMG_IMPORT_ERROR = None
 
 __all__ = [
     "FMG_ARGUMENT_SPEC",
+    "RC_OPTIONS",
+    "ConnectionClient",
     "FMGModuleFailure",
+    "check_rc",
     "check_status",
     "converge",
     "failure_from_exception",
@@ -55,8 +65,10 @@ __all__ = [
     "follow_task",
     "mask_secret_attributes",
     "new_module",
+    "reply_meta",
     "run_module",
     "task_id_of",
+    "verify_setting",
     "workspace_url",
     "write_lock",
     "write_scope",
@@ -66,15 +78,34 @@ __all__ = [
 LOCKED_BY_OTHER = -20055
 
 FMG_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
-    "host": {"type": "str", "required": True, "fallback": (env_fallback, ["PYFMG_HOST"])},
+    # Not needed under connection: httpapi, where the connection knows the FortiManager.
+    "host": {"type": "str", "fallback": (env_fallback, ["PYFMG_HOST"])},
     "username": {"type": "str", "aliases": ["user"], "fallback": (env_fallback, ["PYFMG_USER"])},
     "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PYFMG_PASSWORD"])},
-    "api_key": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PYFMG_APIKEY"])},
+    # access_token is what fortinet.fortimanager calls a FortiManager API key.
+    "api_key": {
+        "type": "str",
+        "no_log": True,
+        "aliases": ["access_token"],
+        "fallback": (env_fallback, ["PYFMG_APIKEY"]),
+    },
+    "forticloud_access_token": {"type": "str", "no_log": True},
     "use_ssl": {"type": "bool", "default": True, "fallback": (env_fallback, ["PYFMG_USE_SSL"])},
-    "verify_ssl": {"type": "bool", "default": False, "fallback": (env_fallback, ["PYFMG_VERIFY_SSL"])},
+    # A bool or the path of a CA bundle, hence raw; checked by verify_setting().
+    "verify_ssl": {"type": "raw", "default": True, "fallback": (env_fallback, ["PYFMG_VERIFY_SSL"])},
     "timeout": {"type": "int", "default": 300},
     "adom": {"type": "str", "default": "root", "fallback": (env_fallback, ["PYFMG_ADOM"])},
-    "lock_wait": {"type": "float", "default": 0},
+    "workspace_locking_adom": {"type": "str"},
+    "lock_wait": {"type": "float", "default": 0, "aliases": ["workspace_locking_timeout"]},
+}
+
+#: fortinet.fortimanager's way of deciding which FortiManager codes fail a task (fmg_rpc, fmg_info).
+RC_OPTIONS: dict[str, dict[str, Any]] = {
+    "rc_succeeded": {"type": "list", "elements": "int"},
+    "rc_failed": {"type": "list", "elements": "int"},
+    # Accepted so that fmgr_generic / fmgr_fact tasks run unchanged; pyfmg has nothing to switch.
+    "enable_log": {"type": "bool", "default": False},
+    "bypass_validation": {"type": "bool", "default": False},
 }
 
 
@@ -100,17 +131,52 @@ def fmg_argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, A
 def new_module(
     argument_spec: dict[str, dict[str, Any]], required_one_of: list[list[str]] | None = None, **kwargs: Any
 ) -> AnsibleModule:
-    """An AnsibleModule that needs a password or an API key, and fails cleanly without pyfmg."""
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        required_one_of=[["password", "api_key"], *(required_one_of or [])],
-        **kwargs,
-    )
+    """An AnsibleModule that fails cleanly without pyfmg or without a way to reach FortiManager.
+
+    Under ``connection: httpapi`` (a socket and no ``host``) the connection logs in; otherwise the
+    module needs ``host`` and a password or an API key.
+    """
+    module = AnsibleModule(argument_spec=argument_spec, required_one_of=required_one_of, **kwargs)
     if PYFMG_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("pyfmg"), exception=PYFMG_IMPORT_ERROR)
-    if not module.params["api_key"] and not module.params["username"]:
+    params = module.params
+    if params["forticloud_access_token"]:
+        module.fail_json(
+            msg="forticloud_access_token is not supported: give the FortiCloud IAM user's username and "
+            "password instead (pyfmg fetches a FortiCloud token at login and revokes it at once)"
+        )
+    if uses_connection(module):
+        return module
+    if not params["host"]:
+        module.fail_json(msg="missing required arguments: host (or run the task with connection: httpapi)")
+    if not params["password"] and not params["api_key"]:
+        module.fail_json(msg="one of the following is required: password, api_key")
+    if not params["api_key"] and not params["username"]:
         module.fail_json(msg="username is required when logging in with a password")
+    try:
+        verify_setting(params["verify_ssl"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     return module
+
+
+def uses_connection(module: AnsibleModule) -> bool:
+    """True when the task runs through the persistent httpapi connection and names no host."""
+    return bool(getattr(module, "_socket_path", None)) and not module.params["host"]
+
+
+def verify_setting(value: Any) -> Any:
+    """``verify_ssl`` as the client wants it: True, False or the path of a CA bundle."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text.lower() in BOOLEANS_TRUE:
+        return True
+    if text.lower() in BOOLEANS_FALSE:
+        return False
+    if not text:
+        raise ValueError("verify_ssl is empty: give true, false or the path of a CA bundle")
+    return text
 
 
 def _status_message(data: Any) -> str:
@@ -131,11 +197,50 @@ def check_status(code: Any, data: Any, method: str, url: str) -> None:
         )
 
 
+def check_rc(module: AnsibleModule, code: Any, data: Any, method: str, url: str) -> None:
+    """check_status, with fortinet.fortimanager's ``rc_failed`` and ``rc_succeeded`` overrides."""
+    if code in (module.params.get("rc_failed") or ()):
+        message = _status_message(data)
+        raise FMGModuleFailure(
+            f"{method} {url} answered status {code} ({message}), listed in rc_failed",
+            code=code,
+            message=message,
+            url=url,
+        )
+    if code in (module.params.get("rc_succeeded") or ()):
+        return
+    check_status(code, data, method, url)
+
+
+def reply_meta(code: Any, data: Any, url: str) -> dict[str, Any]:
+    """The ``meta`` fortinet.fortimanager's modules return, for plays that read it."""
+    return {
+        "request_url": url,
+        "response_code": code,
+        "response_data": data,
+        "response_message": _status_message(data) or ("OK" if code == 0 else ""),
+    }
+
+
 @contextmanager
 def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
-    """A logged-in client; on the way out every lock it took is released and it logs out."""
+    """A logged-in client; on the way out every lock it took is released and it logs out.
+
+    Under ``connection: httpapi`` it is the connection's client, which stays logged in for the
+    next task and logs out when the play ends.
+    """
+    if uses_connection(module):
+        client = ConnectionClient(Connection(module._socket_path), verbose=verbose)
+        settings = client.open(api_key=module.params["api_key"])
+        if settings.get("use_ssl") and not settings.get("verify_ssl"):
+            warn_unverified(module, "ansible_httpapi_validate_certs")
+        yield client
+        return
     params = module.params
     api_key = params["api_key"]
+    verify = verify_setting(params["verify_ssl"])
+    if params["use_ssl"] and verify is False:
+        warn_unverified(module, "verify_ssl")
     # The client uses the API key only when no password is given; the key wins when both are set.
     fmg = FortiManager(
         params["host"],
@@ -143,10 +248,9 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
         None if api_key else params["password"],
         apikey=api_key or None,
         use_ssl=params["use_ssl"],
-        verify_ssl=params["verify_ssl"],
+        verify_ssl=verify,
         timeout=params["timeout"],
         verbose=verbose,
-        disable_request_warnings=True,
     )
     try:
         fmg.login()
@@ -159,6 +263,100 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
         fmg.__exit__(type(exc), exc, exc.__traceback__)
         raise
     fmg.__exit__(None, None, None)
+
+
+def warn_unverified(module: AnsibleModule, option: str) -> None:
+    module.warn(
+        f"{option} is false: the FortiManager's certificate is not checked, so anyone on the path can "
+        f"read the credentials. Set {option} to true (for verify_ssl: or to the path of a CA bundle)."
+    )
+
+
+class ConnectionClient:
+    """The pyfmg client held by the httpapi connection, as the modules use a FortiManager.
+
+    Each call is one request to the connection process (plugins/httpapi/fortimanager.py), which
+    answers ``{"result": ...}`` or ``{"failure": {...}}`` with secrets already masked.
+    """
+
+    def __init__(self, connection: Any, verbose: bool = False) -> None:
+        self._connection = connection
+        self.verbose = verbose
+        self.sid = None  # the session id stays in the connection process
+
+    def _answer(self, outcome: Any) -> Any:
+        if not isinstance(outcome, dict):
+            raise FMGModuleFailure(f"the httpapi connection answered {type(outcome).__name__}, not a dict")
+        if "failure" in outcome:
+            failure = dict(outcome["failure"])
+            raise FMGModuleFailure(failure.pop("msg"), **failure)
+        return outcome.get("result")
+
+    def _rpc(self, name: str, *args: Any) -> Any:
+        try:
+            return self._answer(getattr(self._connection, name)(*args))
+        except ConnectionError as exc:
+            raise FMGModuleFailure(f"the httpapi connection failed: {exc}", code=getattr(exc, "code", None)) from exc
+
+    def open(self, api_key: str | None = None) -> dict[str, Any]:
+        return self._rpc("pyfmg_open", api_key) or {}
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        code, data = self._rpc("pyfmg_call", name, list(args), kwargs, self.verbose)
+        return code, data
+
+    def get(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("get", url, *args, **kwargs)
+
+    def add(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("add", url, *args, **kwargs)
+
+    def set(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("set", url, *args, **kwargs)
+
+    def update(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("update", url, *args, **kwargs)
+
+    def delete(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("delete", url, *args, **kwargs)
+
+    def replace(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("replace", url, *args, **kwargs)
+
+    def clone(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("clone", url, *args, **kwargs)
+
+    def execute(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("execute", url, *args, **kwargs)
+
+    def move(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("move", url, *args, **kwargs)
+
+    def unset(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("unset", url, *args, **kwargs)
+
+    def track_task(self, task_id: Any, **kwargs: Any) -> tuple[Any, Any]:
+        return self._call("track_task", task_id, **kwargs)
+
+    @contextmanager
+    def workspace(
+        self,
+        adom: str | None = None,
+        package: str | None = None,
+        device: str | None = None,
+        commit: bool = True,
+        wait: float | None = None,
+    ) -> Iterator[ConnectionClient]:
+        """Lock in the connection's session; commit and unlock there when the block ends."""
+        token = self._rpc("pyfmg_workspace_enter", adom, package, device, commit, wait)
+        try:
+            yield self
+        except BaseException:
+            # The block's error is the one to report; a failed unlock is logged by the connection.
+            with suppress(FMGModuleFailure):
+                self._rpc("pyfmg_workspace_exit", token, True)
+            raise
+        self._rpc("pyfmg_workspace_exit", token, False)
 
 
 def login_failure(fmg: Any, exc: BaseException) -> BaseException:
@@ -178,7 +376,11 @@ def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) 
 
     A policy-package table locks only its package, an object table its ADOM. When the request
     does not say, writes to ``pm/`` URLs lock the ADOM of the ``adom`` option and others lock nothing.
+    ``workspace_locking_adom`` (fortinet.fortimanager's option) locks that whole ADOM instead.
     """
+    forced = module.params.get("workspace_locking_adom")
+    if forced:
+        return LockScope(forced)
     try:
         return lock_scope(method, url, data, adom=module.params["adom"])
     except FMGLockScopeError as exc:
@@ -269,14 +471,10 @@ def mask_secret_attributes(value: Any) -> Any:
     return value
 
 
-def _secrets(module: AnsibleModule) -> list[str]:
-    return [value for value in (module.params.get("password"), module.params.get("api_key")) if value]
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "********")
-    return text
+def _redactor(module: AnsibleModule, fmg: Any = None) -> Any:
+    """Masks the module's password and API key, the session id, and values under secret keys."""
+    secrets = [module.params.get("password"), module.params.get("api_key"), getattr(fmg, "sid", None)]
+    return Redactor(secrets)
 
 
 def workspace_url(scope: str, action: str) -> str:
@@ -311,19 +509,25 @@ def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
 
 
 def run_module(module: AnsibleModule, body: Callable[[Any], dict[str, Any]], verbose: bool = False) -> None:
-    """Open a client, run ``body(fmg)``, log out, then exit_json/fail_json with its result."""
-    secrets = _secrets(module)
+    """Open a client, run ``body(fmg)``, log out, then exit_json/fail_json with its result.
+
+    Results and failures pass through pyfmg's Redactor first: FortiManager echoes session ids
+    (and sometimes secrets) in replies, and ``-vvv`` prints every result in full.
+    """
+    redactor = _redactor(module)
     try:
         with fmg_client(module, verbose=verbose) as fmg:
+            redactor.add(getattr(fmg, "sid", None))
             result = body(fmg)
+            redactor.add(getattr(fmg, "sid", None))
     except (*FMG_ERRORS, FMGModuleFailure) as exc:
         failure = failure_from_exception(exc)
         extra = {key: value for key, value in failure.extra.items() if key not in ("msg", "failed")}
         module.fail_json(
-            msg=_scrub(failure.msg, secrets),
+            msg=redactor.text(failure.msg),
             code=failure.code,
-            message=_scrub(failure.message, secrets),
+            message=redactor.text(failure.message),
             url=failure.url,
-            **extra,
+            **redactor.data(extra),
         )
-    module.exit_json(**result)
+    module.exit_json(**redactor.data(result))

@@ -15,9 +15,40 @@ extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:
   url:
-    description: URL to read. C({adom}) is replaced by O(adom).
+    description:
+      - URL to read. C({adom}) is replaced by O(adom). Required unless O(facts) is given.
     type: str
-    required: true
+  facts:
+    description:
+      - fortinet.fortimanager's C(fmgr_fact) way of asking - C(selector) with its C(params),
+        and optional C(fields), C(filter), C(sortings), C(option), C(range).
+      - Known selectors are listed in the collection's C(docs/ansible.rst) (addresses, groups,
+        services, VIPs, policies, packages, devices, ADOMs, scripts, system status, interfaces,
+        admins, tasks); a C(url) key may be given instead of C(selector) for any other table.
+      - An empty (or missing) last parameter reads the whole table, as in C(fmgr_fact).
+    type: dict
+  fact_name:
+    description:
+      - Also return the data as C(ansible_facts.<fact_name>), so later tasks of the play can use
+        it without C(register). With O(facts), defaults to C(fmgr_<selector>).
+    type: str
+  rc_succeeded:
+    description:
+      - FortiManager status codes that count as success besides V(0) (fortinet.fortimanager's option).
+    type: list
+    elements: int
+  rc_failed:
+    description: FortiManager status codes that fail the task, V(0) included when listed.
+    type: list
+    elements: int
+  enable_log:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
+    type: bool
+    default: false
+  bypass_validation:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
+    type: bool
+    default: false
   fields:
     description: Attributes to return (rows still carry C(oid)).
     type: list
@@ -83,6 +114,19 @@ EXAMPLES = r"""
     url: pm/config/adom/root/pkg/default/firewall/policy
     option: [count]
   delegate_to: localhost
+
+- name: fmgr_fact style, through connection httpapi; the rows become a fact
+  pyfmg.fortimanager.fmg_info:
+    facts:
+      selector: firewall_address
+      params:
+        adom: root
+        address: ""
+      fields: [name, subnet]
+
+- name: Use the fact
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.fmgr_firewall_address | map(attribute='name') | list }}"
 """
 
 RETURN = r"""
@@ -94,24 +138,96 @@ exists:
   description: False when O(missing_ok) is set and the object does not exist.
   returned: success
   type: bool
+rc:
+  description: FortiManager's status code (fortinet.fortimanager's name for it).
+  returned: success
+  type: int
+meta:
+  description: C(request_url), C(response_code), C(response_data), C(response_message), as C(fmgr_fact) returns them.
+  returned: success
+  type: dict
+ansible_facts:
+  description: "C({<fact_name>: data}) when O(fact_name) is set or O(facts) is used."
+  returned: when O(fact_name) or O(facts) is given
+  type: dict
 """
 
 from typing import Any  # noqa: E402
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    check_status,
+    RC_OPTIONS,
+    FMGModuleFailure,
+    check_rc,
     fmg_argument_spec,
     new_module,
+    reply_meta,
     run_module,
 )
 
 OBJECT_DOES_NOT_EXIST = -3
+ADOM_OBJECTS = "pm/config/adom/{adom}/obj/"
+
+#: fmgr_fact selectors -> URL templates (the common ones; others take facts.url).
+SELECTORS = {
+    "firewall_address": ADOM_OBJECTS + "firewall/address/{address}",
+    "firewall_address6": ADOM_OBJECTS + "firewall/address6/{address6}",
+    "firewall_addrgrp": ADOM_OBJECTS + "firewall/addrgrp/{addrgrp}",
+    "firewall_addrgrp6": ADOM_OBJECTS + "firewall/addrgrp6/{addrgrp6}",
+    "firewall_service_custom": ADOM_OBJECTS + "firewall/service/custom/{custom}",
+    "firewall_service_group": ADOM_OBJECTS + "firewall/service/group/{group}",
+    "firewall_vip": ADOM_OBJECTS + "firewall/vip/{vip}",
+    "firewall_ippool": ADOM_OBJECTS + "firewall/ippool/{ippool}",
+    "pkg_firewall_policy": "pm/config/adom/{adom}/pkg/{pkg}/firewall/policy/{policy}",
+    "pm_pkg_adom": "pm/pkg/adom/{adom}/{pkg_path}",
+    "dvmdb_adom": "dvmdb/adom/{adom}",
+    "dvmdb_device": "dvmdb/adom/{adom}/device/{device}",
+    "dvmdb_group": "dvmdb/adom/{adom}/group/{group}",
+    "dvmdb_script": "dvmdb/adom/{adom}/script/{script}",
+    "sys_status": "sys/status",
+    "system_status": "cli/global/system/status",
+    "system_interface": "cli/global/system/interface/{interface}",
+    "system_admin_user": "cli/global/system/admin/user/{user}",
+    "task_task": "task/task/{task}",
+}
+QUERY_KEYS = ("fields", "filter", "range", "sortings", "option")
+
+
+def facts_url(facts: dict[str, Any], default_adom: str) -> str:
+    """The URL a fmgr_fact ``facts`` block reads: its selector's template filled from its params."""
+    values = {str(key): value for key, value in (facts.get("params") or {}).items()}
+    values.setdefault("adom", default_adom)
+    if facts.get("url"):
+        template = str(facts["url"])
+    else:
+        selector = facts.get("selector")
+        if selector not in SELECTORS:
+            raise FMGModuleFailure(
+                f"facts.selector {selector!r} is not one pyfmg knows ({', '.join(sorted(SELECTORS))}); "
+                "give facts.url with the table's URL instead"
+            )
+        template = SELECTORS[selector]
+        if str(values["adom"]).lower() == "global":
+            template = template.replace("pm/config/adom/{adom}/", "pm/config/global/")
+    segments = template.strip("/").split("/")
+    url = []
+    for index, segment in enumerate(segments):
+        if segment.startswith("{") and segment.endswith("}"):
+            value = values.get(segment[1:-1])
+            if value in (None, ""):
+                if index == len(segments) - 1:
+                    break  # fmgr_fact: an empty last parameter reads the whole table
+                raise FMGModuleFailure(f"facts.params needs {segment[1:-1]!r} for {template}")
+            segment = str(value)
+        url.append(segment)
+    return "/".join(url)
 
 
 def main() -> None:
     module = new_module(
         fmg_argument_spec(
-            url={"type": "str", "required": True},
+            url={"type": "str"},
+            facts={"type": "dict"},
+            fact_name={"type": "str"},
             fields={"type": "list", "elements": "str"},
             filter={"type": "list", "elements": "raw"},
             range={"type": "list", "elements": "int"},
@@ -121,12 +237,25 @@ def main() -> None:
             params={"type": "dict", "default": {}},
             verbose={"type": "bool", "default": False},
             missing_ok={"type": "bool", "default": False},
+            **RC_OPTIONS,
         ),
+        required_one_of=[["url", "facts"]],
+        mutually_exclusive=[["url", "facts"]],
         supports_check_mode=True,
     )
     params = module.params
-    url = params["url"].replace("{adom}", params["adom"])
+    facts = params["facts"]
+    fact_name = params["fact_name"]
     request: dict[str, Any] = dict(params["params"])
+    if facts is not None:
+        try:
+            url = facts_url(facts, params["adom"])
+        except FMGModuleFailure as exc:
+            module.fail_json(msg=exc.msg)
+        request.update({key: facts[key] for key in QUERY_KEYS if facts.get(key) is not None})
+        fact_name = fact_name or f"fmgr_{facts.get('selector') or 'fact'}"
+    else:
+        url = params["url"].replace("{adom}", params["adom"])
     for name in ("fields", "filter", "range", "sortings"):
         if params[name] is not None:
             request[name] = params[name]
@@ -138,9 +267,15 @@ def main() -> None:
     def read(fmg: Any) -> dict[str, Any]:
         code, data = fmg.get(url, request)
         if code == OBJECT_DOES_NOT_EXIST and params["missing_ok"]:
-            return {"changed": False, "exists": False, "data": None}
-        check_status(code, data, "get", url)
-        return {"changed": False, "exists": True, "data": data}
+            result: dict[str, Any] = {"changed": False, "exists": False, "data": None}
+        else:
+            check_rc(module, code, data, "get", url)
+            result = {"changed": False, "exists": True, "data": data}
+        # failed=False: Ansible fails a result whose rc is not 0 unless it says otherwise (rc_succeeded).
+        result.update(rc=code, failed=False, meta=reply_meta(code, data, url))
+        if fact_name:
+            result["ansible_facts"] = {fact_name: result["data"]}
+        return result
 
     run_module(module, read, verbose=params["verbose"])
 

@@ -22,19 +22,29 @@ extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
 options:
   method:
-    description: JSON-RPC method.
+    description:
+      - JSON-RPC method. Required unless O(json) gives it.
     type: str
     choices: [get, add, set, update, delete, replace, clone, exec, move, unset]
-    required: true
   url:
-    description: URL of the request. C({adom}) is replaced by O(adom).
+    description:
+      - URL of the request. C({adom}) is replaced by O(adom).
+      - Required unless O(params) is a list or O(json) is given.
     type: str
-    required: true
   params:
     description:
-      - Extra keys of the request's parameter (C(fields), C(filter), C(option), C(target)...).
-    type: dict
+      - A dict, with O(url) - extra keys of the request's parameter (C(fields), C(filter),
+        C(option), C(target)...).
+      - Or, as in fortinet.fortimanager's C(fmgr_generic), a list of parameters, each with its
+        own C(url) (and C(data), ...); each is sent as its own request, in order, and the task
+        stops at the first that fails.
+    type: raw
     default: {}
+  json:
+    description:
+      - As in C(fmgr_generic) - a JSON text with C(method) and C(params) (a list), instead of
+        O(method) and O(params).
+    type: str
   data:
     description: Sent as the parameter's C(data) (a dict or a list).
     type: raw
@@ -58,6 +68,24 @@ options:
     description: Seconds between two looks at the task.
     type: float
     default: 3
+  rc_succeeded:
+    description:
+      - FortiManager status codes that count as success besides V(0) (fortinet.fortimanager's
+        option), for example V([-2]) to accept "object already exists".
+    type: list
+    elements: int
+  rc_failed:
+    description: FortiManager status codes that fail the task, V(0) included when listed.
+    type: list
+    elements: int
+  enable_log:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
+    type: bool
+    default: false
+  bypass_validation:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: partial
@@ -91,6 +119,16 @@ EXAMPLES = r"""
       flags: [create_task, nonblocking]
     track_task: true
   delegate_to: localhost
+
+- name: fmgr_generic style, through connection httpapi (one login for the whole play)
+  pyfmg.fortimanager.fmg_rpc:
+    method: add
+    params:
+      - url: /pm/config/adom/root/obj/firewall/address
+        data:
+          - name: web01
+            subnet: 10.0.1.10/32
+    rc_succeeded: [-2]
 """
 
 RETURN = r"""
@@ -107,15 +145,34 @@ task:
   description: The task as it ended, with its lines.
   returned: when O(track_task) is set and a task was started
   type: dict
+rc:
+  description: Same as RV(code), under fortinet.fortimanager's name.
+  returned: when the request was sent
+  type: int
+meta:
+  description:
+    - What fortinet.fortimanager's modules return - C(request_url), C(response_code),
+      C(response_data) and C(response_message).
+  returned: when the request was sent
+  type: dict
+results:
+  description: One C({url, code, data}) per parameter when O(params) is a list of several.
+  returned: when several parameters were sent
+  type: list
+  elements: dict
 """
 
+import json  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    check_status,
+    RC_OPTIONS,
+    FMGModuleFailure,
+    check_rc,
     fmg_argument_spec,
     follow_task,
     new_module,
+    reply_meta,
     run_module,
     write_lock,
     write_scope,
@@ -144,46 +201,101 @@ CLIENT_METHODS = {
 def lock_for(module: Any, method: str, url: str, data: Any) -> Any:
     """The workspace lock scope for this request, or None."""
     lock = module.params["lock"]
-    if method == "get" or lock == "never":
+    if method == "get":
+        return None
+    if module.params["workspace_locking_adom"]:
+        return LockScope(module.params["workspace_locking_adom"])
+    if lock == "never":
         return None
     if lock == "always":
         return LockScope(module.params["adom"])
     return write_scope(module, method, url, data)
 
 
+def requests_of(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The method and the parameters to send, from method/url/params/data or from json."""
+    method = params["method"]
+    if params["json"]:
+        try:
+            body = json.loads(params["json"])
+        except ValueError as exc:
+            raise FMGModuleFailure(f"json is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise FMGModuleFailure("json must be an object with method and params")
+        method, blocks = body.get("method"), body.get("params")
+    elif isinstance(params["params"], list):
+        blocks = params["params"]
+    elif isinstance(params["params"], dict):
+        if not params["url"]:
+            raise FMGModuleFailure("url is required, unless params is a list of parameters with a url each, or json")
+        blocks = [{**params["params"], "url": params["url"]}]
+        if params["data"] is not None:
+            blocks[0]["data"] = params["data"]
+    else:
+        raise FMGModuleFailure(f"params must be a dict or a list, not {type(params['params']).__name__}")
+    if method not in CLIENT_METHODS:
+        raise FMGModuleFailure(f"method must be one of {', '.join(sorted(CLIENT_METHODS))}, not {method!r}")
+    if not isinstance(blocks, list) or not blocks:
+        raise FMGModuleFailure("params must be a non-empty list of parameters")
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or not isinstance(block.get("url"), str) or not block["url"]:
+            raise FMGModuleFailure(f"params[{index}] needs a url")
+    adom = params["adom"]
+    return method, [{**block, "url": block["url"].replace("{adom}", adom)} for block in blocks]
+
+
 def main() -> None:
     module = new_module(
         fmg_argument_spec(
-            method={"type": "str", "required": True, "choices": sorted(CLIENT_METHODS)},
-            url={"type": "str", "required": True},
-            params={"type": "dict", "default": {}},
+            method={"type": "str", "choices": sorted(CLIENT_METHODS)},
+            url={"type": "str"},
+            params={"type": "raw", "default": {}},
             data={"type": "raw"},
+            json={"type": "str"},
             lock={"type": "str", "choices": ["auto", "always", "never"], "default": "auto"},
             track_task={"type": "bool", "default": False},
             task_timeout={"type": "int", "default": 300},
             task_poll_interval={"type": "float", "default": 3},
+            **RC_OPTIONS,
         ),
         supports_check_mode=True,
     )
     params = module.params
-    method = params["method"]
-    url = params["url"].replace("{adom}", params["adom"])
+    try:
+        method, blocks = requests_of(params)
+    except FMGModuleFailure as exc:
+        module.fail_json(msg=exc.msg)
     is_write = method != "get"
     if is_write and module.check_mode:
-        module.exit_json(changed=True, code=0, msg=f"check mode: {method} {url} not sent")
-
-    request: dict[str, Any] = dict(params["params"])
-    if params["data"] is not None:
-        request["data"] = params["data"]
+        urls = ", ".join(block["url"] for block in blocks)
+        module.exit_json(changed=True, code=0, msg=f"check mode: {method} {urls} not sent")
 
     def send(fmg: Any) -> dict[str, Any]:
         client_method = getattr(fmg, CLIENT_METHODS[method])
-        with write_lock(fmg, module, lock_for(module, method, url, params["data"])):
-            code, data = client_method(url, request)
-            check_status(code, data, method, url)
-        result: dict[str, Any] = {"changed": is_write, "code": code, "data": data}
+        results = []
+        for block in blocks:
+            url = block["url"]
+            request = {key: value for key, value in block.items() if key != "url"}
+            with write_lock(fmg, module, lock_for(module, method, url, block.get("data"))):
+                code, data = client_method(url, request)
+                check_rc(module, code, data, method, url)
+            results.append({"url": url, "code": code, "data": data})
+        last = results[-1]
+        result: dict[str, Any] = {
+            "changed": is_write,
+            "code": last["code"],
+            # Ansible fails a result whose rc is not 0 unless it says otherwise (rc_succeeded).
+            "failed": False,
+            "rc": last["code"],
+            "data": last["data"],
+            "meta": reply_meta(last["code"], last["data"], last["url"]),
+        }
+        if len(results) > 1:
+            result["results"] = results
         if params["track_task"]:
-            result["task"] = follow_task(fmg, data, url, params["task_timeout"], params["task_poll_interval"])
+            result["task"] = follow_task(
+                fmg, last["data"], last["url"], params["task_timeout"], params["task_poll_interval"]
+            )
         return result
 
     run_module(module, send)

@@ -1,0 +1,224 @@
+# Copyright: pyfmg contributors
+# Apache License 2.0 (see LICENSE in the repository root)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: fortimanager
+author: pyfmg contributors (!UNKNOWN)
+short_description: One pyfmg session per FortiManager for a whole play (connection httpapi)
+description:
+  - "Used with C(connection: httpapi) and C(ansible_network_os: pyfmg.fortimanager.fortimanager).
+    The connection (from the C(ansible.netcommon) collection) keeps one process per host for the
+    play; this plugin holds a pyfmg client in it, so every task of the play shares one login."
+  - The connection's C(ansible_user) and C(ansible_password) log in, or an API key given to a
+    module as O(pyfmg.fortimanager.fmg_rpc#module:api_key) (alias C(access_token)). Nothing is sent
+    before the first task needs FortiManager.
+  - C(ansible_host) (or the inventory name) and C(ansible_httpapi_port) name the FortiManager;
+    C(ansible_httpapi_use_ssl) chooses HTTPS; C(ansible_httpapi_validate_certs) (default true)
+    checks its certificate, against C(ansible_httpapi_ca_path) when set.
+  - An expired session is logged in again and the call repeated once (pyfmg's C(Retry(relogin=True))).
+  - When the play ends (or C(meta reset_connection) runs, or the connection idles out) every
+    workspace lock the session holds is released and the session logged out, also after a failed
+    task. Replies are masked with pyfmg's Redactor (password, API key, session id) before any
+    module sees them.
+version_added: "1.1.0"
+"""
+
+import itertools  # noqa: E402
+import logging  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.plugins.httpapi import HttpApiBase  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def _glue() -> Any:
+    """The collection's module_utils, and with them pyfmg, imported only where they are used.
+
+    Ansible also builds this plugin in each task's worker process on the control node, where it
+    is never called; importing pyfmg (and requests) there would cost every task and host about
+    a tenth of a second of a core.
+    """
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg
+
+    return fmg
+
+
+#: The client methods a module may call through the connection; nothing else is reachable.
+CLIENT_METHODS = frozenset(
+    {"get", "add", "set", "update", "delete", "replace", "clone", "execute", "move", "unset", "track_task"}
+)
+
+
+class HttpApi(HttpApiBase):
+    def __init__(self, connection: Any) -> None:
+        super().__init__(connection)
+        self._client: Any = None
+        self._api_key: str | None = None
+        self._user: str | None = None
+        self._password: str | None = None
+        self._workspaces: dict[int, Any] = {}
+        self._tokens = itertools.count(1)
+        self._masker: Any = None
+
+    @property
+    def _redactor(self) -> Any:
+        if self._masker is None:
+            self._masker = _glue().Redactor()
+        return self._masker
+
+    # --- what netcommon's httpapi connection calls --------------------------------------------
+    def login(self, username: str | None, password: str | None) -> None:
+        # Only remembered: the first task that needs FortiManager logs in (it may bring an API key).
+        self._user, self._password = username, password
+        if password and _glue().Redactor is not None:
+            self._redactor.add(password)
+
+    def logout(self) -> None:
+        """Release every lock of the session and log out (the play ended or the connection closes)."""
+        client, self._client = self._client, None
+        self._workspaces.clear()
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception as exc:
+            self.connection.queue_message("warning", self._mask(f"pyfmg: logout from FortiManager failed: {exc}"))
+
+    def update_auth(self, response: Any, response_text: Any) -> None:
+        return None  # pyfmg keeps the session itself; the connection's own HTTP is not used
+
+    def handle_httperror(self, exc: Any) -> bool:
+        return False
+
+    def send_request(self, method: str, params: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
+        """One JSON-RPC ``method`` on the first of ``params`` (``{"url": ..., ...}``), as ``pyfmg_call`` answers."""
+        names = {"exec": "execute"}
+        if not isinstance(params, list) or not params or not isinstance(params[0], dict) or "url" not in params[0]:
+            return {"failure": {"msg": "send_request needs params as a list of {url, ...}"}}
+        param = dict(params[0])
+        url = param.pop("url")
+        return self.pyfmg_call(names.get(method, method), [url, param], {})
+
+    # --- what the modules call (plugins/module_utils/fmg.py, ConnectionClient) ----------------
+    def pyfmg_open(self, api_key: str | None = None) -> dict[str, Any]:
+        """Log in unless the session is up; say how the FortiManager is reached."""
+        try:
+            self._session(api_key)
+        except Exception as exc:
+            return self._failure(exc)
+        return {"result": {"use_ssl": self._use_ssl(), "verify_ssl": bool(self._verify())}}
+
+    def pyfmg_call(self, name: str, args: list[Any], kwargs: dict[str, Any], verbose: bool = False) -> dict[str, Any]:
+        if name not in CLIENT_METHODS:
+            return {"failure": {"msg": f"pyfmg_call: {name!r} is not one of {', '.join(sorted(CLIENT_METHODS))}"}}
+        try:
+            client = self._session()
+            client.verbose = bool(verbose)
+            code, data = getattr(client, name)(*args, **kwargs)
+        except Exception as exc:
+            return self._failure(exc)
+        return {"result": [code, self._redactor.data(data)]}
+
+    def pyfmg_workspace_enter(
+        self, adom: str | None, package: str | None, device: str | None, commit: bool, wait: float | None
+    ) -> dict[str, Any]:
+        try:
+            block = self._session().workspace(adom, package=package, device=device, commit=commit, wait=wait)
+            block.__enter__()
+        except Exception as exc:
+            return self._failure(exc)
+        token = next(self._tokens)
+        self._workspaces[token] = block
+        return {"result": token}
+
+    def pyfmg_workspace_exit(self, token: int, failed: bool) -> dict[str, Any]:
+        """Commit (unless the task failed) and unlock what ``pyfmg_workspace_enter`` locked."""
+        block = self._workspaces.pop(token, None)
+        if block is None:
+            return {"result": None}
+        try:
+            if failed:
+                failure = _glue().FMGModuleFailure
+                block.__exit__(failure, failure("the task failed while holding the lock"), None)
+            else:
+                block.__exit__(None, None, None)
+        except Exception as exc:
+            return self._failure(exc)
+        return {"result": None}
+
+    # --- the session --------------------------------------------------------------------------
+    def _session(self, api_key: str | None = None) -> Any:
+        glue = _glue()
+        if glue.PYFMG_IMPORT_ERROR is not None:
+            raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
+        if api_key and api_key != self._api_key:
+            # A module brought an API key (access_token): the session is the key's from now on.
+            self.logout()
+            self._api_key = api_key
+            self._redactor.add(api_key)
+        if self._client is None:
+            # The connection's own connect marks it connected (so that closing it calls logout())
+            # and hands over ansible_user / ansible_password through login().
+            if not self.connection.connected:
+                self.connection._connect()
+            client = self._new_client()
+            try:
+                client.login()
+            except glue.FMGValidSessionException as exc:
+                raise glue.login_failure(client, exc) from exc
+            self._redactor.add(client.sid)
+            self._client = client
+        return self._client
+
+    def _new_client(self) -> Any:
+        glue = _glue()
+        if not self._api_key and not (self._user and self._password):
+            raise glue.FMGModuleFailure(
+                "no credentials: set ansible_user and ansible_password for the host, or give the module an api_key "
+                "(access_token)"
+            )
+        host = str(self.connection.get_option("host"))
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 address, before the port is added
+        port = self.connection.get_option("port")
+        if port:
+            host = f"{host}:{port}"
+        timeout = self.connection.get_option("persistent_command_timeout") or 30
+        return glue.FortiManager(
+            host,
+            None if self._api_key else self._user,
+            None if self._api_key else self._password,
+            apikey=self._api_key,
+            use_ssl=self._use_ssl(),
+            verify_ssl=self._verify(),
+            timeout=timeout,
+            retry=glue.Retry(relogin=True),
+        )
+
+    def _use_ssl(self) -> bool:
+        return bool(self.connection.get_option("use_ssl"))
+
+    def _verify(self) -> Any:
+        if not self.connection.get_option("validate_certs"):
+            return False
+        return self.connection.get_option("ca_path") or True
+
+    def _mask(self, text: str) -> str:
+        return self._redactor.text(text) if _glue().Redactor is not None else text
+
+    def _failure(self, exc: BaseException) -> dict[str, Any]:
+        glue = _glue()
+        if not isinstance(exc, (*glue.FMG_ERRORS, glue.FMGModuleFailure)):
+            logger.debug("pyfmg httpapi: unexpected %s", type(exc).__name__)
+        failure = glue.failure_from_exception(exc)
+        return {
+            "failure": {
+                "msg": self._mask(failure.msg),
+                "code": failure.code,
+                "message": self._mask(str(failure.message)),
+                "url": failure.url,
+                **(self._redactor.data(failure.extra) if glue.Redactor is not None else failure.extra),
+            }
+        }

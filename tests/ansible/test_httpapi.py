@@ -1,0 +1,153 @@
+"""The collection under ``connection: httpapi`` (ansible.netcommon) with pyfmg's httpapi plugin.
+
+A thirty-task play on three simulated FortiManagers logs in once per host, converges, reruns with
+no change, runs in check mode without writing, and never prints a secret with ``-vvv``. A task that
+fails in the middle leaves no lock and no session, and the host that did not fail goes on to install
+its package through the same session. A play written for fortinet.fortimanager
+(fmgr_generic / fmgr_fact) runs with only its module names changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .conftest import (
+    API_KEY,
+    PASSWORD,
+    PLAYBOOKS,
+    PlaybookRun,
+    httpapi_hosts,
+    login_count,
+    run_playbook,
+    session_ids,
+    write_inventory,
+)
+
+HOSTS = ("fmg1", "fmg2", "fmg3")
+ADDRESSES = "pm/config/adom/root/obj/firewall/address"
+SESSION_URLS = {"sys/login/user", "sys/logout"}
+THIRTY = PLAYBOOKS / "httpapi_thirty.yml"
+
+
+def writes(sim: Any) -> list[tuple[str, str]]:
+    found = []
+    for request in sim.requests:
+        body = request.json
+        if not isinstance(body, dict) or body.get("method") == "get":
+            continue
+        for param in body.get("params") or [{}]:
+            url = str(param.get("url", "")).strip("/")
+            if url not in SESSION_URLS:
+                found.append((str(body.get("method")), url))
+    return found
+
+
+def assert_clean(sims: list[Any]) -> None:
+    for number, sim in enumerate(sims, start=1):
+        assert sim.locks == {}, f"fmg{number} still locked: {sim.locks}"
+        assert sim.sessions == {}, f"fmg{number} still has sessions: {sim.sessions}"
+
+
+def assert_no_secret(run: PlaybookRun, sims: list[Any]) -> None:
+    assert PASSWORD not in run.output
+    assert API_KEY not in run.output
+    for sim in sims:
+        for sid in session_ids(sim):
+            assert sid not in run.output, "a session id reached the output"
+
+
+def test_thirty_task_play_logs_in_once_per_host_and_reruns_without_change(
+    simulators: list[Any], tmp_path: Path
+) -> None:
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(simulators))
+    run = run_playbook(THIRTY, inventory, tmp_path, "-vvv", timeout=300)
+    assert run.returncode == 0, run.output[-4000:]
+    assert_no_secret(run, simulators)
+    for host in HOSTS:
+        assert run.recap[host]["failed"] == 0 and run.recap[host]["changed"] == 24, run.recap
+    for sim in simulators:
+        assert login_count(sim) == 1
+        assert sim.objects(f"{ADDRESSES}/host20")["comment"] == "managed over httpapi"
+        # Every write was locked and committed inside the one session.
+        assert sum(1 for _, url in writes(sim) if "workspace/commit" in url) == 24
+        sim.clear_requests()
+    assert_clean(simulators)
+
+    # Ansible spends about a second of a core per task and host here, so the rerun takes the six
+    # "quick" tasks (addresses, a group, the policy, reads) on one host: nothing changes.
+    again = run_playbook(THIRTY, inventory, tmp_path, "--limit", "fmg1", "--tags", "quick", timeout=300)
+    assert again.returncode == 0, again.output[-4000:]
+    assert again.recap["fmg1"]["changed"] == 0 and again.recap["fmg1"]["ok"] == 6, again.recap
+    assert writes(simulators[0]) == [] and login_count(simulators[0]) == 1
+    assert_clean(simulators)
+
+
+def test_thirty_task_play_in_check_mode_writes_nothing(simulators: list[Any], tmp_path: Path) -> None:
+    sim = simulators[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([sim]))
+    check = run_playbook(THIRTY, inventory, tmp_path, "--check", "--diff", "--tags", "quick", timeout=300)
+    assert check.returncode == 0, check.output[-4000:]
+    # Two addresses, a group and a policy would be created; the reads report no change.
+    assert check.recap["fmg1"]["changed"] == 4 and check.recap["fmg1"]["failed"] == 0, check.recap
+    assert '"comment": "managed over httpapi"' in check.output, check.output[-3000:]
+    assert writes(sim) == [] and login_count(sim) == 1
+    assert not any(row["name"] == "host01" for row in sim.objects(ADDRESSES))
+    assert_clean([sim])
+
+
+def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any], tmp_path: Path) -> None:
+    """fmg1 fails while holding the ADOM lock, fmg2 on a missing table, fmg3 goes through."""
+    sims = simulators
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(sims))
+    run = run_playbook(PLAYBOOKS / "httpapi_failure.yml", inventory, tmp_path, "-vvv")
+    assert_no_secret(run, sims)
+    assert run.returncode != 0
+    assert run.recap["fmg1"]["failed"] == 1 and run.recap["fmg2"]["failed"] == 1, run.recap
+    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 5, run.recap
+    failures = run.failures()
+    (refused,) = failures["fmg1"]
+    assert refused["code"] == -10 and refused["url"].endswith("firewall/address"), refused
+    (missing,) = failures["fmg2"]
+    assert missing["code"] == -6, missing
+    # The task after the failure never ran on the failed hosts; the one before it did.
+    assert sims[0].objects(f"{ADDRESSES}/before-failure")["subnet"] == ["10.9.0.1", "255.255.255.255"]
+    for sim in sims[:2]:
+        assert not any(row["name"] == "after-failure" for row in sim.objects(ADDRESSES))
+    assert any(row["name"] == "after-failure" for row in sims[2].objects(ADDRESSES))
+    # fmg_install through the connection: the install ran and its task was followed.
+    assert ("exec", "securityconsole/install/package") in writes(sims[2])
+    assert all(("exec", "securityconsole/install/package") not in writes(sim) for sim in sims[:2])
+    # The refused write was rolled back, not committed, and its lock released.
+    assert not any(row["name"] == "broken" for row in sims[0].objects(ADDRESSES))
+    for sim in sims:
+        assert login_count(sim) == 1
+    assert_clean(sims)
+
+
+#: The only edit a fortinet.fortimanager play needs (besides ansible_network_os in the inventory).
+MODULE_NAMES = {
+    "fortinet.fortimanager.fmgr_generic": "pyfmg.fortimanager.fmg_rpc",
+    "fortinet.fortimanager.fmgr_fact": "pyfmg.fortimanager.fmg_info",
+}
+
+
+def test_fortinet_style_play_runs_with_only_module_names_changed(simulators: list[Any], tmp_path: Path) -> None:
+    sim = simulators[0]
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([sim]))
+    play = (PLAYBOOKS / "fortinet_original.yml").read_text()
+    for theirs, ours in MODULE_NAMES.items():
+        play = play.replace(f"      {theirs}:", f"      {ours}:")
+    assert "      fortinet.fortimanager." not in play
+    (tmp_path / "play.yml").write_text(play)
+    run = run_playbook(tmp_path / "play.yml", inventory, tmp_path, "-vvv")
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.recap["fmg1"]["failed"] == 0 and run.recap["fmg1"]["ok"] == 8, run.recap
+    assert_no_secret(run, [sim])
+    assert sim.objects(f"{ADDRESSES}/fortinet-style-1")["comment"] == "added the fmgr_generic way"
+    group = sim.objects("pm/config/adom/root/obj/firewall/addrgrp/fortinet-style")
+    assert group["member"] == ["fortinet-style-1", "fortinet-style-2"]
+    # workspace_locking_adom: the whole ADOM was locked and committed around each write.
+    assert sum(1 for _, url in writes(sim) if url == "dvmdb/adom/root/workspace/commit") == 3
+    assert login_count(sim) == 1
+    assert_clean([sim])
