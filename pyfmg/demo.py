@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from pyfmg import FortiManager
-from pyfmg.cli import follow_task, task_failed
+from pyfmg.cli.tasks import follow_task, task_failed
 from pyfmg.testing import FMGSimulator
 
 ADOM = "root"

@@ -5,16 +5,24 @@ The archive holds one top folder named after the connector, as FortiSOAR's impor
 ``vendor/`` so the connector runs on a FortiSOAR box where pyfmg is not installed. Entries are sorted
 and time-stamped with ``SOURCE_DATE_EPOCH`` (0 when unset), so the same sources give the same bytes.
 
+The copy is renamed: ``vendor/_pyfmg_<connector>_<version>_<hash>/``, with its ``pyfmg`` imports
+rewritten to that name (the hash is of the copied sources). FortiSOAR runs the actions of every
+installed connector version in one long-lived process; under the plain name ``pyfmg`` the first
+version loaded would serve them all through ``sys.modules``. Under its own name each version runs its
+own copy, and an installed ``pyfmg`` stays untouched.
+
 Usage: ``python -m pyfmg.soar_bundle OUTDIR`` (or ``pyfmg soar build-fortisoar OUTDIR``).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import logging
 import os
+import re
 import sys
 import tarfile
 from collections.abc import Iterator
@@ -31,7 +39,7 @@ REQUIRED_FILES = ("info.json", "connector.py", "requirements.txt")
 
 # Parts of pyfmg a connector never runs: the simulator, the test plugin and the command line.
 _NOT_VENDORED = frozenset(
-    {"testing", "pytest_plugin.py", "cli.py", "demo.py", "progress.py", "__main__.py", "soar_bundle.py", "__pycache__"}
+    {"testing", "pytest_plugin.py", "cli", "demo.py", "progress.py", "__main__.py", "soar_bundle.py", "__pycache__"}
 )
 
 
@@ -80,12 +88,45 @@ def _source_files(source: Path, info: dict[str, Any]) -> list[Path]:
 
 
 def _vendored_files() -> Iterator[tuple[str, Path]]:
+    """(path inside the package, file) for each pyfmg file the connector needs."""
     package_dir = Path(pyfmg.__file__).resolve().parent
     for path in sorted(package_dir.rglob("*")):
         relative = path.relative_to(package_dir)
         if not path.is_file() or _NOT_VENDORED & set(relative.parts) or path.suffix not in (".py", ".typed"):
             continue
-        yield "vendor/pyfmg/" + relative.as_posix(), path
+        yield relative.as_posix(), path
+
+
+_FROM_PYFMG = re.compile(r"^(\s*)from pyfmg(?=[\s.])", re.MULTILINE)
+_IMPORT_PYFMG = re.compile(r"^(\s*)import pyfmg[ \t]*$", re.MULTILINE)
+_OTHER_IMPORT = re.compile(r"^\s*import pyfmg\b.*$", re.MULTILINE)
+
+
+def rename_imports(source: str, package: str, where: str) -> str:
+    """``source`` with its imports of ``pyfmg`` pointing at ``package`` instead."""
+    source = _FROM_PYFMG.sub(lambda m: f"{m.group(1)}from {package}", source)
+    source = _IMPORT_PYFMG.sub(lambda m: f"{m.group(1)}import {package} as pyfmg", source)
+    leftover = _OTHER_IMPORT.search(source)
+    if leftover:
+        raise FMGValueError(f"{where}: cannot rename the import {leftover.group(0).strip()!r} for the bundle")
+    return source
+
+
+def vendored_package(info: dict[str, Any]) -> tuple[str, dict[str, bytes]]:
+    """The vendored copy's package name and its files (path inside the package -> bytes)."""
+    files = dict(_vendored_files())
+    digest = hashlib.sha256()
+    for relative, path in files.items():
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", "{}_{}".format(info["name"], info["version"])).strip("_").lower()
+    package = f"_pyfmg_{slug}_{digest.hexdigest()[:10]}"
+    renamed = {}
+    for relative, path in files.items():
+        data = path.read_bytes()
+        if path.suffix == ".py":
+            data = rename_imports(data.decode("utf-8"), package, relative).encode("utf-8")
+        renamed[relative] = data
+    return package, renamed
 
 
 def _add(archive: tarfile.TarFile, arcname: str, data: bytes | None, mtime: int) -> None:
@@ -113,8 +154,9 @@ def build_fortisoar(outdir: str | os.PathLike[str], source: str | os.PathLike[st
     info = read_info(folder)
     name = str(info["name"])
     files = _source_files(folder, info)
-    members: dict[str, Path] = {f"{name}/{path.relative_to(folder).as_posix()}": path for path in files}
-    members.update({f"{name}/{arcname}": path for arcname, path in _vendored_files()})
+    members = {f"{name}/{path.relative_to(folder).as_posix()}": path.read_bytes() for path in files}
+    package, vendored = vendored_package(info)
+    members.update({f"{name}/vendor/{package}/{relative}": data for relative, data in vendored.items()})
     directories = sorted(
         {parent.as_posix() for arcname in members for parent in Path(arcname).parents if parent.as_posix() != "."}
     )
@@ -127,7 +169,7 @@ def build_fortisoar(outdir: str | os.PathLike[str], source: str | os.PathLike[st
         for directory in directories:
             _add(archive, directory, None, mtime)
         for arcname in sorted(members):
-            _add(archive, arcname, members[arcname].read_bytes(), mtime)
+            _add(archive, arcname, members[arcname], mtime)
     with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=mtime) as zipped:
         zipped.write(tar_bytes.getvalue())
     logger.info("built %s (%d files)", target, len(members))

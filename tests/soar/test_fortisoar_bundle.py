@@ -8,6 +8,7 @@ import importlib.util
 import json
 import logging
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -347,19 +348,21 @@ def test_build_produces_one_top_folder_with_the_connector_and_vendored_pyfmg(tmp
     with tarfile.open(path) as archive:
         names = archive.getnames()
     assert {name.split("/")[0] for name in names} == {"fortimanager-pyfmg"}
+    (package,) = {name.split("/")[2] for name in names if name.startswith("fortimanager-pyfmg/vendor/")}
+    assert re.fullmatch(r"_pyfmg_fortimanager_pyfmg_1_0_0_[0-9a-f]{10}", package)
     for needed in (
         "info.json",
         "connector.py",
         "requirements.txt",
         "images/fortimanager_pyfmg_small.png",
         "images/fortimanager_pyfmg_large.png",
-        "vendor/pyfmg/__init__.py",
-        "vendor/pyfmg/soar/__init__.py",
-        "vendor/pyfmg/lockscope.py",
+        f"vendor/{package}/__init__.py",
+        f"vendor/{package}/soar/__init__.py",
+        f"vendor/{package}/lockscope.py",
     ):
         assert f"fortimanager-pyfmg/{needed}" in names
-    unwanted = (".pyc", "pytest_plugin.py", "cli.py", "demo.py", "progress.py")
-    assert not [name for name in names if "/testing/" in name or name.endswith(unwanted)]
+    unwanted = (".pyc", "pytest_plugin.py", "demo.py", "progress.py")
+    assert not [name for name in names if "/testing/" in name or "/cli/" in name or name.endswith(unwanted)]
     assert build_fortisoar(tmp_path / "again").read_bytes() == path.read_bytes()  # reproducible
 
 
@@ -383,13 +386,57 @@ def test_built_bundle_runs_with_its_vendored_pyfmg(tmp_path: Path, ws_sim: FMGSi
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
         "import pyfmg\n"
         f"config = json.loads({json.dumps(json.dumps(config_for(ws_sim)))})\n"
-        "print(json.dumps({'pyfmg': pyfmg.__file__, 'health': module.FortiManagerPyfmg().check_health(config)}))\n"
+        "print(json.dumps({'adapter': module._adapter.__file__, 'pyfmg': pyfmg.__file__,\n"
+        "                  'health': module.FortiManagerPyfmg().check_health(config)}))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["health"] is True
-    assert Path(report["pyfmg"]).is_relative_to(folder / "vendor")
+    assert Path(report["adapter"]).is_relative_to(folder / "vendor")
+    assert not Path(report["pyfmg"]).is_relative_to(folder)  # the environment's own pyfmg is left alone
+
+
+def build_version(tmp_path: Path, version: str, marker: str) -> Path:
+    """Connector ``version``, built and unpacked as FortiSOAR installs it, its pyfmg copy marked."""
+    source = tmp_path / "src" / version / SOURCE.name
+    shutil.copytree(SOURCE, source)
+    info = json.loads((source / "info.json").read_text(encoding="utf-8"))
+    info["version"] = version
+    (source / "info.json").write_text(json.dumps(info), encoding="utf-8")
+    with tarfile.open(build_fortisoar(tmp_path / "out" / version, source)) as archive:
+        safe: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        archive.extractall(tmp_path / "installed" / version, **safe)
+    folder = tmp_path / "installed" / version / SOURCE.name
+    (init,) = (folder / "vendor").glob("*/soar/__init__.py")
+    init.write_text(init.read_text(encoding="utf-8") + f"\nBUILD_MARKER = {marker!r}\n", encoding="utf-8")
+    return folder
+
+
+def test_two_connector_versions_in_one_process_each_run_their_own_pyfmg(
+    tmp_path: Path, ws_sim: FMGSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = build_version(tmp_path, "1.0.0", "old")
+    new = build_version(tmp_path, "1.1.0", "new")
+    path_before, pyfmg_before = list(sys.path), sys.modules["pyfmg"]
+    first = load_connector(monkeypatch, old)
+    second = load_connector(monkeypatch, new)
+    assert first._adapter.BUILD_MARKER == "old" and second._adapter.BUILD_MARKER == "new"
+    assert Path(first._adapter.__file__).is_relative_to(old) and Path(second._adapter.__file__).is_relative_to(new)
+    assert Path(first.run.__code__.co_filename).is_relative_to(old)
+    assert Path(second.run.__code__.co_filename).is_relative_to(new)
+    # Everything each adapter runs comes from its own copy: the client class included.
+    first_client = sys.modules[first._adapter.__name__.rsplit(".", 1)[0]].FortiManager
+    second_client = sys.modules[second._adapter.__name__.rsplit(".", 1)[0]].FortiManager
+    assert first_client is not second_client
+    assert Path(sys.modules[first_client.__module__].__file__).is_relative_to(old)
+    assert sys.path == path_before and sys.modules["pyfmg"] is pyfmg_before
+    config = config_for(ws_sim)
+    assert first.FortiManagerPyfmg().check_health(config) is True
+    assert second.FortiManagerPyfmg().check_health(config) is True
+    assert ws_sim.sessions == {}
+    for name in [name for name in sys.modules if name.startswith("_pyfmg_fortimanager_pyfmg_")]:
+        del sys.modules[name]
 
 
 def test_command_line_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,85 @@
+"""The installed ``pyfmg`` command as a real process against the simulator: exit statuses and stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from pyfmg.testing import FMGSimulator
+
+SCRIPT = shutil.which("pyfmg", path=str(pathlib.Path(sys.executable).parent))
+COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "pyfmg.cli"]
+
+
+def environment(tmp_path: pathlib.Path, **settings: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYFMG_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), NETRC=str(tmp_path / "netrc"), **settings)
+    return env
+
+
+def pyfmg(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *argv], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60, check=False
+    )
+
+
+def test_get_prints_json_when_piped(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> None:
+    env = environment(tmp_path, PYFMG_USER="admin", PYFMG_PASSWORD="password")
+    done = pyfmg(env, "get", "sys/status", "--host", f"http://{fmg_simulator.host}")
+    assert done.returncode == 0 and done.stderr == ""
+    assert json.loads(done.stdout)["Hostname"]
+
+
+def test_connection_refused_is_one_line_and_exit_3(tmp_path: pathlib.Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = environment(tmp_path, PYFMG_USER="admin", PYFMG_PASSWORD="password")
+    done = pyfmg(env, "--host", f"http://127.0.0.1:{port}", "get", "sys/status")
+    assert done.returncode == 3 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("error: ")
+
+
+def test_no_password_without_a_terminal_is_a_usage_error(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> None:
+    env = environment(tmp_path, PYFMG_HOST=f"http://{fmg_simulator.host}", PYFMG_USER="admin")
+    done = pyfmg(env, "get", "sys/status")
+    assert done.returncode == 2
+    assert "EOFError" not in done.stderr and "no terminal" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+@pytest.mark.fmg_simulator(task_duration=60)
+def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> None:
+    env = environment(
+        tmp_path, PYFMG_HOST=f"http://{fmg_simulator.host}", PYFMG_USER="admin", PYFMG_PASSWORD="password"
+    )
+    data = '{"adom": "root", "pkg": "default", "scope": [{"name": "FGT-01", "vdom": "root"}]}'
+    task_id = json.loads(pyfmg(env, "exec", "securityconsole/install/package", "--data", data).stdout)["task"]
+    process = subprocess.Popen(
+        [*COMMAND, "track-task", str(task_id), "--interval", "0.05"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        first_line = process.stderr.readline()  # the progress bar's first line: the task is being followed
+        assert f"task {task_id}" in first_line
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and rest.strip().endswith("interrupted")
+    assert fmg_simulator.sessions == {}  # logged out on the way out
