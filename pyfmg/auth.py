@@ -90,12 +90,17 @@ class FortiCloudLogin:
     revoke_url = FORTICLOUD_REVOKE_URL
     last_request: Any = None
 
-    def __init__(self, host: str, user: str | None, passwd: str | None, redactor: Redactor) -> None:
+    def __init__(
+        self, host: str, user: str | None, passwd: str | None, redactor: Redactor, access_token: str | None = None
+    ) -> None:
         self.host = host
         self.user = user
         self.passwd = passwd
         self.redactor = redactor
+        #: A token the caller obtained from FortiCloud: used as it is, and left for its owner to revoke.
+        self.access_token = access_token
         redactor.add(passwd)
+        redactor.add(access_token)
         self.client_id = "FortiAnalyzer" if "fortianalyzer" in host else "FortiManager"
 
     @property
@@ -106,13 +111,14 @@ class FortiCloudLogin:
         return JSON_HEADERS
 
     def login(self, transport: Transport, current_sid: str | None) -> LoginOutcome:
-        token = self._get_token(transport)
+        token = self.access_token or self._get_token(transport)
         try:
             reply = transport.post(
                 {"access_token": token}, label="FortiCloud session login", url=self.login_url, headers=self.headers()
             )
         finally:
-            self._revoke(transport, token)
+            if token is not self.access_token:
+                self._revoke(transport, token)
         try:
             body = decode(reply.content)
         except ValueError:

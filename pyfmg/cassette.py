@@ -26,11 +26,9 @@ from collections.abc import Iterator
 from typing import Any, Union
 
 from .exceptions import FMGValueError
-from .logs import MASK, Redactor
+from .logs import Redactor
 
 PathLike = Union[str, "os.PathLike[str]"]
-#: Device credentials the logs' redactor does not know by key yet; a cassette is a file that gets shared.
-DEVICE_SECRET_KEYS = frozenset({"adm_pass", "psk", "pre-shared-key", "sharedkey"})
 FORMAT = "pyfmg-cassette"
 VERSION = 1
 
@@ -50,17 +48,9 @@ class CassetteWriter:
 
     def exchange(self, request: Any, reply: Any) -> None:
         redact = self._redactor.data
-        line = json.dumps({"request": _mask_keys(redact(request)), "reply": _mask_keys(redact(reply))})
+        line = json.dumps({"request": redact(request), "reply": redact(reply)})
         with self._lock, open(self.path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
-
-
-def _mask_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: MASK if k in DEVICE_SECRET_KEYS and v not in (None, "") else _mask_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_keys(item) for item in value]
-    return value
 
 
 @contextlib.contextmanager

@@ -63,6 +63,10 @@ class FortiManager(PyFMGSurface):
         :class:`FMGReplyTooLarge`.
     :param deadline: seconds one call may take in all (connect, headers, body); default None (only
         ``timeout``, per read); a call past it raises :class:`FMGDeadlineExceeded`.
+    :param forticloud_access_token: an OAuth access token already obtained from FortiCloud (what
+        fortinet.fortimanager calls ``forticloud_access_token``): the client logs in to the
+        FortiCloud-hosted FortiManager with it instead of fetching one with ``user``/``passwd``,
+        and does not revoke it.
     :param record: write every call and its reply, redacted, to this cassette file (JSON lines).
     """
 
@@ -85,6 +89,7 @@ class FortiManager(PyFMGSurface):
         retry: Retry | None = None,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         deadline: float | None = None,
+        forticloud_access_token: str | None = None,
         record: PathLike | None = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
@@ -116,7 +121,12 @@ class FortiManager(PyFMGSurface):
         self._redactor = Redactor()
         self._cassette = CassetteWriter(record, self._redactor) if record is not None else None
         self._apikeyused = passwd is None and apikey is not None
-        self._forticloudused = is_forticloud_host(self._host)
+        if forticloud_access_token is not None and (
+            not isinstance(forticloud_access_token, str) or not forticloud_access_token
+        ):
+            raise FMGValueError("forticloud_access_token must be a non-empty string (a FortiCloud OAuth token)")
+        self._forticloud_token = forticloud_access_token
+        self._forticloudused = forticloud_access_token is not None or is_forticloud_host(self._host)
         self._login_cache = None
         self._auth.headers()  # the redactor learns the secrets now, before anything can print them
         self._transport = Transport(

@@ -39,6 +39,11 @@ SECRET_KEYS = frozenset(
         "secret",
         "private-key",
         "passphrase",
+        # Device credentials in dvm/cmd/add/device and VPN pre-shared keys.
+        "adm_pass",
+        "psk",
+        "pre-shared-key",
+        "sharedkey",
     }
 )
 

@@ -32,6 +32,7 @@ def describe(error: BaseException) -> tuple[int, str]:
     from pyfmg import (
         FMGBaseException,
         FMGConnectionError,
+        FMGRedirectRefused,
         FMGResponseNotFormedCorrect,
         FMGTLSError,
         FMGValueError,
@@ -40,6 +41,9 @@ def describe(error: BaseException) -> tuple[int, str]:
     text = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, FMGTLSError):
         return EXIT_CONNECTION, f"{text} ({TLS_HINT})"
+    if isinstance(error, FMGRedirectRefused):  # e.g. a FortiManager that sends plain HTTP to HTTPS
+        target = f" to {error.location}" if error.location else ""
+        return EXIT_CONNECTION, f"{text} (the server redirects{target}: give that address to --host)"
     if isinstance(error, (FMGConnectionError, FMGResponseNotFormedCorrect)):
         return EXIT_CONNECTION, text
     if isinstance(error, FMGValueError):

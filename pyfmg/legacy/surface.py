@@ -67,6 +67,7 @@ class PyFMGSurface:
     _lock_ctx: FMGLockContext
     _foreign_session: Any
     _login_cache: tuple[tuple[Any, ...], LoginStrategy] | None
+    _forticloud_token: str | None
     _cassette: Any
     delete: Callable[..., Reply]
 
@@ -200,13 +201,13 @@ class PyFMGSurface:
         pyFMG read those attributes at each login and call, and code sets them (``api_key_used``
         has a setter); the strategy follows them.
         """
-        key = (self._apikeyused, self._forticloudused, self._user, self._passwd)
+        key = (self._apikeyused, self._forticloudused, self._user, self._passwd, self._forticloud_token)
         cached = self._login_cache
         if cached is None or cached[0] != key:
             if self._apikeyused:
                 strategy: LoginStrategy = ApiKeyLogin(str(self._passwd), self._redactor)
             elif self._forticloudused:
-                strategy = FortiCloudLogin(self._host, self._user, self._passwd, self._redactor)
+                strategy = FortiCloudLogin(self._host, self._user, self._passwd, self._redactor, self._forticloud_token)
             else:
                 strategy = PasswordLogin(self._user, self._passwd, self._redactor)
             cached = self._login_cache = (key, strategy)

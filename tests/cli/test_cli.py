@@ -295,6 +295,17 @@ def test_interrupt_exits_130(env: dict[str, str], monkeypatch: pytest.MonkeyPatc
     assert status == 130 and err == "interrupted\n"
 
 
+def test_a_refused_redirect_exits_3_naming_the_target(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyfmg import FMGRedirectRefused
+
+    def redirected(*_: object) -> int:
+        raise FMGRedirectRefused("get sys/status: HTTP 301", status=301, location="https://fmg.example.com/jsonrpc")
+
+    monkeypatch.setitem(commands.COMMANDS, "get", redirected)
+    status, _, err = run(env, "get", "sys/status")
+    assert status == 3 and "redirects to https://fmg.example.com/jsonrpc" in one_error_line(err)
+
+
 def test_debug_adds_the_traceback(env: dict[str, str]) -> None:
     env["PYFMG_HOST"] = f"http://127.0.0.1:{closed_port()}"
     status, _, err = run(env, "--debug", "get", "sys/status")

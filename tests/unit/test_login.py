@@ -142,6 +142,25 @@ def test_forticloud_login_exchanges_and_revokes_the_token(rsps: responses.Reques
     assert seen[-1]["body"]["session"] == "CLOUDSESSION1"
 
 
+def test_forticloud_access_token_given_is_used_as_it_is_and_not_revoked(
+    rsps: responses.RequestsMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen = _cloud(rsps, (500, "never asked"))
+    fmg = FortiManager(CLOUD, forticloud_access_token="GIVENTOKEN456", check_adom_workspace=False, debug=True)
+    assert fmg.forticloud_used
+    assert fmg.login()[0] == 0 and fmg.sid == "CLOUDSESSION1"
+    assert [hit["url"] for hit in seen] == [f"https://{CLOUD}/p/forticloud_jsonrpc_login/"]
+    assert seen[0]["body"] == {"access_token": "GIVENTOKEN456"}
+    fmg.get("sys/status")
+    assert "GIVENTOKEN456" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("token", ["", 12345, b"bytes"])
+def test_forticloud_access_token_must_be_a_string(token: object) -> None:
+    with pytest.raises(FMGValueError, match="forticloud_access_token"):
+        FortiManager(CLOUD, forticloud_access_token=token)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     "reply", [(200, "<html>maintenance</html>"), (401, '{"error": "invalid_grant"}'), (200, '{"no_token": 1}')]
 )
