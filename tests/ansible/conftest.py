@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,26 +45,6 @@ def _netcommon_root() -> str | None:
 NETCOMMON_ROOT = _netcommon_root()
 
 
-@functools.cache
-def _netcommon_only() -> str:
-    """A collections path holding only ansible.netcommon and its dependency ansible.utils (symlinks).
-
-    The pip package ``ansible`` puts dozens of collections next to netcommon, and Ansible starts two
-    processes per task and host under httpapi (ansible-connection and the module), each resolving
-    collections again: give them only what the plays use.
-    """
-    assert NETCOMMON_ROOT is not None
-    root = Path(tempfile.mkdtemp(prefix="pyfmg-netcommon-"))
-    atexit.register(shutil.rmtree, root, True)
-    namespace = root / "ansible_collections" / "ansible"
-    namespace.mkdir(parents=True)
-    for name in ("netcommon", "utils"):
-        source = Path(NETCOMMON_ROOT) / "ansible_collections" / "ansible" / name
-        if source.is_dir():
-            (namespace / name).symlink_to(source, target_is_directory=True)
-    return str(root)
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ansible: runs ansible-core tools (several seconds each)")
 
@@ -98,7 +74,7 @@ def ansible_env(workdir: Path, forks: int = 3) -> dict[str, str]:
     env.update(
         {
             # The repository's collection first, then ansible.netcommon for connection: httpapi.
-            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(REPO), *([_netcommon_only()] if NETCOMMON_ROOT else [])]),
+            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(REPO), *([NETCOMMON_ROOT] if NETCOMMON_ROOT else [])]),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
             "ANSIBLE_HOME": str(workdir / "ansible-home"),
             "ANSIBLE_LOCAL_TEMP": str(workdir / "ansible-tmp"),
