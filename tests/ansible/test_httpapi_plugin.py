@@ -173,3 +173,32 @@ def test_refused_login_names_fortimanagers_code(sim: FMGSimulator) -> None:
         ConnectionClient(RpcStandIn(plugin)).open()
     assert raised.value.code == -22 or "login" in str(raised.value).lower()
     assert "wrong-password" not in str(raised.value)
+
+
+def test_a_module_forticloud_token_logs_the_connection_in_with_it(sim: FMGSimulator) -> None:
+    responses = pytest.importorskip("responses")
+    import json
+
+    plugin, connection = plugin_for(sim, remote_user=None, password=None, use_ssl=True)
+    connection.options.update(host="1234.eu.fortimanager.forticloud.com", port=None)
+    seen: list[dict[str, Any]] = []
+
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        body = json.loads(request.body)
+        seen.append(body)
+        if "access_token" in body:
+            return 200, {}, json.dumps({"session": "CLOUD-SESSION-2"})
+        url = body["params"][0]["url"]
+        return 200, {}, json.dumps({"id": body["id"], "result": [{"status": {"code": 0, "message": "OK"}, "url": url}]})
+
+    with responses.RequestsMock() as rsps:
+        for path in ("p/forticloud_jsonrpc_login/", "jsonrpc"):
+            rsps.add_callback("POST", f"https://1234.eu.fortimanager.forticloud.com/{path}", callback=answer)
+        client = ConnectionClient(RpcStandIn(plugin))
+        client.open(forticloud_access_token="CLOUD-TOKEN-ABC")
+        assert client.get("sys/status")[0] == 0
+        assert seen[0] == {"access_token": "CLOUD-TOKEN-ABC"}
+        assert seen[-1]["session"] == "CLOUD-SESSION-2"
+        assert "CLOUD-TOKEN-ABC" not in plugin._redactor.text("CLOUD-TOKEN-ABC")
+        plugin.logout()
+    assert seen[-1]["params"] == [{"url": "sys/logout"}]

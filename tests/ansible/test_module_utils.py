@@ -337,3 +337,51 @@ def test_unverified_tls_warns_and_a_ca_bundle_verifies(fmg_simulator: Any) -> No
     with pytest.raises(glue.FMG_ERRORS), glue.fmg_client(module):
         pass
     assert fmg_simulator.sessions == {}
+
+
+CLOUD_HOST = "1234.eu.fortimanager.forticloud.com"
+
+
+def _forticloud_fmg(rsps: Any) -> list[dict[str, Any]]:
+    """A FortiCloud-hosted FortiManager behind ``responses``: the token login and any JSON-RPC call."""
+    import json
+
+    seen: list[dict[str, Any]] = []
+
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        body = json.loads(request.body)
+        seen.append({"url": request.url, "body": body})
+        if request.url.endswith("/p/forticloud_jsonrpc_login/"):
+            return 200, {}, json.dumps({"session": "CLOUD-SESSION-1"})
+        url = body["params"][0]["url"]
+        return 200, {}, json.dumps({"id": body["id"], "result": [{"status": {"code": 0, "message": "OK"}, "url": url}]})
+
+    rsps.add_callback("POST", f"https://{CLOUD_HOST}/p/forticloud_jsonrpc_login/", callback=answer)
+    rsps.add_callback("POST", f"https://{CLOUD_HOST}/jsonrpc", callback=answer)
+    return seen
+
+
+def test_forticloud_access_token_logs_in_standalone_and_never_shows() -> None:
+    responses = pytest.importorskip("responses")
+    module = ExitingModule()
+    module.params.update(
+        host=CLOUD_HOST,
+        username=None,
+        password=None,
+        api_key=None,
+        forticloud_access_token="CLOUD-TOKEN-XYZ",
+        use_ssl=True,
+        verify_ssl=True,
+        timeout=10,
+    )
+    with responses.RequestsMock() as rsps:
+        seen = _forticloud_fmg(rsps)
+        with glue.fmg_client(module) as fmg:
+            assert fmg.get("sys/status")[0] == 0
+    assert seen[0] == {
+        "url": f"https://{CLOUD_HOST}/p/forticloud_jsonrpc_login/",
+        "body": {"access_token": "CLOUD-TOKEN-XYZ"},
+    }
+    assert all(hit["body"].get("session") == "CLOUD-SESSION-1" for hit in seen[1:])
+    assert seen[-1]["body"]["params"] == [{"url": "sys/logout"}]
+    assert "CLOUD-TOKEN-XYZ" not in str(glue._redactor(module, fmg).text("token CLOUD-TOKEN-XYZ"))

@@ -37,9 +37,10 @@ options:
     aliases: [access_token]
   forticloud_access_token:
     description:
-      - Accepted for fortinet.fortimanager plays, but not supported - the task fails and says so.
-        For a FortiCloud-hosted FortiManager give the FortiCloud IAM user's O(username) and
-        O(password); pyfmg fetches the token at login and revokes it at once.
+      - OAuth access token obtained from FortiCloud, for a FortiCloud-hosted FortiManager (as in
+        fortinet.fortimanager). The task logs in with it instead of O(username)/O(password) and
+        does not revoke it; O(api_key) wins when both are given.
+      - "Under C(connection: httpapi) the connection uses the token from then on."
     type: str
   use_ssl:
     description: Talk HTTPS (C(true)) or plain HTTP (C(false), only for test setups). E(PYFMG_USE_SSL).

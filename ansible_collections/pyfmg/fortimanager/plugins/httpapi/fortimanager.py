@@ -56,6 +56,7 @@ class HttpApi(HttpApiBase):
         super().__init__(connection)
         self._client: Any = None
         self._api_key: str | None = None
+        self._forticloud_token: str | None = None
         self._user: str | None = None
         self._password: str | None = None
         self._workspaces: dict[int, Any] = {}
@@ -102,10 +103,10 @@ class HttpApi(HttpApiBase):
         return self.pyfmg_call(names.get(method, method), [url, param], {})
 
     # --- what the modules call (plugins/module_utils/fmg.py, ConnectionClient) ----------------
-    def pyfmg_open(self, api_key: str | None = None) -> dict[str, Any]:
+    def pyfmg_open(self, api_key: str | None = None, forticloud_access_token: str | None = None) -> dict[str, Any]:
         """Log in unless the session is up; say how the FortiManager is reached."""
         try:
-            self._session(api_key)
+            self._session(api_key, forticloud_access_token)
         except Exception as exc:
             return self._failure(exc)
         return {"result": {"use_ssl": self._use_ssl(), "verify_ssl": bool(self._verify())}}
@@ -149,7 +150,7 @@ class HttpApi(HttpApiBase):
         return {"result": None}
 
     # --- the session --------------------------------------------------------------------------
-    def _session(self, api_key: str | None = None) -> Any:
+    def _session(self, api_key: str | None = None, forticloud_token: str | None = None) -> Any:
         glue = _glue()
         if glue.PYFMG_IMPORT_ERROR is not None:
             raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
@@ -158,6 +159,11 @@ class HttpApi(HttpApiBase):
             self.logout()
             self._api_key = api_key
             self._redactor.add(api_key)
+        if forticloud_token and forticloud_token != self._forticloud_token:
+            # A module brought a FortiCloud access token: log in with it from now on.
+            self.logout()
+            self._forticloud_token = forticloud_token
+            self._redactor.add(forticloud_token)
         if self._client is None:
             # The connection's own connect marks it connected (so that closing it calls logout())
             # and hands over ansible_user / ansible_password through login().
@@ -174,10 +180,10 @@ class HttpApi(HttpApiBase):
 
     def _new_client(self) -> Any:
         glue = _glue()
-        if not self._api_key and not (self._user and self._password):
+        if not self._api_key and not self._forticloud_token and not (self._user and self._password):
             raise glue.FMGModuleFailure(
                 "no credentials: set ansible_user and ansible_password for the host, or give the module an api_key "
-                "(access_token)"
+                "(access_token) or a forticloud_access_token"
             )
         host = str(self.connection.get_option("host"))
         if ":" in host and not host.startswith("["):
@@ -186,11 +192,13 @@ class HttpApi(HttpApiBase):
         if port:
             host = f"{host}:{port}"
         timeout = self.connection.get_option("persistent_command_timeout") or 30
+        by_token = self._api_key or self._forticloud_token
         return glue.FortiManager(
             host,
-            None if self._api_key else self._user,
-            None if self._api_key else self._password,
+            None if by_token else self._user,
+            None if by_token else self._password,
             apikey=self._api_key,
+            forticloud_access_token=None if self._api_key else self._forticloud_token,
             use_ssl=self._use_ssl(),
             verify_ssl=self._verify(),
             timeout=timeout,

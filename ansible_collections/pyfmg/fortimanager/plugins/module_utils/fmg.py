@@ -140,18 +140,13 @@ def new_module(
     if PYFMG_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("pyfmg"), exception=PYFMG_IMPORT_ERROR)
     params = module.params
-    if params["forticloud_access_token"]:
-        module.fail_json(
-            msg="forticloud_access_token is not supported: give the FortiCloud IAM user's username and "
-            "password instead (pyfmg fetches a FortiCloud token at login and revokes it at once)"
-        )
     if uses_connection(module):
         return module
     if not params["host"]:
         module.fail_json(msg="missing required arguments: host (or run the task with connection: httpapi)")
-    if not params["password"] and not params["api_key"]:
-        module.fail_json(msg="one of the following is required: password, api_key")
-    if not params["api_key"] and not params["username"]:
+    if not params["password"] and not params["api_key"] and not params["forticloud_access_token"]:
+        module.fail_json(msg="one of the following is required: password, api_key, forticloud_access_token")
+    if not params["api_key"] and not params["forticloud_access_token"] and not params["username"]:
         module.fail_json(msg="username is required when logging in with a password")
     try:
         verify_setting(params["verify_ssl"])
@@ -231,22 +226,27 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
     """
     if uses_connection(module):
         client = ConnectionClient(Connection(module._socket_path), verbose=verbose)
-        settings = client.open(api_key=module.params["api_key"])
+        settings = client.open(
+            api_key=module.params["api_key"], forticloud_access_token=module.params.get("forticloud_access_token")
+        )
         if settings.get("use_ssl") and not settings.get("verify_ssl"):
             warn_unverified(module, "ansible_httpapi_validate_certs")
         yield client
         return
     params = module.params
     api_key = params["api_key"]
+    cloud_token = None if api_key else params.get("forticloud_access_token")
     verify = verify_setting(params["verify_ssl"])
     if params["use_ssl"] and verify is False:
         warn_unverified(module, "verify_ssl")
-    # The client uses the API key only when no password is given; the key wins when both are set.
+    # The client uses the API key only when no password is given; the key wins when both are set,
+    # then a FortiCloud access token, then the password.
     fmg = FortiManager(
         params["host"],
-        None if api_key else params["username"],
-        None if api_key else params["password"],
+        None if api_key or cloud_token else params["username"],
+        None if api_key or cloud_token else params["password"],
         apikey=api_key or None,
+        forticloud_access_token=cloud_token or None,
         use_ssl=params["use_ssl"],
         verify_ssl=verify,
         timeout=params["timeout"],
@@ -298,8 +298,8 @@ class ConnectionClient:
         except ConnectionError as exc:
             raise FMGModuleFailure(f"the httpapi connection failed: {exc}", code=getattr(exc, "code", None)) from exc
 
-    def open(self, api_key: str | None = None) -> dict[str, Any]:
-        return self._rpc("pyfmg_open", api_key) or {}
+    def open(self, api_key: str | None = None, forticloud_access_token: str | None = None) -> dict[str, Any]:
+        return self._rpc("pyfmg_open", api_key, forticloud_access_token) or {}
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         code, data = self._rpc("pyfmg_call", name, list(args), kwargs, self.verbose)
@@ -473,7 +473,9 @@ def mask_secret_attributes(value: Any) -> Any:
 
 def _redactor(module: AnsibleModule, fmg: Any = None) -> Any:
     """Masks the module's password and API key, the session id, and values under secret keys."""
-    secrets = [module.params.get("password"), module.params.get("api_key"), getattr(fmg, "sid", None)]
+    params = module.params
+    secrets = [params.get("password"), params.get("api_key"), params.get("forticloud_access_token")]
+    secrets.append(getattr(fmg, "sid", None))
     return Redactor(secrets)
 
 
