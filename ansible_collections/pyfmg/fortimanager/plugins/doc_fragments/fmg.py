@@ -93,3 +93,26 @@ notes:
   - Results and failures are masked with pyfmg's Redactor - password, API key and session id never
     reach the output, C(-vvv) included.
 """
+
+    # fortinet.fortimanager's options for which codes fail a task (fmg_rpc, fmg_info: RC_OPTIONS).
+    RESULT_CODES = r"""
+options:
+  rc_succeeded:
+    description:
+      - FortiManager status codes that count as success besides V(0) (fortinet.fortimanager's
+        option), for example V([-2]) to accept "object already exists".
+    type: list
+    elements: int
+  rc_failed:
+    description: FortiManager status codes that fail the task, V(0) included when listed.
+    type: list
+    elements: int
+  enable_log:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
+    type: bool
+    default: false
+  bypass_validation:
+    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
+    type: bool
+    default: false
+"""

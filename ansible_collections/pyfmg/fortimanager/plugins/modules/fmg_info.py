@@ -13,6 +13,7 @@ version_added: "1.0.0"
 author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
+  - pyfmg.fortimanager.fmg.result_codes
 options:
   url:
     description:
@@ -32,23 +33,6 @@ options:
       - Also return the data as C(ansible_facts.<fact_name>), so later tasks of the play can use
         it without C(register). With O(facts), defaults to C(fmgr_<selector>).
     type: str
-  rc_succeeded:
-    description:
-      - FortiManager status codes that count as success besides V(0) (fortinet.fortimanager's option).
-    type: list
-    elements: int
-  rc_failed:
-    description: FortiManager status codes that fail the task, V(0) included when listed.
-    type: list
-    elements: int
-  enable_log:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
-    type: bool
-    default: false
-  bypass_validation:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
-    type: bool
-    default: false
   fields:
     description: Attributes to return (rows still carry C(oid)).
     type: list

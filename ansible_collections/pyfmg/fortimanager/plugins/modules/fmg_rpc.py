@@ -20,6 +20,7 @@ version_added: "1.0.0"
 author: pyfmg contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pyfmg.fortimanager.fmg
+  - pyfmg.fortimanager.fmg.result_codes
 options:
   method:
     description:
@@ -68,24 +69,6 @@ options:
     description: Seconds between two looks at the task.
     type: float
     default: 3
-  rc_succeeded:
-    description:
-      - FortiManager status codes that count as success besides V(0) (fortinet.fortimanager's
-        option), for example V([-2]) to accept "object already exists".
-    type: list
-    elements: int
-  rc_failed:
-    description: FortiManager status codes that fail the task, V(0) included when listed.
-    type: list
-    elements: int
-  enable_log:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
-    type: bool
-    default: false
-  bypass_validation:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
-    type: bool
-    default: false
 attributes:
   check_mode:
     support: partial
