@@ -73,13 +73,8 @@ def rst_blocks(path: Path) -> list[Block]:
         literal = None if directive else LITERAL.match(lines[index])
         index += 1
         if literal:
-            indent = len(literal.group("indent"))
             start = index
-            while index < len(lines) and (
-                not lines[index].strip() or len(lines[index]) - len(lines[index].lstrip()) > indent
-            ):
-                index += 1
-            body = textwrap.dedent("\n".join(lines[start:index])).strip("\n")
+            index, body = _indented_body(lines, start, len(literal.group("indent")))
             if body:
                 blocks.append(
                     Block(path, start + 1 + _leading_blank(lines[start:index]), literal_language(body), body + "\n")
@@ -94,14 +89,18 @@ def rst_blocks(path: Path) -> list[Block]:
                 break
             index += 1
         start = index
-        while index < len(lines) and (
-            not lines[index].strip() or len(lines[index]) - len(lines[index].lstrip()) > indent
-        ):
-            index += 1
-        body = textwrap.dedent("\n".join(lines[start:index])).strip("\n")
+        index, body = _indented_body(lines, start, indent)
         if body:
             blocks.append(Block(path, start + 1, directive.group("lang") or "text", body + "\n"))
     return blocks
+
+
+def _indented_body(lines: list[str], start: int, indent: int) -> tuple[int, str]:
+    """Where the block starting at ``start`` ends (blank lines or lines indented past ``indent``), and its text."""
+    end = start
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > indent):
+        end += 1
+    return end, textwrap.dedent("\n".join(lines[start:end])).strip("\n")
 
 
 def _leading_blank(lines: list[str]) -> int:
