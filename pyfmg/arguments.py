@@ -45,14 +45,26 @@ def check_verify(verify: Any) -> None:
         )
 
 
-def check_host(host: str) -> None:
-    """Refuse a host that cannot be part of a URL (``[::1``, ``fmg:port``), as requests would on the first call."""
+def checked_host(host: Any) -> str:
+    """``host`` without surrounding blanks; refused when missing or when it cannot be part of a URL
+    (``[::1``, ``fmg:port``), as requests would refuse it on the first call."""
+    if not isinstance(host, str) or not host.strip():
+        raise FMGValueError(
+            "Host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
+        )
+    host = host.strip()
     try:
         urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
     except ValueError as err:
         raise FMGValueError(
             f"host {host!r} is not a valid address[:port] ({err}); e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
         ) from None
+    return host
+
+
+def check_forticloud_token(token: Any) -> None:
+    if token is not None and (not isinstance(token, str) or not token):
+        raise FMGValueError("forticloud_access_token must be a non-empty string (a FortiCloud OAuth token)")
 
 
 @contextlib.contextmanager

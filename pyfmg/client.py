@@ -6,27 +6,24 @@ import contextlib
 import logging
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
 import urllib3
 
 from . import bulk as _bulk
-from .arguments import check_host, check_pool_size, check_timeout, check_verify, serialisable
+from .arguments import check_forticloud_token, check_pool_size, check_timeout, check_verify, checked_host
 from .auth import is_forticloud_host
 from .cassette import CassetteWriter, PathLike
 from .exceptions import (
-    FMGInsecureTLSWarning,
-    FMGRequestNotFormedCorrect,
     FMGValidSessionException,
     FMGValueError,
 )
-from .legacy import FMGLockContext, PyFMGSurface
+from .legacy import FMGLockContext
 from .logs import Redactor
-from .request import build_envelope, build_params
-from .response import NOT_JSON_CODE, NotJSONResponse, all_results, first_result, parse_releasing_bytes
-from .retry import INVALID_SESSION, READ_METHODS, Retry
+from .request import free_form_params
+from .retry import Retry
+from .session import LoginSession
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
 from .workspace import LockScope
@@ -36,7 +33,7 @@ logger = logging.getLogger(__name__)
 Reply = tuple[int, Any]
 
 
-class FortiManager(PyFMGSurface):
+class FortiManager(LoginSession):
     """A client for one FortiManager (or FortiAnalyzer) JSON-RPC API.
 
     Drop-in compatible with pyFMG 0.8.6: same keywords and defaults, same requests on the wire,
@@ -92,15 +89,10 @@ class FortiManager(PyFMGSurface):
         forticloud_access_token: str | None = None,
         record: PathLike | None = None,
     ) -> None:
-        if not isinstance(host, str) or not host.strip():
-            raise FMGValueError(
-                "Host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
-            )
+        self._host = checked_host(host)
         check_timeout(timeout)
-        check_host(host.strip())
         check_verify(verify_ssl)
         self._tls_warned = False
-        self._host = host.strip()
         self._user = user
         self._passwd = passwd if passwd is not None else apikey
         self._debug = debug
@@ -113,18 +105,13 @@ class FortiManager(PyFMGSurface):
         self._logger = None
         self._local = threading.local()
         check_pool_size(pool_size)
-        if retry is not None and not isinstance(retry, Retry):
-            raise FMGValueError(f"retry must be a pyfmg.retry.Retry, got {type(retry).__name__}")
-        self._retry = retry if retry is not None else Retry.disabled()
+        self.retry = retry if retry is not None else Retry.disabled()
         self._recovery_lock = threading.RLock()
         self._print_lock = threading.Lock()
         self._redactor = Redactor()
         self._cassette = CassetteWriter(record, self._redactor) if record is not None else None
         self._apikeyused = passwd is None and apikey is not None
-        if forticloud_access_token is not None and (
-            not isinstance(forticloud_access_token, str) or not forticloud_access_token
-        ):
-            raise FMGValueError("forticloud_access_token must be a non-empty string (a FortiCloud OAuth token)")
+        check_forticloud_token(forticloud_access_token)
         self._forticloud_token = forticloud_access_token
         self._forticloudused = forticloud_access_token is not None or is_forticloud_host(self._host)
         self._login_cache = None
@@ -180,67 +167,7 @@ class FortiManager(PyFMGSurface):
         """``text`` with the secrets this client knows (password, API key, token, session ids) masked in any form."""
         return self._redactor.text(text)
 
-    # --- session -----------------------------------------------------------------------------------
-    def login(self) -> Reply:
-        """Log in (or set up the API-key session) and read the workspace mode.
-
-        Returns ``(0, {"status": {"message": "OK", "code": 0}, "url": ...})`` on success and
-        ``(-1, {...})`` on failure.  As in pyFMG, a failed login with ``check_adom_workspace``
-        on raises :class:`FMGValidSessionException` (from the workspace check), naming the cause.
-        """
-        if self._sid is not None:
-            self.logout()
-        if self._use_ssl and self.verify_ssl is False and not self._tls_warned:
-            self._tls_warned = True
-            warnings.warn(
-                f"pyfmg: the TLS certificate of {self._host} is not verified (verify_ssl=False): anyone on the path "
-                "can read the password and the session. Pass verify_ssl='/path/to/ca.pem' (the CA that signed it)",
-                FMGInsecureTLSWarning,
-                stacklevel=2,
-            )
-        with self._reporting_errors(), serialisable("login"):
-            sid, code, detail = self._log_in(self._sid)
-        if sid is not None:
-            self.sid = sid
-        cause = f"login to {self._host} as {self._user!r} failed: code {code}, {_describe(detail)}"
-        if sid is None:
-            logger.warning("%s", self._redactor.text(cause))
-            if self._check_adom_workspace:
-                raise FMGValidSessionException(
-                    "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"no valid session: {cause}")
-                )
-        else:
-            with self._without_recovery():
-                self._lock_ctx.check_mode()
-        login_url = self._auth.login_url
-        if sid is not None:
-            return 0, {"status": {"message": "OK", "code": 0}, "url": login_url}
-        return -1, {"status": {"message": self._redactor.text(cause), "code": -1}, "url": login_url}
-
-    def logout(self) -> Reply | None:
-        """Release every lock taken through this client, then end the session.
-
-        The session is forgotten even when unlocking or the logout call fails; an unlock error is
-        raised after the logout was attempted.
-        """
-        if self._sid is None:
-            return None
-        unlock_error: BaseException | None = None
-        # Logging in again only to unlock and log out would be wasted work: the old session's locks died with it.
-        with self._without_recovery():
-            try:
-                self._lock_ctx.run_unlock()
-            except Exception as err:
-                unlock_error = err
-            try:
-                reply = self.execute("sys/logout")
-            finally:
-                self._sid = None
-                self._workspace.forget_all()
-        if unlock_error is not None:
-            raise unlock_error
-        return reply
-
+    # --- session ----------------------------------------------------------------------------------
     def __enter__(self) -> FortiManager:
         self.login()
         return self
@@ -369,13 +296,6 @@ class FortiManager(PyFMGSurface):
         ids = list(task_ids)
         return self._tasks.track_many(ids, options) if ids else []
 
-    def _get_many(self, urls: list[str]) -> list[Reply]:
-        code, results = self.free_form("get", data=[{"url": url} for url in urls])
-        if code != 200 or not isinstance(results, list):
-            return [(code, results)] * len(urls)
-        replies: list[Reply] = [(r["status"]["code"], r.get("data", r)) for r in results]
-        return replies + [(-1, None)] * (len(urls) - len(replies))
-
     # --- many items at once -------------------------------------------------------------------------
     def bulk(
         self,
@@ -405,136 +325,11 @@ class FortiManager(PyFMGSurface):
         if not params:
             return []
 
-        def send(chunk_method: str, chunk: list[dict[str, Any]]) -> Reply:
-            return self.free_form(chunk_method, data=chunk)
-
-        def run() -> list[_bulk.ItemResult]:
+        with self.workspace(adom, commit=commit) if adom is not None else contextlib.nullcontext():
+            send = lambda chunk_method, chunk: self.free_form(chunk_method, data=chunk)  # noqa: E731
             return _bulk.run(send, method, params, chunk_size, workers, progress, self._transport.pool_size)
 
-        if adom is None:
-            return run()
-        with self.workspace(adom, commit=commit):
-            return run()
-
     # --- requests ----------------------------------------------------------------------------------
-    def _post_request(self, method: str, params: Any, free_form: bool = False, create_task: Any = None) -> Reply:
-        """Send one call; repeat it only where the retry policy allows (see :mod:`pyfmg.retry`)."""
-        policy = self._retry
-        repeats = 0
-        relogged_in = False
-        while True:
-            sid = self._sid
-            try:
-                code, data = self._send(method, params, free_form, create_task)
-            except Exception as err:
-                if not (policy.is_transient(err) and policy.may_repeat_read(method, repeats)):
-                    raise
-                repeats += 1
-                self._wait_before_repeat(policy, repeats, method, params, str(err))
-                continue
-            if (
-                code == NOT_JSON_CODE
-                and isinstance(data, NotJSONResponse)
-                and data.status_code in policy.status_forcelist
-                and policy.may_repeat_read(method, repeats)
-            ):
-                repeats += 1
-                self._wait_before_repeat(policy, repeats, method, params, f"HTTP {data.status_code}")
-                continue
-            if (
-                policy.relogin
-                and not relogged_in
-                and _reply_code(code, data, free_form) == INVALID_SESSION
-                and not getattr(self._local, "no_recovery", False)
-                and self._sid is not None
-            ):
-                relogged_in = True
-                self._recover_session(sid, _label(method, params))
-                continue
-            written = method not in READ_METHODS and "/workspace/" not in _first_url(params)
-            if written and _reply_code(code, data, free_form) == 0:
-                self._workspace.note_write()
-            return code, data
-
-    def _wait_before_repeat(self, policy: Retry, repeat: int, method: str, params: Any, why: str) -> None:
-        delay = policy.backoff(repeat)
-        logger.warning(
-            "%s failed (%s); repeating it (%d of %d) in %.2f s",
-            _label(method, params),
-            self._redactor.text(why),
-            repeat,
-            policy.reads,
-            delay,
-        )
-        if delay > 0:
-            time.sleep(delay)
-
-    def _recover_session(self, failed_sid: str | None, label: str) -> None:
-        """Log in again after FortiManager refused ``failed_sid``, and take back the locks it held.
-
-        Threads sharing the client that see the same refusal wait here; only the first logs in.
-        Raises :class:`FMGValidSessionException` when the new login fails, :class:`FMGLockError`
-        when a lock could not be taken back and :class:`FMGWorkspaceError` when changes made under
-        the old session were not committed (FortiManager discards them with the session).
-        """
-        with self._recovery_lock:
-            if self._sid != failed_sid or self._sid is None:
-                return  # another thread already logged in again
-            logger.warning("FortiManager refused the session for %s (code -11); logging in again", label)
-            with self._without_recovery():
-                with self._reporting_errors(), serialisable("login"):
-                    sid, code, detail = self._log_in(None)
-                if sid is None:
-                    self._sid = None
-                    self._workspace.forget_all()
-                    raise FMGValidSessionException(
-                        msg=self._redactor.text(
-                            f"The session expired and logging in to {self._host} again failed: code {code}, "
-                            f"{_describe(detail)}"
-                        )
-                    )
-                self.sid = sid
-                self._workspace.reacquire()
-
-    def _send(self, method: str, params: Any, free_form: bool, create_task: Any) -> Reply:
-        if self._uses_pyfmg_path():
-            return self._post_through_session(method, params, free_form, create_task)
-        record = self.req_resp_object
-        record.reset()
-        if self._sid is None:
-            raise FMGValidSessionException(method, params)
-        request_id = self._transport.next_id()
-        envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
-        record.request_json = envelope
-        with self._reporting_errors():
-            with serialisable(_label(method, params)):
-                reply = self._transport.post(envelope, label=_label(method, params), headers=self._auth.headers())
-            url = _first_url(params)
-            body = parse_releasing_bytes(reply, url, record)
-            if isinstance(body, NotJSONResponse):
-                not_json = body
-                record.error_msg = not_json["status"]["message"] = self._redactor.text(not_json["status"]["message"])
-                self.dprint()
-                return not_json["status"]["code"], not_json
-            self.dprint()
-            if self._cassette is not None:
-                self._cassette.exchange(envelope, body)
-            if free_form:
-                return 200, all_results(body, request_id, url, reply.status, reply.content)
-            return first_result(body, request_id, url, reply.status, reply.content)
-
-    @contextlib.contextmanager
-    def _without_recovery(self) -> Iterator[None]:
-        previous = getattr(self._local, "no_recovery", False)
-        self._local.no_recovery = True
-        try:
-            yield
-        finally:
-            self._local.no_recovery = previous
-
-    def _call(self, method: str, url: str, *args: Any, **kwargs: Any) -> Reply:
-        return self._post_request(method, build_params(method, url, *args, **kwargs))
-
     def get(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("get", url, *args, **kwargs)
 
@@ -567,44 +362,5 @@ class FortiManager(PyFMGSurface):
 
     def free_form(self, method: str, create_task: Any = None, **kwargs: Any) -> Reply:
         """Send ``data`` (a list of params) as-is with ``method``; returns ``(200, results)``."""
-        if not kwargs:
-            raise FMGRequestNotFormedCorrect(
-                "Free Form Request was not formed correctly: free_form needs a data keyword, "
-                "free_form(method, data=[{'url': ...}, ...])"
-            )
-        data = kwargs.get("data")
-        if not data:
-            raise FMGRequestNotFormedCorrect(
-                "Free Form Request was not formed correctly: the data keyword is missing or empty; "
-                "pass data=[{'url': ...}, ...]"
-            )
-        if not isinstance(method, str) or not method:
-            raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
+        data = free_form_params(method, kwargs)
         return self._post_request(method, data, free_form=True, create_task=create_task)
-
-
-def _first_url(params: Any) -> str:
-    if isinstance(params, list) and params and isinstance(params[0], dict):
-        return str(params[0].get("url", ""))
-    return ""
-
-
-def _label(method: str, params: Any) -> str:
-    url = _first_url(params)
-    extra = len(params) - 1 if isinstance(params, list) else 0
-    return f"{method} {url}" + (f" (+{extra} more)" if extra > 0 else "")
-
-
-def _reply_code(code: int, data: Any, free_form: bool) -> int:
-    """The FortiManager code of a reply; for ``free_form`` (always 200) the first result's."""
-    if free_form and isinstance(data, list) and data and isinstance(data[0], dict):
-        status = data[0].get("status")
-        if isinstance(status, dict) and isinstance(status.get("code"), int):
-            return int(status["code"])
-    return code
-
-
-def _describe(detail: Any) -> str:
-    if isinstance(detail, dict) and isinstance(detail.get("status"), dict):
-        return str(detail["status"].get("message", ""))
-    return "no session in the reply"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .exceptions import FMGValueError
+from .exceptions import FMGRequestNotFormedCorrect, FMGValueError
 
 #: Methods whose keyword arguments go straight into the param, not into ``data``.
 PARAM_LEVEL_METHODS = frozenset({"get", "clone"})
@@ -42,6 +42,28 @@ def build_params(method: str, url: Any, *args: Any, **kwargs: Any) -> list[dict[
         else:
             param["data"] = translated
     return [param]
+
+
+def free_form_params(method: Any, kwargs: dict[str, Any]) -> Any:
+    """The params ``free_form(method, data=[...])`` sends: its ``data``, as given (pyFMG's rule).
+
+    Raises :class:`FMGRequestNotFormedCorrect` (pyFMG's class and opening words) when ``data`` is
+    missing or empty, or ``method`` is not a method name.
+    """
+    if not kwargs:
+        raise FMGRequestNotFormedCorrect(
+            "Free Form Request was not formed correctly: free_form needs a data keyword, "
+            "free_form(method, data=[{'url': ...}, ...])"
+        )
+    data = kwargs.get("data")
+    if not data:
+        raise FMGRequestNotFormedCorrect(
+            "Free Form Request was not formed correctly: the data keyword is missing or empty; "
+            "pass data=[{'url': ...}, ...]"
+        )
+    if not isinstance(method, str) or not method:
+        raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
+    return data
 
 
 def build_envelope(

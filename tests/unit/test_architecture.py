@@ -1,4 +1,4 @@
-"""Imports point one way: facade -> (auth, workspace, tasks) -> transport -> exceptions/logs."""
+"""Imports point one way: facade (client, session) -> (auth, workspace, tasks) -> transport -> exceptions/logs."""
 
 from __future__ import annotations
 
@@ -27,12 +27,16 @@ ALLOWED = {
     "lockscope": {"exceptions", "workspace"},
     "converge": {"exceptions"},
     "cassette": {"exceptions", "logs"},
+    # The facade's lower half (login, calls, retry, recovery): everything below it, nothing of client.py.
+    "session": {"arguments", "exceptions", "legacy", "request", "response", "retry"},
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
 FRONT_ENDS = ["cli", "progress.py", "demo.py", "soar_bundle.py", "soar"]
 CORE = {
     "client",
+    "session",
+    "legacy",
     "arguments",
     "auth",
     "transport",
