@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .tasks import TaskProgress
     from .workspace import LockScope
 
+#: The version of pyfmg (``"1.0.0"``); pyFMG 0.8.6 compatibility is by behaviour, not by this number.
 __version__ = "1.0.0"
 
 #: Public name -> the submodule that defines it.

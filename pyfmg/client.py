@@ -26,6 +26,7 @@ from .retry import Retry
 from .session import LoginSession
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
+from .verbdocs import documented
 from .workspace import LockScope
 
 logger = logging.getLogger(__name__)
@@ -136,20 +137,34 @@ class FortiManager(LoginSession):
     # --- additions ---------------------------------------------------------------------------------
     @property
     def host(self) -> str:
+        """The FortiManager's address as given (``name`` or ``name:port``, blanks stripped); read-only."""
         return self._host
 
     @property
     def workspace_mode(self) -> bool:
-        """True when the FortiManager is in workspace (or workflow) mode, as read at login."""
+        """True when the FortiManager is in workspace (or workflow) mode, as read at login.
+
+        ``False`` before login and with ``check_adom_workspace=False``. Same as pyFMG's
+        ``fmg._lock_ctx.uses_workspace``.
+        """
         return self._workspace.uses_workspace
 
     @property
     def adoms_enabled(self) -> bool:
+        """True when ADOMs are enabled on the FortiManager, as read at login.
+
+        ``False`` before login and with ``check_adom_workspace=False``. Same as pyFMG's
+        ``fmg._lock_ctx.uses_adoms``.
+        """
         return self._workspace.uses_adoms
 
     @property
     def retry(self) -> Retry:
-        """The retry policy in force (see :mod:`pyfmg.retry`)."""
+        """The retry policy in force, a :class:`pyfmg.retry.Retry`; settable (new in pyfmg).
+
+        Default ``Retry.disabled()``: nothing is repeated, as in pyFMG. Setting anything but a
+        ``Retry`` raises :class:`FMGValueError`.
+        """
         return self._retry
 
     @retry.setter
@@ -160,19 +175,33 @@ class FortiManager(LoginSession):
 
     @property
     def locked_scopes(self) -> list[str]:
-        """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]``."""
+        """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]`` (new in pyfmg).
+
+        Locks taken through :meth:`lock_adom`, :meth:`lock` and :meth:`workspace`, all released by
+        :meth:`logout`. No request is sent.
+        """
         return [scope.name for scope in self._workspace.held]
 
     def redact(self, text: str) -> str:
-        """``text`` with the secrets this client knows (password, API key, token, session ids) masked in any form."""
+        """``text`` with the secrets this client knows masked, in any form they take (new in pyfmg).
+
+        The password, API key, OAuth token and session ids are replaced wherever they appear in
+        ``text``: as they are, JSON-escaped, URL-encoded or inside a ``repr``, as in debug output
+        and exception messages. No request is sent.
+
+        :param text: any text, e.g. a message to log.
+        :returns: the masked text.
+        """
         return self._redactor.text(text)
 
     # --- session ----------------------------------------------------------------------------------
     def __enter__(self) -> FortiManager:
+        """:meth:`login`, then give the client to the ``with`` block."""
         self.login()
         return self
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        """:meth:`logout` (releasing every lock), also when the block raised; the block's exception wins."""
         try:
             self.logout()
         except Exception:
@@ -183,31 +212,118 @@ class FortiManager(LoginSession):
 
     # --- workspace ---------------------------------------------------------------------------------
     def lock_adom(self, adom: str | None = None, *args: Any, wait: float | None = None, **kwargs: Any) -> Reply:
-        """Lock an ADOM (``"global"`` for the global database) for this session.
+        """Lock an ADOM's workspace (``"global"`` for the global database) for this session.
 
-        With ``wait`` (seconds), a lock held by another session is retried with jittered backoff
-        and :class:`FMGLockError` is raised when it is still held at the deadline.
+        Sends ``exec`` on ``/dvmdb/adom/<adom>/workspace/lock/`` (``/dvmdb/global/workspace/lock/``;
+        without ``adom``, ``/dvmdb/adom/root/workspace/lock``), as pyFMG did. A lock taken is
+        remembered and released by :meth:`logout`, also when a ``with`` block raised.
+
+        :param adom: the ADOM; ``None`` means ``root``, spelled as pyFMG spelled it.
+        :param args: dicts merged into the request's param, as pyFMG forwarded them.
+        :param wait: seconds to keep trying, with jittered backoff, while another session holds
+            the lock (code ``-20055``); ``None`` (default) sends one request, as pyFMG did.
+        :param kwargs: sent as the request's ``data`` (pyFMG's keyword translation: ``__``
+            becomes ``-``, ``___`` a space).
+        :returns: ``(code, data)``: ``0`` when locked; otherwise FortiManager's code (``-20055``
+            locked by another session, ``-6`` no such ADOM), returned rather than raised unless
+            ``wait`` is given.
+        :raises FMGLockError: with ``wait``, when the lock is still held at the deadline or was
+            refused; it names the holder when FortiManager reports one.
+        :raises FMGValueError: ``wait`` is not a number of seconds.
+        :raises FMGConnectionError: as for every call; a lock request whose reply was lost is
+            remembered as "maybe locked" and unlocked at logout.
+
+        Where it differs from pyFMG: a lock counts as taken on code 0 (pyFMG also wanted the
+        message ``"OK"``, and raised ``KeyError`` on a reply without ``status``); ``wait`` is new.
         """
         if wait is not None:
             kwargs["wait"] = wait
         return self._lock_ctx.lock_adom(adom, *args, **kwargs)
 
     def unlock_adom(self, adom: str | None = None, *args: Any, **kwargs: Any) -> Reply:
+        """Unlock an ADOM's workspace; changes not committed are discarded by FortiManager.
+
+        Sends ``exec`` on ``/dvmdb/adom/<adom>/workspace/unlock/`` (``/dvmdb/global/...`` for
+        ``"global"``), as pyFMG did, and forgets the lock on code 0.
+
+        :param adom: the ADOM; ``None`` means ``root``, spelled as pyFMG spelled it.
+        :param args: dicts merged into the request's param.
+        :param kwargs: sent as the request's ``data`` (pyFMG's keyword translation applies).
+        :returns: ``(code, data)``: ``0`` when unlocked, else FortiManager's code. While
+            :meth:`workspace` blocks of other threads still use the ADOM, nothing is sent: this
+            call gives up only its own claim and returns ``0`` with a message saying so.
+        :raises FMGValidSessionException: there is no session.
+        :raises FMGConnectionError: FortiManager could not be reached.
+        """
         return self._lock_ctx.unlock_adom(adom, *args, **kwargs)
 
     def commit_changes(self, adom: str | None = None, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
+        """Commit (save) the changes made in an ADOM's workspace; the lock stays.
+
+        Sends ``exec`` on ``/dvmdb/adom/<adom>/workspace/commit`` (``/dvmdb/global/workspace/commit/``
+        for ``"global"``; with ``aux``, ``/pm/config/adom/<adom>/workspace/commit``), as pyFMG did.
+
+        :param adom: the ADOM; ``None`` means ``root``.
+        :param aux: use pyFMG's alternative URL under ``pm/config`` (only with a named ADOM).
+        :param args: dicts merged into the request's param.
+        :param kwargs: sent as the request's ``data`` (pyFMG's keyword translation applies).
+        :returns: ``(code, data)``: ``0`` when committed, else FortiManager's code (returned,
+            not raised, as in pyFMG; :meth:`workspace` raises instead).
+        :raises FMGValidSessionException: there is no session.
+        :raises FMGConnectionError: FortiManager could not be reached.
+        """
         return self._lock_ctx.commit_changes(adom, aux, *args, **kwargs)
 
     def lock(
         self, adom: str | None = None, package: str | None = None, device: str | None = None, wait: float | None = None
     ) -> Reply:
-        """Lock an ADOM, or only one policy package (its full path) or device in it."""
+        """Lock an ADOM, or only one policy package or device in it (new in pyfmg).
+
+        Sends ``exec`` on the workspace URL of the scope: ``/dvmdb/adom/<adom>/workspace/lock/``,
+        ``.../workspace/lock/pkg/<package>`` or ``.../workspace/lock/dev/<device>``. Two scripts
+        can then change two packages of one ADOM at the same time. The lock is released by
+        :meth:`unlock` or :meth:`logout`.
+
+        :param adom: the ADOM (``"global"`` for the global database); ``None`` means ``root``.
+        :param package: a policy package, by its full path (``"emea/branch"`` inside folder
+            ``emea``; :func:`pyfmg.resolve_package_path` finds it from its name).
+        :param device: a managed device, by name (not with ``package``).
+        :param wait: seconds to keep trying while another session holds it; ``None`` sends one
+            request.
+        :returns: ``(code, data)``: ``0`` when locked, else FortiManager's code (``-20055``
+            locked by another session), returned unless ``wait`` is given.
+        :raises FMGLockError: with ``wait``, when the lock is still held at the deadline or was refused.
+        :raises FMGValueError: both ``package`` and ``device``, or a ``wait`` that is not a number.
+        :raises FMGConnectionError: as for every call (the scope is then unlocked at logout).
+        """
         return self._workspace.lock(LockScope(adom, package, device), wait=wait)
 
     def unlock(self, adom: str | None = None, package: str | None = None, device: str | None = None) -> Reply:
+        """Unlock what :meth:`lock` locked (new in pyfmg); uncommitted changes in it are discarded.
+
+        Sends ``exec`` on the scope's ``.../workspace/unlock...`` URL, unless :meth:`workspace`
+        blocks of other threads still use the scope: then only this claim is given up and the
+        last block unlocks.
+
+        :param adom: the ADOM; ``package``, ``device``: the scope, as in :meth:`lock`.
+        :returns: ``(code, data)``: ``0`` when unlocked (or still in use, with a message saying
+            so), else FortiManager's code.
+        :raises FMGValueError: both ``package`` and ``device``.
+        :raises FMGConnectionError: FortiManager could not be reached.
+        """
         return self._workspace.unlock(LockScope(adom, package, device))
 
     def commit(self, adom: str | None = None, package: str | None = None, device: str | None = None) -> Reply:
+        """Commit the changes made under a lock taken with :meth:`lock` (new in pyfmg); the lock stays.
+
+        Sends ``exec`` on the scope's ``.../workspace/commit...`` URL.
+
+        :param adom: the ADOM; ``package``, ``device``: the scope, as in :meth:`lock`.
+        :returns: ``(code, data)``: ``0`` when committed, else FortiManager's code (returned,
+            not raised; :meth:`workspace` raises instead).
+        :raises FMGValueError: both ``package`` and ``device``.
+        :raises FMGConnectionError: FortiManager could not be reached.
+        """
         return self._workspace.commit(LockScope(adom, package, device))
 
     @contextlib.contextmanager
@@ -219,11 +335,22 @@ class FortiManager(LoginSession):
         commit: bool = True,
         wait: float | None = None,
     ) -> Iterator[FortiManager]:
-        """Lock (when workspace mode is on), run the block, commit if it succeeded, always unlock.
+        """A ``with`` block that changes a workspace safely (new in pyfmg)::
 
-        Raises :class:`FMGLockError` when the lock cannot be had and :class:`FMGWorkspaceError`
-        when the commit fails.  Outside workspace mode the block just runs.  Blocks of several
-        threads on one scope share its lock; the last one out unlocks (see the reliability guide).
+            with fmg.workspace("root"):
+                fmg.add("pm/config/adom/root/obj/firewall/address", name="web01", subnet="10.0.0.10/32")
+
+        In workspace mode: lock the scope (as :meth:`lock`), run the block, commit if it ended
+        without an exception, and always unlock (discarding what was not committed). Outside
+        workspace mode the block just runs and nothing is sent. Blocks of several threads on one
+        scope share its lock; the last one out unlocks.
+
+        :param adom: the ADOM; ``package``, ``device``: the scope, as in :meth:`lock`.
+        :param commit: ``False`` to leave without committing (the unlock discards the changes).
+        :param wait: seconds to wait for a lock another session holds.
+        :returns: the client itself, as the ``with`` block's target.
+        :raises FMGLockError: the lock could not be had (held by another session past ``wait``).
+        :raises FMGWorkspaceError: the commit failed; nothing was saved and the lock is released.
         """
         with self._workspace.session(LockScope(adom, package, device), commit=commit, wait=wait):
             yield self
@@ -243,11 +370,36 @@ class FortiManager(LoginSession):
         progress: Callable[[TaskProgress], None] | None = None,
         min_sleep_time: float = MIN_SLEEP_TIME,
     ) -> Reply:
-        """Poll ``/task/task/<task_id>`` until it reaches 100 %, fails to answer, or times out (pyFMG semantics).
+        """Follow a task (an install, an import, a script run) until it ends, as pyFMG did.
 
-        Polls start ``min_sleep_time`` apart and back off to at most ``sleep_time``, closing in on
-        the moment the task's progress rate says it will finish.  ``progress`` receives a
-        :class:`TaskProgress` whenever the task's percent, lines done or errors change.
+        Sends ``get`` on ``/task/task/<task_id>`` until ``percent`` reaches 100, polling fails
+        ``retrieval_fail_gate`` times, or a timeout passes.
+
+        :param task_id: the task's id, e.g. ``data["task"]`` from :meth:`execute`.
+        :param sleep_time: the longest wait between polls, in seconds. pyFMG waited exactly
+            this long; pyfmg starts ``min_sleep_time`` apart and closes in on the moment the
+            task's progress says it will end, so it notices the end sooner.
+        :param retrieval_fail_gate: failed polls (a non-zero code, or a connection error with
+            ``track_task_disable_connerr``) after which tracking gives up.
+        :param timeout: seconds after which tracking gives up.
+        :param delete_task_on_timeout: on a timeout, also send ``delete`` on the task.
+        :param timeout_only: ``False`` also gives up when the task sits at 0 % for
+            ``zero_percent_timeout`` seconds or stops progressing for ``task_stale_timeout``.
+        :param zero_percent_timeout: see ``timeout_only``.
+        :param task_stale_timeout: see ``timeout_only``.
+        :param progress: called with a :class:`pyfmg.TaskProgress` whenever the task's percent,
+            lines done or errors change (new in pyfmg).
+        :param min_sleep_time: the shortest wait between polls (new in pyfmg).
+        :returns: pyFMG's values: ``(0, task)`` at 100 %, the task record with
+            ``total_task_time`` added (its ``num_err`` says whether lines failed); ``(code, last
+            reply)`` when polling failed ``retrieval_fail_gate`` times; ``(1, {"msg": ...})`` on
+            timeout; ``(1, task)`` with ``msg`` added when the task sat at 0 % or went stale.
+        :raises FMGValueError: a setting that is not a number of the right kind.
+        :raises FMGConnectionError: a poll could not reach FortiManager, unless the client was
+            made with ``track_task_disable_connerr=True`` (then it counts as a failed poll).
+
+        Where it differs from pyFMG: when the polls happen (above); pyFMG crashed with
+        ``UnboundLocalError`` when its first poll failed, and on task fields that were not numbers.
         """
         options = TrackOptions(
             sleep_time=sleep_time,
@@ -277,9 +429,18 @@ class FortiManager(LoginSession):
         progress: Callable[[TaskProgress], None] | None = None,
         min_sleep_time: float = MIN_SLEEP_TIME,
     ) -> list[Reply]:
-        """Follow several tasks at once, polling them all with one request per round.
+        """Follow several tasks at once, polling them all with one request per round (new in pyfmg).
 
-        Returns what :meth:`track_task` would have returned for each task, in the order given.
+        Each round sends one ``get`` request whose params are ``/task/task/<id>`` for every task
+        still running, so following 50 installs costs one round trip per round, not 50.
+
+        :param task_ids: the tasks' ids.
+        :param sleep_time: and the other settings: as for :meth:`track_task`, for each task.
+        :returns: what :meth:`track_task` would have returned for each task, in the order given;
+            ``[]`` for no tasks.
+        :raises FMGValueError: a setting that is not a number of the right kind.
+        :raises FMGConnectionError: a poll could not reach FortiManager (unless
+            ``track_task_disable_connerr``).
         """
         options = TrackOptions(
             sleep_time=sleep_time,
@@ -309,14 +470,33 @@ class FortiManager(LoginSession):
         adom: str | None = None,
         commit: bool = True,
     ) -> list[_bulk.ItemResult]:
-        """Apply ``method`` to many items with few requests; one :class:`ItemResult` per item, in input order.
+        """Apply ``method`` to many items with few requests (new in pyfmg).
 
-        ``bulk("add", url, objects)`` sends ``{"url": url, "data": obj}`` per object;
-        ``bulk("delete", [{"url": ...}, ...])`` sends the given params as they are.  Items travel
-        ``chunk_size`` to a request, ``workers`` requests at a time (at most ``pool_size``).
-        ``progress(done, total)`` is called after each request.  With ``adom``, the run is wrapped
-        in :meth:`workspace` (one lock for the whole run, committed at the end when ``commit``).
-        Failed items do not raise; nothing is retried (see :mod:`pyfmg.bulk`).
+        Sends JSON-RPC ``method`` with up to ``chunk_size`` params a request:
+        ``bulk("add", url, objects)`` sends ``{"url": url, "data": obj}`` per object, and
+        ``bulk("delete", [{"url": ...}, ...])`` sends the given params as they are. Requests go
+        ``workers`` at a time (at most ``pool_size``). Failed items do not raise, and nothing
+        is sent again (see :mod:`pyfmg.bulk`)::
+
+            results = fmg.bulk("add", "pm/config/adom/root/obj/firewall/address", addresses, adom="root")
+            failed = [r for r in results if not r.ok]
+
+        :param method: the JSON-RPC method (``"add"``, ``"set"``, ``"update"``, ``"delete"``...).
+        :param url_or_params: a table URL (then ``items`` are the objects), or the params themselves.
+        :param items: the objects to send as ``data`` to ``url_or_params``.
+        :param chunk_size: params per request.
+        :param workers: requests in flight at once.
+        :param progress: called as ``progress(done, total)`` after each request.
+        :param adom: run inside :meth:`workspace` on this ADOM: one lock for the whole run.
+        :param commit: with ``adom``, commit at the end.
+        :returns: one :class:`pyfmg.ItemResult` per item, in input order: its ``code``,
+            ``message`` and ``data``.
+        :raises FMGValidSessionException: there is no session.
+        :raises FMGValueError: a method that is not a name, a ``chunk_size`` or ``workers`` that
+            is not a whole number >= 1 (or more workers than ``pool_size``), items or params of
+            the wrong shape.
+        :raises FMGLockError: with ``adom``, the lock could not be had.
+        :raises FMGWorkspaceError: with ``adom``, the commit failed.
         """
         params = _bulk.build_params(url_or_params, items)
         _bulk.check_options(method, chunk_size, workers, self._transport.pool_size)
@@ -330,37 +510,71 @@ class FortiManager(LoginSession):
             return _bulk.run(send, method, params, chunk_size, workers, progress, self._transport.pool_size)
 
     # --- requests ----------------------------------------------------------------------------------
+    @documented("get")
     def get(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("get", url, *args, **kwargs)
 
+    @documented("add")
     def add(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("add", url, *args, **kwargs)
 
+    @documented("update")
     def update(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("update", url, *args, **kwargs)
 
+    @documented("set")
     def set(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("set", url, *args, **kwargs)
 
+    @documented("delete")
     def delete(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("delete", url, *args, **kwargs)
 
+    @documented("replace")
     def replace(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("replace", url, *args, **kwargs)
 
+    @documented("clone")
     def clone(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("clone", url, *args, **kwargs)
 
+    @documented("execute")
     def execute(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("exec", url, *args, **kwargs)
 
+    @documented("move")
     def move(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("move", url, *args, **kwargs)
 
+    @documented("unset")
     def unset(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         return self._call("unset", url, *args, **kwargs)
 
     def free_form(self, method: str, create_task: Any = None, **kwargs: Any) -> Reply:
-        """Send ``data`` (a list of params) as-is with ``method``; returns ``(200, results)``."""
+        """Send a request made by hand: several params in one call, or a param of any shape.
+
+        Sends ``{"method": method, "params": data, ...}``: ``data`` is the list of params, sent
+        as it is (no keyword translation)::
+
+            code, results = fmg.free_form("get", data=[{"url": "sys/status"}, {"url": "dvmdb/adom"}])
+
+        :param method: the JSON-RPC method: ``"get"``, ``"add"``, ``"exec"``...
+        :param create_task: sent as the request's ``"create task"`` (FortiManager then answers
+            at once with ``{"task": N}``: follow it with :meth:`track_task`).
+        :param kwargs: ``data=[{"url": ...}, ...]``, the params; other keywords are ignored.
+        :returns: ``(200, results)``: ``200`` whatever FortiManager answered, and the list of
+            results, one per param in order, each with its own ``status`` code (as pyFMG).
+            A reply that is not JSON gives ``(100, NotJSONResponse)``.
+        :raises FMGRequestNotFormedCorrect: no ``data`` keyword, an empty ``data``, or no method name.
+        :raises FMGValidSessionException: there is no session.
+        :raises FMGValueError: data that cannot be sent as JSON (a circular structure).
+        :raises FMGConnectionError: FortiManager could not be reached; a ``get`` is repeated
+            first when ``retry=Retry(reads=N)`` allows, a write never.
+        :raises FMGInvalidResponse: the reply is not a JSON-RPC answer to this request.
+
+        Where it differs from pyFMG: an empty ``data`` and a missing method raise at once; the
+        reply's ``id`` is checked; a reply that is not JSON comes as a
+        :class:`~pyfmg.response.NotJSONResponse` instead of the raw response.
+        """
         data = free_form_params(method, kwargs)
         return self._post_request(method, data, free_form=True, create_task=create_task)

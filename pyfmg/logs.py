@@ -232,6 +232,7 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: Any) -> None:
+        """Mask ``secret`` from now on, in every form it takes; text under 4 characters, or not text, is ignored."""
         if isinstance(secret, str) and len(secret) >= _MIN_TEXT_SECRET:
             with self._lock:
                 if secret in self._secrets:

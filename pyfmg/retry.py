@@ -70,6 +70,7 @@ class Retry:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def may_repeat_read(self, method: str, repeats_done: int) -> bool:
+        """True when ``method`` reads (``get``) and fewer than ``reads`` repeats were made."""
         return method in READ_METHODS and repeats_done < self.reads
 
     @staticmethod

@@ -44,11 +44,31 @@ class LoginSession(PyFMGSurface):
     execute: Callable[..., Reply]
 
     def login(self) -> Reply:
-        """Log in (or set up the API-key session) and read the workspace mode.
+        """Log in, then read the workspace and ADOM modes; a ``with`` block calls it on entry.
 
-        Returns ``(0, {"status": {"message": "OK", "code": 0}, "url": ...})`` on success and
-        ``(-1, {...})`` on failure.  As in pyFMG, a failed login with ``check_adom_workspace``
-        on raises :class:`FMGValidSessionException` (from the workspace check), naming the cause.
+        Sends, as pyFMG did: with a password, ``exec`` on ``sys/login/user`` with
+        ``data: {"passwd": ..., "user": ...}``, and keeps the ``session`` of the reply; with an
+        API key, nothing (every call carries ``Authorization: Bearer <key>`` and a made-up
+        session id); for FortiCloud, the OAuth token (fetched with ``user``/``passwd`` unless
+        ``forticloud_access_token`` was given) to ``/p/forticloud_jsonrpc_login/``. Then, with
+        ``check_adom_workspace``, ``get`` on ``/cli/global/system/global`` for ``workspace-mode``
+        and ``adom-status`` (see :attr:`workspace_mode`). A logged-in client logs out first.
+
+        :returns: ``(0, {"status": {"message": "OK", "code": 0}, "url": "sys/login/user"})`` on
+            success (pyFMG's reply, not FortiManager's); ``(-1, {"status": {"message": ...,
+            "code": -1}, "url": ...})`` on failure when ``check_adom_workspace`` is off, the
+            message naming FortiManager's code and message.
+        :raises FMGValidSessionException: the login failed and ``check_adom_workspace`` is on
+            (as in pyFMG); the message says why.
+        :raises FMGConnectionError: FortiManager could not be reached (:class:`FMGConnectTimeout`,
+            :class:`FMGTLSError` when the certificate is not trusted...).
+        :raises FMGRedirectRefused: the server answered with a redirect, which is never followed.
+        :raises FMGOAuthTokenError: FortiCloud gave no OAuth token.
+
+        Over HTTPS with ``verify_ssl=False`` the first login warns with
+        :class:`FMGInsecureTLSWarning`. Where it differs from pyFMG: the failure message is a
+        string, not the client object; secrets never reach debug output, logs or messages;
+        logging in again ends the old session instead of leaving it to idle out; the warning.
         """
         if self._sid is not None:
             self.logout()
@@ -80,10 +100,22 @@ class LoginSession(PyFMGSurface):
         return -1, {"status": {"message": self._redactor.text(cause), "code": -1}, "url": login_url}
 
     def logout(self) -> Reply | None:
-        """Release every lock taken through this client, then end the session.
+        """Release every lock taken through this client, then end the session; ``with`` calls it on exit.
 
-        The session is forgotten even when unlocking or the logout call fails; an unlock error is
-        raised after the logout was attempted.
+        Sends ``exec`` on the workspace ``unlock`` URL of every scope still locked (ADOMs,
+        packages, devices, and locks whose request failed after it may have reached
+        FortiManager), then ``exec`` on ``sys/logout`` (also with an API key, as pyFMG did).
+        The session is forgotten even when unlocking or logging out fails.
+
+        :returns: ``(code, data)`` of the logout call (``0`` on success), or ``None`` when there
+            was no session.
+        :raises FMGConnectionError: the logout could not reach FortiManager (the session is
+            forgotten all the same).
+        :raises Exception: the first error of the unlock calls, after the others and the logout
+            were tried.
+
+        Where it differs from pyFMG: pyFMG skipped every second locked ADOM, released nothing
+        with ``check_adom_workspace=False`` and stopped at the first unlock error.
         """
         if self._sid is None:
             return None

@@ -58,6 +58,7 @@ class LockScope:
 
     @property
     def is_global(self) -> bool:
+        """True for the global database (``adom="global"``, any case)."""
         return (self.adom or "").lower() == "global"
 
     @property

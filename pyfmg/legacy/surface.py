@@ -74,6 +74,11 @@ class PyFMGSurface:
     # --- pyFMG's properties ------------------------------------------------------------------------
     @property
     def api_key_used(self) -> bool:
+        """True when the client authenticates with an API key (``apikey=`` without ``passwd``); settable.
+
+        As in pyFMG, setting it to ``True`` on a client made with ``passwd=KEY`` sends ``KEY`` as
+        a Bearer token from the next call on.
+        """
         return self._apikeyused
 
     @api_key_used.setter
@@ -82,6 +87,9 @@ class PyFMGSurface:
 
     @property
     def forticloud_used(self) -> bool:
+        """True when the client logs in through FortiCloud (a ``*.forticloud.com`` host or a
+        ``forticloud_access_token``); settable, as in pyFMG.
+        """
         return self._forticloudused
 
     @forticloud_used.setter
@@ -90,6 +98,10 @@ class PyFMGSurface:
 
     @property
     def check_adom_workspace(self) -> bool:
+        """Whether :meth:`login` reads the workspace and ADOM modes (and raises when it fails); settable.
+
+        With ``False`` the client assumes neither workspace mode nor ADOMs, as pyFMG did.
+        """
         return self._check_adom_workspace
 
     @check_adom_workspace.setter
@@ -98,6 +110,7 @@ class PyFMGSurface:
 
     @property
     def debug(self) -> bool:
+        """Print every request and reply to stdout, secrets masked (pyFMG's ``debug``); settable."""
         return self._debug
 
     @debug.setter
@@ -106,7 +119,11 @@ class PyFMGSurface:
 
     @property
     def req_id(self) -> int:
-        """The id of the last request sent (by any thread)."""
+        """The id of the last request sent (by any thread); settable, as in pyFMG.
+
+        Setting it makes the next request carry ``val + 1``. Ids are unique across threads.
+        Setting something other than a whole number raises :class:`FMGValueError`.
+        """
         return self._transport.last_id
 
     @req_id.setter
@@ -119,6 +136,11 @@ class PyFMGSurface:
 
     @property
     def sid(self) -> str | None:
+        """The session id of the current login, or ``None``; settable, as in pyFMG.
+
+        With an API key it is pyFMG's made-up ``<uuid4>-<last 4 characters of the key>``. The
+        value is masked in every print, log record and message.
+        """
         return self._sid
 
     @sid.setter
@@ -128,6 +150,11 @@ class PyFMGSurface:
 
     @property
     def verify_ssl(self) -> VerifySetting:
+        """How HTTPS certificates are checked: ``False`` (not), ``True`` (system CAs) or a CA bundle path; settable.
+
+        Setting a value that looks like a switch rather than a path (``""``, ``"false"``, ``0``)
+        raises :class:`FMGValueError`: pyFMG's requests took any false value as "off".
+        """
         return self._transport.verify_ssl
 
     @verify_ssl.setter
@@ -139,6 +166,10 @@ class PyFMGSurface:
 
     @property
     def timeout(self) -> float:
+        """Seconds to wait for a connection and for each read of a reply; settable, as in pyFMG.
+
+        Setting a value that is not a number above 0 and at most 10**9 raises :class:`FMGValueError`.
+        """
         return self._transport.timeout
 
     @timeout.setter
@@ -150,6 +181,7 @@ class PyFMGSurface:
 
     @property
     def verbose(self) -> bool:
+        """Ask for enum values as names (``"verbose": 1`` on every ``get``); settable, as in pyFMG."""
         return self._verbose
 
     @verbose.setter
@@ -173,15 +205,27 @@ class PyFMGSurface:
 
     @property
     def sess(self) -> Any:
+        """The ``requests.Session`` calls are posted through (pyFMG's ``sess``); read-only.
+
+        Unlike pyFMG's it has ``trust_env = False`` (pyfmg reads proxy settings itself): code
+        posting through it on its own gets no proxy from the environment. To use your own
+        session, assign it to ``fmg._session``.
+        """
         return self._session
 
     @property
     def track_task_disable_connerr(self) -> bool:
+        """Whether :meth:`track_task` counts a connection error as a failed poll instead of raising; read-only."""
         return self._track_task_disable_connerr
 
     @property
     def req_resp_object(self) -> RequestResponse:
-        """The last request and reply of the calling thread."""
+        """The last request and reply of the calling thread (pyFMG's ``RequestResponse``); read-only.
+
+        ``request_json``, ``response_json``, ``request_string``, ``response_string`` and
+        ``error_msg``, as pyFMG had them. Unlike pyFMG's it is per thread, so threads sharing
+        the client each see their own last call.
+        """
         record = getattr(self._local, "record", None)
         if record is None:
             record = self._local.record = RequestResponse()
@@ -215,33 +259,61 @@ class PyFMGSurface:
 
     # --- logging, pyFMG style ----------------------------------------------------------------------
     def getLog(self, loggername: str = "fortinet", lvl: int = logging.INFO) -> logging.Logger:
+        """Set up pyFMG's exchange logger: each request and reply is then logged to it (see :meth:`dlog`).
+
+        Sends nothing. The first call takes ``logging.getLogger(loggername)`` and sets its
+        level to ``lvl``; later calls return the same logger until :meth:`resetLog`.
+
+        :param loggername: the stdlib logger's name.
+        :param lvl: its level.
+        :returns: the logger; add handlers with :meth:`addHandler`.
+
+        Where it differs from pyFMG: one record per exchange (pyFMG wrote four), secrets masked.
+        For pyfmg's own logging, configure the ``pyfmg`` logger instead.
+        """
         if self._logger is None:
             self._logger = logging.getLogger(loggername)
             self._logger.setLevel(lvl)
         return self._logger
 
     def resetLog(self) -> None:
+        """Stop logging exchanges to the logger of :meth:`getLog` (the logger itself is left as it is)."""
         self._logger = None
 
     def addHandler(self, handler: logging.Handler) -> None:
+        """Add ``handler`` (a ``logging.Handler``) to the logger of :meth:`getLog`; nothing before ``getLog``."""
         if self._logger is not None:
             self._logger.addHandler(handler)
 
     def removeHandler(self, handler: logging.Handler) -> None:
+        """Remove ``handler`` from the logger of :meth:`getLog`; nothing before ``getLog``."""
         if self._logger is not None:
             self._logger.removeHandler(handler)
 
     @staticmethod
     def jprint(json_obj: Any) -> str:
+        """``json_obj`` as indented JSON text with sorted keys, as pyFMG's ``jprint``.
+
+        :returns: the text; for an object JSON cannot hold, a small JSON object that says why
+            (``{"Type Information": ...}``), never an exception.
+        """
         return jprint(json_obj)
 
     def dlog(self) -> None:
-        """Log the calling thread's last exchange (redacted) to the logger set up with :meth:`getLog`."""
+        """Log the calling thread's last exchange, secrets masked, to the logger of :meth:`getLog`.
+
+        The client calls it after every exchange; it does nothing before ``getLog``. One record
+        per exchange (pyFMG wrote four), so concurrent calls do not interleave.
+        """
         if self._logger is not None:
             self._logger.log(logging.INFO, format_exchange(self.req_resp_object.for_printing(), self._redactor))
 
     def dprint(self) -> None:
-        """:meth:`dlog`, then log and with ``debug`` print the calling thread's last exchange, secrets masked."""
+        """Report the calling thread's last exchange: :meth:`dlog`, then print it when :attr:`debug` is on.
+
+        The client calls it after every exchange. The text is also logged at ``DEBUG`` on the
+        ``pyfmg.client`` logger. Secrets are masked; replies over 4 MiB are summarised.
+        """
         self.dlog()
         wanted_by_module_log = exchange_logger.isEnabledFor(logging.DEBUG)
         if not (self._debug or wanted_by_module_log):
@@ -276,7 +348,17 @@ class PyFMGSurface:
     # --- pyFMG's request plumbing ------------------------------------------------------------------
     @staticmethod
     def common_datagram_params(method_type: str, url: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        """pyFMG's param builder (``method_type`` ``"execute"`` builds an ``exec`` param)."""
+        """The params a verb sends, as pyFMG built them (public in pyFMG; the verbs use the same rule).
+
+        :param method_type: ``"get"``, ``"add"``... (``"execute"`` builds an ``exec`` param).
+        :param url: the API path.
+        :param args: dicts merged into the param beside ``url``.
+        :param kwargs: for ``get`` and ``clone``, merged into the param; for the others, its
+            ``data`` (or, with a ``data`` keyword, that value as it is). Names are translated:
+            ``__`` becomes ``-`` and ``___`` becomes a space.
+        :returns: ``[{"url": url, ...}]``, a list of one param. Nothing is sent.
+        :raises FMGValueError: ``url`` is not a non-empty string, or an argument is not a dict.
+        """
         return build_params("exec" if method_type == "execute" else method_type, url, *args, **kwargs)
 
     def _update_request_id(self, reqid: int = 0) -> None:
