@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGBaseException,
         FMGConnectionError,
         FMGConnectTimeout,
+        FMGConvergeError,
         FMGDeadlineExceeded,
         FMGInsecureTLSWarning,
         FMGInvalidResponse,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGValueError,
         FMGWorkspaceError,
     )
+    from .jobresult import ConvergeResult, ConvergeSummary, ObjectResult
     from .lockscope import lock_scope, resolve_package_path
     from .logs import Redactor
     from .retry import Retry
@@ -61,6 +63,7 @@ _EXPORTS = {
             "FMGBaseException",
             "FMGConnectionError",
             "FMGConnectTimeout",
+            "FMGConvergeError",
             "FMGDeadlineExceeded",
             "FMGInsecureTLSWarning",
             "FMGInvalidResponse",
@@ -80,6 +83,9 @@ _EXPORTS = {
         ),
         "exceptions",
     ),
+    "ConvergeResult": "jobresult",
+    "ConvergeSummary": "jobresult",
+    "ObjectResult": "jobresult",
     "lock_scope": "lockscope",
     "Redactor": "logs",
     "resolve_package_path": "lockscope",
@@ -89,9 +95,12 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ConvergeResult",
+    "ConvergeSummary",
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGConvergeError",
     "FMGDeadlineExceeded",
     "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
@@ -112,6 +121,7 @@ __all__ = [
     "ItemResult",
     "LockScope",
     "ObjectChange",
+    "ObjectResult",
     "Redactor",
     "Retry",
     "TaskProgress",

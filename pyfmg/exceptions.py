@@ -177,6 +177,18 @@ class FMGObjectStatusError(FMGBaseException):
         super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")
 
 
+class FMGConvergeError(FMGBaseException):
+    """A converge job did not reach the wanted state: objects failed, or the lock, commit or session did.
+
+    Raised by :meth:`pyfmg.ConvergeResult.raise_for_status`; ``result`` is that
+    :class:`pyfmg.ConvergeResult`, with every object's outcome (the failed ones and the others).
+    """
+
+    def __init__(self, msg: str, result: Any = None) -> None:
+        super().__init__(msg)
+        self.result = result
+
+
 class FMGRedirectRefused(FMGBaseException):
     """The server answered with a redirect; it is never followed (the request would carry credentials).
 

@@ -1,4 +1,4 @@
-"""Imports point one way: facade -> (auth, workspace, tasks) -> transport -> exceptions/logs."""
+"""Imports point one way: facade -> (auth, workspace, tasks, planning) -> transport -> exceptions/logs."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ ALLOWED = {
     "bulk": {"exceptions"},
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
-    "converge": {"exceptions"},
+    "compare": {"exceptions"},
+    "jobresult": {"exceptions"},
+    # The planner: reads, compares by compare's rules, writes through bulk, locks through workspace.
+    "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "workspace"},
+    # One-object jobs: the planner's single-object face.
+    "converge": {"exceptions", "compare", "planning"},
     "cassette": {"exceptions", "logs"},
 }
 
@@ -47,7 +52,10 @@ CORE = {
     "retry",
     "lockscope",
     "bulk",
+    "compare",
     "converge",
+    "jobresult",
+    "planning",
     "cassette",
 }
 
