@@ -78,7 +78,7 @@ def read_object(fmg: ObjectClient, url: str) -> dict[str, Any] | None:
 
     Raises :class:`FMGObjectStatusError` for any other refusal (``-6`` for an unknown table).
     """
-    return planning.read_row(planning.object_channel(fmg), url)
+    return planning.read_row(planning.object_channel(fmg).send, url)
 
 
 def plan_object(

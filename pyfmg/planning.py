@@ -1,18 +1,9 @@
 """Many objects of one table brought to a wanted state in the fewest requests: the planner under every job.
 
-A job reads what is there once, compares in memory and writes only what differs.  Over a real
-network its cost is its round trips, so every step is sized by counts:
+A job reads what is there once (:mod:`pyfmg.tableread`: the rows it names, in one filtered ``get``
+or a few), compares in memory (:func:`pyfmg.compare.plan_change`; the table's enum choices are
+read once, and only when an enum's number meets a name) and writes only what differs:
 
-Reading
-    One key: the row itself (``get <table>/<key>``, the whole object).  Keys that fit one filter
-    (:data:`FILTER_BYTES` of JSON): one ``get`` of the table with ``filter [key, "in", ...]`` and
-    ``fields`` (the key and the compared attributes).  More keys: one request asks for the table's
-    row count and its first :data:`PAGE_ROWS` rows together, which is the whole read when the
-    table is no larger; otherwise the rest of the table (paged with ``range``) or the keys not yet
-    seen (in chunked filters) follow, whichever takes fewer requests, in parallel.
-Comparing
-    :func:`pyfmg.compare.plan_change` for each object.  The table's enum choices (``option
-    syntax``) are read once per table, and only when an enum's number meets a name.
 Writing
     Multi-param requests of ``chunk_size`` params, ``workers`` of them at a time: creates
     (``add`` to the table), then updates (``update`` of the row with only the attributes that
@@ -36,7 +27,6 @@ and rewrites what was dropped.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
@@ -45,9 +35,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import bulk
-from .compare import ObjectChange, enums_from_syntax, needs_enums, object_url, plan_change
+from .compare import ObjectChange, enums_from_syntax, needs_enums, plan_change
 from .exceptions import (
-    FMGInvalidResponse,
     FMGLockError,
     FMGObjectStatusError,
     FMGValidSessionException,
@@ -56,7 +45,24 @@ from .exceptions import (
 )
 from .jobresult import ConvergeResult, ObjectResult
 from .lockscope import lock_scope
+from .tableread import OBJECT_DOES_NOT_EXIST, exchange, read_row, read_rows, status_message, statuses
+from .wanted import Want, check_url, want_one, wants_from
 from .workspace import LockScope, WorkspaceManager
+
+__all__ = [
+    "Channel",
+    "Want",
+    "apply_change",
+    "bulk_job",
+    "converge",
+    "job_scope",
+    "object_channel",
+    "plan",
+    "read_row",
+    "read_rows",
+    "want_one",
+    "wants_from",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +71,12 @@ Progress = Callable[[int, int], None]
 EnumCache = dict[str, dict[str, dict[str, int]]]
 
 ALREADY_EXISTS = -2
-OBJECT_DOES_NOT_EXIST = -3
-INVALID_URL = -6
 INVALID_SESSION = -11
 
-#: JSON bytes of key values one ``filter`` carries.  No limit is documented; 32 KiB (about
-#: 1,500 typical names) keeps a request small and FortiManager's filter work per request bounded.
-FILTER_BYTES = 32 * 1024
-#: Rows per request when the whole table is read (with ``fields``: a few MB at most).
-PAGE_ROWS = 10_000
 #: Writes per object at most: the first, then resends of what reading back showed missing.
 MAX_ROUNDS = 3
 #: Requests in flight at once unless the caller says otherwise (never more than the pool).
 DEFAULT_WORKERS = 4
-STATES = ("present", "absent")
-_WRITE_METHODS = {"create": "add", "update": "update", "delete": "delete"}
 _PAST = {"create": "created", "update": "updated", "delete": "deleted"}
 #: (action, code) pairs that mean "someone else changed it meanwhile": read back and plan again.
 _CONFLICTS = {("create", ALREADY_EXISTS), ("update", OBJECT_DOES_NOT_EXIST), ("delete", OBJECT_DOES_NOT_EXIST)}
@@ -114,266 +111,13 @@ def object_channel(fmg: Any) -> Channel:
             rest = {name: value for name, value in param.items() if name != "url"}
             call = getattr(fmg, method)
             code, data = call(url, rest) if rest else call(url)
-            result: dict[str, Any] = {"status": {"code": code, "message": _status_message(data)}, "url": url}
+            result: dict[str, Any] = {"status": {"code": code, "message": status_message(data)}, "url": url}
             if code == 0:
                 result["data"] = data
             results.append(result)
         return 200, results
 
     return Channel(send)
-
-
-# --- what the caller wants ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Want:
-    """One object of a job: its key value, the attributes wanted, ``present`` or ``absent``.
-
-    ``label`` says where the caller gave it (``objects[3]``, ``absent[0]``), for messages.
-    """
-
-    key_value: Any
-    attributes: Mapping[str, Any]
-    state: str = "present"
-    label: str = "the object"
-
-
-def check_url(url: Any) -> str:
-    if not isinstance(url, str) or not url.strip().strip("/"):
-        raise FMGValueError(f"a table URL is needed, e.g. 'pm/config/adom/root/obj/firewall/address', got {url!r:.80}")
-    return url
-
-
-def _check_key_name(key: Any) -> str:
-    if not isinstance(key, str) or not key:
-        raise FMGValueError(f"key must name the table's key attribute, e.g. 'name' or 'policyid', got {key!r:.80}")
-    return key
-
-
-def _checked_key(value: Any, label: str, key: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        raise FMGValueError(f"{label}: its {key!r} must be a non-empty string or an integer, got {value!r:.80}")
-    return value
-
-
-def _check_attributes(attributes: Any, label: str, key: str, key_value: Any) -> dict[str, Any]:
-    where = f"{label} ({key} {key_value!r:.80})"
-    if not isinstance(attributes, Mapping):
-        raise FMGValueError(f"{where}: the attributes must be a dict, got {type(attributes).__name__}")
-    for name in attributes:
-        if not isinstance(name, str) or not name:
-            raise FMGValueError(f"{where}: attribute names must be non-empty strings, got {name!r:.80}")
-    try:
-        json.dumps(attributes, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
-        for name, value in attributes.items():
-            try:
-                json.dumps(value, allow_nan=False)
-            except (TypeError, ValueError, RecursionError) as err:
-                # The value itself is not shown: it may be a password.
-                raise FMGValueError(
-                    f"{where}: attribute {name!r} cannot be sent as JSON ({type(err).__name__} for a "
-                    f"{type(value).__name__}); use dict, list, str, int, float, bool and None, without cycles"
-                ) from None
-        raise
-    return {name: value for name, value in attributes.items() if name != key}
-
-
-def want_one(key_value: Any, wanted: Any, *, key: str = "name", state: Any = "present") -> Want:
-    """Check the arguments of a one-object call and turn them into a :class:`Want`."""
-    _check_key_name(key)
-    if state not in STATES:
-        raise FMGValueError(f"state must be 'present' or 'absent', not {state!r:.80}")
-    value = _checked_key(key_value, "the object", key)
-    attributes = _check_attributes({} if wanted is None else wanted, "the object", key, value)
-    return Want(value, attributes, state)
-
-
-def wants_from(objects: Any, absent: Any, key: Any) -> list[Want]:
-    """Check a job's input and turn it into one :class:`Want` per object; raise before anything is sent."""
-    _check_key_name(key)
-    if isinstance(objects, Mapping):
-        raise FMGValueError("objects must be a list of dicts, got one dict; pass [obj] for a single object")
-    if isinstance(objects, (str, bytes)) or not isinstance(objects, Iterable):
-        raise FMGValueError(f"objects must be a list of dicts, each with its {key!r}, got {type(objects).__name__}")
-    if isinstance(absent, (str, bytes, Mapping)) or not isinstance(absent, Iterable):
-        raise FMGValueError(f"absent must be a list of {key} values, e.g. absent=['old-host'], got {absent!r:.80}")
-    wants = []
-    for index, item in enumerate(objects):
-        label = f"objects[{index}]"
-        if not isinstance(item, Mapping):
-            raise FMGValueError(f"{label} must be a dict of attributes with its {key!r}, got {type(item).__name__}")
-        if key not in item:
-            raise FMGValueError(f"{label} has no {key!r}: each object needs its key to be found and written")
-        value = _checked_key(item[key], label, key)
-        wants.append(Want(value, _check_attributes(item, label, key, value), "present", label))
-    for index, value in enumerate(absent):
-        label = f"absent[{index}]"
-        wants.append(Want(_checked_key(value, label, key), {}, "absent", label))
-    seen: dict[str, str] = {}
-    for want in wants:
-        token = str(want.key_value)  # FortiManager compares keys as text: 3 and "3" are one policy
-        if token in seen:
-            raise FMGValueError(
-                f"{seen[token]} and {want.label} both name {key} {want.key_value!r:.80}; "
-                "each object may appear once in a job"
-            )
-        seen[token] = want.label
-    return wants
-
-
-# --- reading ---------------------------------------------------------------------------------------
-def _status_message(data: Any) -> str:
-    if isinstance(data, dict) and isinstance(data.get("status"), dict):
-        return str(data["status"].get("message", ""))
-    return ""
-
-
-def _exchange(channel: Channel, method: str, params: list[dict[str, Any]]) -> list[tuple[int, Any, str]]:
-    """Send one request; ``(code, data, message)`` per param.  Raises when the answer is not one result per param."""
-    code, reply = channel.send(method, params)
-    return _statuses(method, params, code, reply)
-
-
-def _statuses(method: str, params: list[dict[str, Any]], code: int, reply: Any) -> list[tuple[int, Any, str]]:
-    url = str(params[0].get("url", ""))
-    if code != 200 or not isinstance(reply, list) or len(reply) != len(params):
-        raise FMGInvalidResponse(
-            f"{method} {url}: expected {len(params)} JSON-RPC result(s), got {_describe(code, reply)}", url=url
-        )
-    statuses = []
-    for result in reply:
-        status = result.get("status") if isinstance(result, dict) else None
-        if not isinstance(status, dict) or not isinstance(status.get("code"), int):
-            raise FMGInvalidResponse(f"{method} {url}: a result without a status code: {result!r:.200}", url=url)
-        statuses.append((status["code"], result.get("data"), str(status.get("message", ""))))
-    return statuses
-
-
-def _describe(code: int, reply: Any) -> str:
-    if code != 200:
-        return f"code {code} ({_status_message(reply) or type(reply).__name__})"
-    return f"{len(reply)} result(s)" if isinstance(reply, list) else type(reply).__name__
-
-
-def _table_error(url: str, code: int, message: str) -> FMGObjectStatusError:
-    error = FMGObjectStatusError("get", url, code, message)
-    if code in (INVALID_URL, OBJECT_DOES_NOT_EXIST):
-        error.args = (f"{error.args[0]}: FortiManager knows no table {url}; check the ADOM, package and table path",)
-    return error
-
-
-def read_row(channel: Channel, url: str) -> dict[str, Any] | None:
-    """The object at row ``url``, or ``None`` when FortiManager says it does not exist."""
-    ((code, data, message),) = _exchange(channel, "get", [{"url": url}])
-    if code == OBJECT_DOES_NOT_EXIST:
-        return None
-    if code != 0:
-        raise FMGObjectStatusError("get", url, code, message)
-    if isinstance(data, list):
-        data = data[0] if len(data) == 1 else None  # some tables answer a row URL with a one-row list
-    if data is None or data == {}:
-        return None
-    if not isinstance(data, dict):
-        raise FMGObjectStatusError("get", url, code, f"expected an object, got {type(data).__name__}")
-    return data
-
-
-def _filter_chunks(key_values: Sequence[Any]) -> list[list[Any]]:
-    chunks: list[list[Any]] = []
-    size = 0
-    for value in key_values:
-        cost = len(json.dumps(value)) + 2
-        if not chunks or size + cost > FILTER_BYTES:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(value)
-        size += cost
-    return chunks
-
-
-def _rows_of(url: str, code: int, data: Any, message: str) -> list[Any]:
-    if code != 0:
-        raise _table_error(url, code, message)
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise FMGObjectStatusError("get", url, code, f"expected the rows of a table, got {type(data).__name__}")
-    return data
-
-
-def _get_each(channel: Channel, params: list[dict[str, Any]], workers: int) -> list[list[Any]]:
-    """One request per param, ``workers`` at a time; the rows of each.  Raises the first failure."""
-    if len(params) == 1:
-        ((code, data, message),) = _exchange(channel, "get", params)
-        return [_rows_of(params[0]["url"], code, data, message)]
-    items = bulk.run(_strict(channel.send), "get", params, 1, max(1, min(workers, len(params))))
-    pages = []
-    for item in items:
-        if item.error is not None:
-            raise item.error
-        pages.append(_rows_of(item.url, item.code or 0, item.data, item.message))
-    return pages
-
-
-def read_rows(
-    channel: Channel,
-    table_url: str,
-    key: str,
-    key_values: Sequence[Any],
-    fields: list[str] | None = None,
-    workers: int = 1,
-) -> dict[str, dict[str, Any]]:
-    """The rows of ``table_url`` whose ``key`` is one of ``key_values``, as ``{str(key value): row}``.
-
-    Sends the fewest requests the counts allow (see the module doc).  Raises
-    :class:`FMGObjectStatusError` when FortiManager refuses the read (an unknown table: ``-6``).
-    """
-    if not key_values:
-        return {}
-    if len(key_values) == 1:
-        row = read_row(channel, object_url(table_url, key_values[0]))
-        return {} if row is None else {str(key_values[0]): row}
-    wanted = {str(value) for value in key_values}
-    found: dict[str, dict[str, Any]] = {}
-
-    def keep(rows: Iterable[Any]) -> None:
-        for row in rows:
-            if isinstance(row, dict) and str(row.get(key)) in wanted:
-                found[str(row.get(key))] = row
-
-    def filtered(values: Sequence[Any]) -> list[dict[str, Any]]:
-        return [{"url": table_url, "filter": [key, "in", *chunk], "fields": fields} for chunk in _filter_chunks(values)]
-
-    params = filtered(key_values)
-    if len(params) > 1:
-        # Several filters: the row count and the first page in one request decide what is cheaper.
-        first = [
-            {"url": table_url, "option": "count"},
-            _without_none({"url": table_url, "fields": fields, "range": [0, PAGE_ROWS]}),
-        ]
-        (count_code, total, count_message), (code, data, message) = _exchange(channel, "get", first)
-        if count_code != 0:
-            raise _table_error(table_url, count_code, count_message)
-        page = _rows_of(table_url, code, data, message)
-        keep(page)
-        if len(page) < PAGE_ROWS:
-            return found
-        params = filtered([value for value in key_values if str(value) not in found])
-        pages_left = math.ceil((total - PAGE_ROWS) / PAGE_ROWS) if isinstance(total, int) else math.inf
-        if not params:
-            return found
-        if 0 < pages_left < len(params):
-            params = [
-                {"url": table_url, "fields": fields, "range": [PAGE_ROWS * number, PAGE_ROWS]}
-                for number in range(1, int(pages_left) + 1)
-            ]
-    for rows in _get_each(channel, [_without_none(p) for p in params], workers):
-        keep(rows)
-    return found
-
-
-def _without_none(param: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in param.items() if value is not None}
 
 
 def _fields(key: str, wants: Sequence[Want]) -> list[str]:
@@ -392,7 +136,7 @@ def plan(
 ) -> list[ObjectChange]:
     """Read what ``wants`` name and decide what each needs, in order.  Writes nothing."""
     check_url(table_url)
-    rows = read_rows(channel, table_url, key, [want.key_value for want in wants], _fields(key, wants), workers)
+    rows = read_rows(channel.send, table_url, key, [want.key_value for want in wants], _fields(key, wants), workers)
     return _compare(channel, table_url, key, wants, rows, enum_cache)
 
 
@@ -414,7 +158,7 @@ def _compare(
     if any(needs_enums(change) for change in changes):
         cache = enum_cache if enum_cache is not None else {}
         if table_url not in cache:
-            ((code, data, _message),) = _exchange(channel, "get", [{"url": table_url, "option": "syntax"}])
+            ((code, data, _message),) = exchange(channel.send, "get", [{"url": table_url, "option": "syntax"}])
             cache[table_url] = enums_from_syntax(code, data)
         changes = [
             decide(want, cache[table_url]) if needs_enums(change) else change for want, change in zip(wants, changes)
@@ -423,17 +167,6 @@ def _compare(
 
 
 # --- writing ---------------------------------------------------------------------------------------
-def _strict(send: bulk.SendChunk) -> bulk.SendChunk:
-    """``send``, raising for an answer that is not one JSON-RPC result per param (its outcome is unknown)."""
-
-    def strict(method: str, params: list[dict[str, Any]]) -> Reply:
-        code, reply = send(method, params)
-        _statuses(method, params, code, reply)
-        return code, reply
-
-    return strict
-
-
 def _write_param(change: ObjectChange) -> tuple[str, dict[str, Any]]:
     if change.action == "create":
         return "add", {"url": change.table_url, "data": change.write_payload()}
@@ -588,11 +321,11 @@ class _Job:
             return err
         if code != 0:
             error = FMGWorkspaceError(
-                f"Commit of {scope.name} failed: code {code}, {_status_message(data)}; "
+                f"Commit of {scope.name} failed: code {code}, {status_message(data)}; "
                 "the changes were not saved and unlocking drops them",
                 scope=scope.name,
                 code=code,
-                message=_status_message(data),
+                message=status_message(data),
             )
             self.error = error
             self.drop_written(code, f"not committed: {error}")
@@ -619,7 +352,9 @@ class _Job:
     def reread(self, indexes: list[int]) -> list[ObjectChange]:
         wants = [self.wants[index] for index in indexes]
         fields = _fields(self.key, wants)
-        rows = read_rows(self.channel, self.table_url, self.key, [w.key_value for w in wants], fields, self.workers)
+        rows = read_rows(
+            self.channel.send, self.table_url, self.key, [w.key_value for w in wants], fields, self.workers
+        )
         return _compare(self.channel, self.table_url, self.key, wants, rows, self.enum_cache)
 
     # --- writes and their retries ------------------------------------------------------------------
@@ -700,8 +435,8 @@ class _Job:
         except FMGValidSessionException as err:
             self.stopped = _NotSent(f"not sent: no session ({err})", INVALID_SESSION)
             raise
-        statuses = _statuses(method, params, code, reply)
-        if all(status[0] == INVALID_SESSION for status in statuses):
+        answers = statuses(method, params, code, reply)
+        if all(answer[0] == INVALID_SESSION for answer in answers):
             self.stopped = _NotSent("not sent: the session expired (-11) earlier in this job", INVALID_SESSION)
         return code, reply
 

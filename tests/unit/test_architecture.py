@@ -27,8 +27,10 @@ ALLOWED = {
     "lockscope": {"exceptions", "workspace"},
     "compare": {"exceptions"},
     "jobresult": {"exceptions"},
-    # The planner: reads, compares by compare's rules, writes through bulk, locks through workspace.
-    "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "workspace"},
+    "wanted": {"exceptions"},
+    "tableread": {"exceptions", "bulk", "compare"},
+    # The planner: reads through tableread, compares by compare's rules, writes through bulk, locks through workspace.
+    "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "tableread", "wanted", "workspace"},
     # One-object jobs: the planner's single-object face.
     "converge": {"exceptions", "compare", "planning"},
     "cassette": {"exceptions", "logs"},
@@ -56,6 +58,8 @@ CORE = {
     "converge",
     "jobresult",
     "planning",
+    "tableread",
+    "wanted",
     "cassette",
 }
 

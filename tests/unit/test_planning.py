@@ -16,6 +16,7 @@ from pyfmg import (
     FortiManager,
     ObjectResult,
     planning,
+    tableread,
 )
 from pyfmg.planning import Channel, Want
 
@@ -174,7 +175,7 @@ def test_keys_that_fit_one_filter_are_read_in_one_request_with_fields() -> None:
 
 
 def test_many_keys_in_a_small_table_take_one_read_of_count_and_first_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(planning, "FILTER_BYTES", 40)  # a handful of keys per filter
+    monkeypatch.setattr(tableread, "FILTER_BYTES", 40)  # a handful of keys per filter
     table = TableChannel(_hosts(30))
     planning.converge(table.channel(), ADDR, _hosts(20, start=10), check_mode=True)
     assert table.requests == [
@@ -183,8 +184,8 @@ def test_many_keys_in_a_small_table_take_one_read_of_count_and_first_page(monkey
 
 
 def test_a_large_table_is_paged_when_that_takes_fewer_requests_than_filters(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(planning, "FILTER_BYTES", 40)
-    monkeypatch.setattr(planning, "PAGE_ROWS", 10)
+    monkeypatch.setattr(tableread, "FILTER_BYTES", 40)
+    monkeypatch.setattr(tableread, "PAGE_ROWS", 10)
     table = TableChannel(_hosts(35))
     result = planning.converge(table.channel(), ADDR, _hosts(30), check_mode=True)
     assert [item.status for item in result] == ["unchanged"] * 30
@@ -194,8 +195,8 @@ def test_a_large_table_is_paged_when_that_takes_fewer_requests_than_filters(monk
 
 
 def test_a_huge_table_is_filtered_for_the_keys_not_yet_seen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(planning, "FILTER_BYTES", 40)
-    monkeypatch.setattr(planning, "PAGE_ROWS", 10)
+    monkeypatch.setattr(tableread, "FILTER_BYTES", 40)
+    monkeypatch.setattr(tableread, "PAGE_ROWS", 10)
     table = TableChannel(_hosts(500))
     wanted = _hosts(5) + _hosts(10, start=400)  # five on the first page, ten far down the table
     result = planning.converge(table.channel(), ADDR, wanted, check_mode=True)
