@@ -17,34 +17,17 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from . import planning
-from .compare import (
-    ACTIONS,
-    ObjectChange,
-    enums_from_syntax,
-    number_meets_name,
-    object_url,
-    plan_change,
-    values_match,
-)
-from .exceptions import FMGObjectStatusError, FMGValueError
 
-__all__ = [
-    "ACTIONS",
-    "OBJECT_DOES_NOT_EXIST",
-    "FMGObjectStatusError",
-    "FMGValueError",
-    "ObjectChange",
-    "ObjectClient",
-    "apply_object_change",
-    "converge_object",
-    "number_meets_name",
-    "object_url",
-    "plan_change",
-    "plan_object",
-    "read_object",
-    "table_enums",
-    "values_match",
-]
+# The comparison rules live in pyfmg.compare; they were defined here first and stay importable from here.
+from .compare import ACTIONS as ACTIONS
+from .compare import ObjectChange as ObjectChange
+from .compare import enums_from_syntax
+from .compare import number_meets_name as number_meets_name
+from .compare import object_url as object_url
+from .compare import plan_change as plan_change
+from .compare import values_match as values_match
+from .exceptions import FMGObjectStatusError as FMGObjectStatusError
+from .exceptions import FMGValueError
 
 #: Status code FortiManager returns for a ``get`` on an object that is not there.
 OBJECT_DOES_NOT_EXIST = planning.OBJECT_DOES_NOT_EXIST
