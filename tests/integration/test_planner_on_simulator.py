@@ -276,3 +276,34 @@ def test_an_unknown_table_raises_before_any_lock_or_write(client: FortiManager, 
         client.converge(url, hosts(3))
     assert caught.value.code == -6 and url in str(caught.value)
     assert [b["method"] for b in rpc(fmg_simulator)] == ["get"]
+
+
+@WORKSPACE
+def test_inside_your_own_workspace_block_the_job_uses_its_lock(
+    client: FortiManager, fmg_simulator: FMGSimulator
+) -> None:
+    fmg_simulator.clear_requests()
+    with client.workspace("root"):
+        result = client.converge(ADDR, hosts(3), commit=False)
+        assert result.summary.created == 3
+        assert client.locked_scopes == ["root"]
+    workspace_calls = [
+        b["params"][0]["url"].split("/workspace/")[1]
+        for b in rpc(fmg_simulator)
+        if "/workspace/" in b["params"][0]["url"]
+    ]
+    assert workspace_calls == ["lock/", "commit", "unlock/"]  # the block's, none of the job's own
+    assert set(store(fmg_simulator)) >= {"h0", "h1", "h2"}
+
+
+@WORKSPACE
+def test_a_policy_job_locks_only_its_package(client: FortiManager, fmg_simulator: FMGSimulator) -> None:
+    policy = "pm/config/adom/root/pkg/default/firewall/policy"
+    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
+    wanted = [{"policyid": n, "name": f"p{n}", "schedule": "always", "action": "accept", **rule} for n in (11, 12)]
+    fmg_simulator.clear_requests()
+    result = client.converge(policy, wanted, key="policyid")
+    assert result.summary.created == 2, result.failed
+    locks = [b["params"][0]["url"] for b in rpc(fmg_simulator) if "/workspace/lock" in b["params"][0]["url"]]
+    assert locks == ["/dvmdb/adom/root/workspace/lock/pkg/default"]
+    assert client.converge(policy, wanted, key="policyid").summary.unchanged == 2
