@@ -336,18 +336,25 @@ class _Job:
             self.fail(index, code, message)
 
     def settle_by_reading(self, commit_error: BaseException) -> None:
-        """The commit's answer was lost: what reading back shows is what FortiManager kept."""
-        self.error = commit_error
+        """The commit's answer was lost: what reading back shows is what FortiManager kept.
+
+        When every write is there, the commit went through and the job is fine; otherwise the
+        lost answer is the job's error.
+        """
         indexes = list(self.written)
         try:
             current = self.reread(indexes)
         except Exception as err:
+            self.error = commit_error
             for index in indexes:
                 self.fail(index, None, f"unknown whether committed: {commit_error}; reading back failed: {err}", err)
             return
         for index, change in zip(indexes, current):
             if change.changed:
+                self.error = commit_error
                 self.fail(index, None, f"not committed: {commit_error}", commit_error)
+        if self.error is None:
+            logger.warning("The answer to the commit on %s was lost; reading back shows it applied", self.table_url)
 
     def reread(self, indexes: list[int]) -> list[ObjectChange]:
         wants = [self.wants[index] for index in indexes]
