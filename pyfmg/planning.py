@@ -283,7 +283,9 @@ class _Job:
                 if commit and self.written and self.stopped is None:
                     commit_lost = self.commit(manager, scope)
                 elif self.stopped is not None:
-                    self.drop_written(self.stopped.code, f"{self.stopped}; FortiManager drops uncommitted changes")
+                    self.drop_written(
+                        self.stopped.code, "written, but FortiManager dropped it uncommitted with the session"
+                    )
                 stage = "unlock"
         except Exception as err:
             if stage == "write":
