@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGBaseException,
         FMGConnectionError,
         FMGConnectTimeout,
+        FMGConvergeError,
         FMGDeadlineExceeded,
         FMGInsecureTLSWarning,
         FMGInvalidResponse,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGValueError,
         FMGWorkspaceError,
     )
+    from .jobresult import ConvergeResult, ConvergeSummary, ObjectResult
     from .lockscope import lock_scope, resolve_package_path
     from .logs import Redactor
     from .retry import Retry
@@ -62,6 +64,7 @@ _EXPORTS = {
             "FMGBaseException",
             "FMGConnectionError",
             "FMGConnectTimeout",
+            "FMGConvergeError",
             "FMGDeadlineExceeded",
             "FMGInsecureTLSWarning",
             "FMGInvalidResponse",
@@ -81,6 +84,9 @@ _EXPORTS = {
         ),
         "exceptions",
     ),
+    "ConvergeResult": "jobresult",
+    "ConvergeSummary": "jobresult",
+    "ObjectResult": "jobresult",
     "lock_scope": "lockscope",
     "Redactor": "logs",
     "resolve_package_path": "lockscope",
@@ -90,9 +96,12 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ConvergeResult",
+    "ConvergeSummary",
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGConvergeError",
     "FMGDeadlineExceeded",
     "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
@@ -113,6 +122,7 @@ __all__ = [
     "ItemResult",
     "LockScope",
     "ObjectChange",
+    "ObjectResult",
     "Redactor",
     "Retry",
     "TaskProgress",

@@ -6,12 +6,13 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
 import urllib3
 
 from . import bulk as _bulk
+from . import planning as _planning
 from .arguments import check_forticloud_token, check_pool_size, check_timeout, check_verify, checked_host
 from .auth import is_forticloud_host
 from .cassette import CassetteWriter, PathLike
@@ -19,6 +20,7 @@ from .exceptions import (
     FMGValidSessionException,
     FMGValueError,
 )
+from .jobresult import ConvergeResult
 from .legacy import FMGLockContext
 from .logs import Redactor
 from .request import free_form_params
@@ -505,9 +507,88 @@ class FortiManager(LoginSession):
         if not params:
             return []
 
-        with self.workspace(adom, commit=commit) if adom is not None else contextlib.nullcontext():
-            send = lambda chunk_method, chunk: self.free_form(chunk_method, data=chunk)  # noqa: E731
-            return _bulk.run(send, method, params, chunk_size, workers, progress, self._transport.pool_size)
+        scope = None if adom is None else LockScope(adom)
+        return _planning.bulk_job(
+            self._job_channel(),
+            method,
+            params,
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            scope=scope,
+            commit=commit,
+        )
+
+    def converge(
+        self,
+        url: str,
+        objects: Iterable[Mapping[str, Any]] = (),
+        *,
+        key: str = "name",
+        absent: Iterable[Any] = (),
+        check_mode: bool = False,
+        chunk_size: int = _bulk.DEFAULT_CHUNK_SIZE,
+        workers: int | None = None,
+        commit: bool = True,
+        wait: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ConvergeResult:
+        """Bring many objects of one table to a wanted state with the fewest requests.
+
+        Reads the objects named (one filtered ``get`` of the table for up to about 1,500 keys,
+        with ``fields``; more keys page the table or chunk the filter, whichever takes fewer
+        requests), compares them with the wanted attributes in memory (:mod:`pyfmg.compare`), and
+        writes only what differs, in multi-param requests: ``add`` to the table for new objects,
+        ``update`` of the row with only the differing attributes, ``delete`` of the row for
+        ``absent`` ones.  In workspace mode the narrowest lock is taken once, only when something
+        must be written, committed once and always released (a lock you hold is used as is).
+
+        :param url: the table, e.g. ``"pm/config/adom/root/obj/firewall/address"``.
+        :param objects: the wanted objects, dicts of attributes each with its ``key``
+            (``{"name": "h1", "subnet": "10.0.0.1/32"}``).  Only the attributes named are compared
+            and written; the others are left as they are.
+        :param key: the table's key attribute (``"policyid"`` for policies).
+        :param absent: key values of objects that must not exist (deleted if they do).
+        :param check_mode: plan only: read and compare, send no write, lock or commit; the
+            result says what would change (status ``planned``, with ``before``/``after``).
+        :param chunk_size: writes per request (default 100).
+        :param workers: requests in flight at once (default ``min(4, pool_size)``, at most ``pool_size``).
+        :param commit: commit at the end (workspace mode).  ``False`` only inside your own
+            ``with fmg.workspace(...)`` block: unlocking uncommitted changes drops them.
+        :param wait: seconds to wait for a lock another session holds (default: fail at once).
+        :param progress: called as ``progress(done, total)`` in this thread, after planning and
+            after each write request.  If it raises, the job stops, unlocks and re-raises.
+        :returns: a :class:`pyfmg.ConvergeResult`: one :class:`pyfmg.ObjectResult` per object,
+            ``objects`` then ``absent``, in input order; ``.summary``, ``.ok``,
+            ``.raise_for_status()``.  Failed objects and a lock or commit that failed do not
+            raise: they are in the result.
+        :raises FMGValueError: bad input, before any request is sent: an object without its key,
+            a key twice, attributes that are not a dict or not JSON, a URL that is not a string.
+        :raises FMGObjectStatusError: the first read was refused (an unknown table: ``-6``), before
+            any lock or write.
+
+        New in pyfmg (pyFMG has no such call).  A lost reply is settled by reading the objects
+        back: what was applied is reported applied, only what is missing is sent again.
+        """
+        return _planning.converge(
+            self._job_channel(),
+            url,
+            objects,
+            key=key,
+            absent=absent,
+            check_mode=check_mode,
+            chunk_size=chunk_size,
+            workers=workers,
+            commit=commit,
+            wait=wait,
+            progress=progress,
+        )
+
+    def _job_channel(self) -> _planning.Channel:
+        def send(method: str, params: list[dict[str, Any]]) -> Reply:
+            return self.free_form(method, data=params)
+
+        return _planning.Channel(send, self._workspace, self._transport.pool_size)
 
     # --- requests ----------------------------------------------------------------------------------
     @documented("get")

@@ -19,6 +19,7 @@ __all__ = [
     "FMGBaseException",
     "FMGConnectTimeout",
     "FMGConnectionError",
+    "FMGConvergeError",
     "FMGDeadlineExceeded",
     "FMGInsecureTLSWarning",
     "FMGInvalidResponse",
@@ -177,6 +178,18 @@ class FMGObjectStatusError(FMGBaseException):
         self.code = code
         self.status_message = status_message
         super().__init__(f"{method} {url} failed: FortiManager status {code} ({status_message})")
+
+
+class FMGConvergeError(FMGBaseException):
+    """A converge job did not reach the wanted state: objects failed, or the lock, commit or session did.
+
+    Raised by :meth:`pyfmg.ConvergeResult.raise_for_status`; ``result`` is that
+    :class:`pyfmg.ConvergeResult`, with every object's outcome (the failed ones and the others).
+    """
+
+    def __init__(self, msg: str, result: Any = None) -> None:
+        super().__init__(msg)
+        self.result = result
 
 
 class FMGRedirectRefused(FMGBaseException):

@@ -1,4 +1,4 @@
-"""Imports point one way: facade (client, session) -> (auth, workspace, tasks) -> transport -> exceptions/logs."""
+"""Imports point one way: facade (client, session) -> (auth, workspace, tasks, planning) -> transport -> exceptions."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ ALLOWED = {
     "bulk": {"exceptions"},
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
-    "converge": {"exceptions"},
+    "compare": {"exceptions"},
+    "jobresult": {"exceptions"},
+    "wanted": {"exceptions"},
+    "tableread": {"exceptions", "bulk", "compare"},
+    # The planner: reads through tableread, compares by compare's rules, writes through bulk, locks through workspace.
+    "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "tableread", "wanted", "workspace"},
+    # One-object jobs: the planner's single-object face.
+    "converge": {"exceptions", "compare", "planning"},
     "cassette": {"exceptions", "logs"},
     # The facade's lower half (login, calls, retry, recovery): everything below it, nothing of client.py.
     "session": {"arguments", "exceptions", "legacy", "request", "response", "retry"},
@@ -53,7 +60,12 @@ CORE = {
     "retry",
     "lockscope",
     "bulk",
+    "compare",
     "converge",
+    "jobresult",
+    "planning",
+    "tableread",
+    "wanted",
     "cassette",
 }
 
