@@ -55,7 +55,10 @@ def _dispatch(args: Any, argv: list[str], environ: Mapping[str, str], out: TextI
     if args.command == "sim":
         from pyfmg.testing.__main__ import run as run_simulator
 
-        return int(run_simulator(argv[argv.index("sim") + 1 :], prog="pyfmg sim"))
+        from .arguments import Parser
+
+        # The CLI's parser class: its errors are one line, like every other command's.
+        return int(run_simulator(argv[argv.index("sim") + 1 :], prog="pyfmg sim", parser_class=Parser))
     if args.command == "completion":
         from .arguments import build_parser
         from .completion import completion_script

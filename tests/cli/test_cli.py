@@ -332,7 +332,7 @@ def test_demo_runs_end_to_end() -> None:
 
 def test_sim_command_hands_over_to_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
-    monkeypatch.setattr("pyfmg.testing.__main__.run", lambda argv, prog: seen.append(argv) or 0)
+    monkeypatch.setattr("pyfmg.testing.__main__.run", lambda argv, prog, parser_class: seen.append(argv) or 0)
     assert cli.main(["sim", "--workspace-mode", "normal"]) == 0
     assert seen == [["--workspace-mode", "normal"]]
 

@@ -83,3 +83,35 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
             process.kill()
     assert process.returncode == 130 and rest.strip().endswith("interrupted")
     assert fmg_simulator.sessions == {}  # logged out on the way out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
+def test_sim_stopped_with_sigterm_removes_its_ca_and_says_workspace_mode_is_off(tmp_path: pathlib.Path) -> None:
+    process = subprocess.Popen(
+        [*COMMAND, "sim", "--tls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=environment(tmp_path),
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(5)]  # url, host, CA, workspace mode, Ctrl-C
+        ca_line = next(line for line in banner if "CA certificate:" in line)
+        ca_folder = pathlib.Path(ca_line.split("CA certificate:", 1)[1].strip()).parent
+        assert ca_folder.is_dir()
+        assert any("workspace mode: disabled" in line and "--workspace-mode normal" in line for line in banner)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0 and not ca_folder.exists()
+
+
+def test_sim_help_says_workspace_mode_is_off_by_default() -> None:
+    done = subprocess.run([*COMMAND, "sim", "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "disabled by default" in text and "-9" in text and "normal" in text
