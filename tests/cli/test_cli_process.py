@@ -85,6 +85,20 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
     assert fmg_simulator.sessions == {}  # logged out on the way out
 
 
+def test_python_m_pyfmg_is_the_command(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> None:
+    env = environment(tmp_path, PYFMG_USER="admin", PYFMG_PASSWORD="password")
+    argv = ("get", "sys/status", "--host", f"http://{fmg_simulator.host}")
+    done = subprocess.run(
+        [sys.executable, "-m", "pyfmg", *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    status = json.loads(done.stdout)
+    assert done.returncode == 0 and status["Hostname"] == json.loads(pyfmg(env, *argv).stdout)["Hostname"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pyfmg", "get", "x", "--bogus"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: ")
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
 def test_sim_stopped_with_sigterm_removes_its_ca_and_says_workspace_mode_is_off(tmp_path: pathlib.Path) -> None:
     process = subprocess.Popen(
