@@ -160,7 +160,7 @@ def test_track_task_exits_4_when_the_task_failed(env: dict[str, str]) -> None:
     task_id = json.loads(run(env, "exec", "securityconsole/install/package", "--data", FAILING_INSTALL)[1])["task"]
     status, out, err = run(env, "track-task", str(task_id))
     assert status == 4 and json.loads(out)["num_err"] == 1
-    assert "1 error" in err.splitlines()[-1] and err.splitlines()[-1].startswith("error: ")
+    assert err.splitlines()[-1] == f"error: task {task_id} failed: it ended in state 'error' with 1 error"
 
 
 @pytest.mark.fmg_simulator(task_duration=60)
