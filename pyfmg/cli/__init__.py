@@ -14,7 +14,17 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Callable, TextIO
 
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError, describe
+from .arguments import Parser, build_parser, is_secret_option, masked, secret_values
+from .errors import (
+    EXIT_CONNECTION,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    connection_problem,
+    describe,
+    not_json_problem,
+)
 
 __all__ = ["main"]
 
@@ -55,9 +65,9 @@ def _dispatch(args: Any, argv: list[str], environ: Mapping[str, str], out: TextI
     if args.command == "sim":
         from pyfmg.testing.__main__ import run as run_simulator
 
-        return int(run_simulator(argv[argv.index("sim") + 1 :], prog="pyfmg sim"))
+        # The CLI's parser class: its errors are one masked line, like every other command's.
+        return int(run_simulator(argv[argv.index("sim") + 1 :], prog="pyfmg sim", parser_class=Parser))
     if args.command == "completion":
-        from .arguments import build_parser
         from .completion import completion_script
 
         out.write(completion_script(build_parser(), args.shell))
@@ -79,15 +89,15 @@ def _call_fortimanager(args: Any, environ: Mapping[str, str], out: TextIO, err: 
     import logging
     import warnings
 
-    from pyfmg import FortiManager
+    from pyfmg import FMGValidSessionException, FortiManager
 
-    from .commands import COMMANDS, Context, refuse_lock_without_apikey
+    from .commands import COMMANDS, Context, check_before_login
     from .output import default_format
     from .settings import resolve
 
     settings = resolve(args, environ, getpass.getpass, _interactive())
     logging.getLogger(__name__).info("settings %r from %s", settings, settings.origin)
-    refuse_lock_without_apikey(args, settings)
+    check_before_login(args, settings)
     common: dict[str, Any] = {
         "use_ssl": settings.use_ssl,
         "verify_ssl": settings.verify,
@@ -110,8 +120,34 @@ def _call_fortimanager(args: Any, environ: Mapping[str, str], out: TextIO, err: 
             from pyfmg import FMGInsecureTLSWarning
 
             warnings.filterwarnings("ignore", category=FMGInsecureTLSWarning)
-        with fmg:
-            return COMMANDS[args.command](fmg, args, ctx)
+        target = f"{'https' if settings.use_ssl else 'http'}://{settings.host}"
+        try:
+            with fmg:
+                return COMMANDS[args.command](fmg, args, ctx)
+        except FMGValidSessionException as error:  # e.g. a login answered by a web page
+            problem = not_json_problem(fmg.req_resp_object.response_json, target)
+            if problem is None:
+                raise
+            raise CliError(problem, EXIT_CONNECTION) from error
+        except Exception as error:
+            problem = connection_problem(error, target, settings.timeout)
+            if problem is None:
+                raise
+            raise CliError(problem, EXIT_CONNECTION) from error
+
+
+def _refuse_secret_options(tokens: list[str]) -> None:
+    """An option meant to carry a password or key (``--password``, ``--apikey``, ``-p``) gets its own message."""
+    options = tokens[: tokens.index("--")] if "--" in tokens else tokens
+    named = [token.split("=", 1)[0] for token in options if token.startswith("-") and is_secret_option(token)]
+    named += ["-p" for token in options if token.startswith("-p") and not token.startswith("--")]
+    if named:
+        raise CliError(
+            f"unrecognized option {', '.join(dict.fromkeys(named))}: there is no option for a password or an API "
+            "key, as a secret on the command line shows in the process list; use PYFMG_PASSWORD, PYFMG_APIKEY, "
+            "--apikey-file, a profile or the prompt",
+            EXIT_USAGE,
+        )
 
 
 def main(
@@ -121,19 +157,23 @@ def main(
     err: TextIO | None = None,
 ) -> int:
     """Run one command; returns the exit status (the ``pyfmg`` script exits with it)."""
-    from .arguments import build_parser
-
     argv = list(sys.argv[1:] if argv is None else argv)
     environ = os.environ if environ is None else environ
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     args: Any = None
     stop_logging = _nothing
+    secrets = secret_values(argv)
     try:
         parser = build_parser()
         # The simulator's own options pass through untouched; anywhere else unknown options are errors.
-        args, unknown = parser.parse_known_args(argv)
+        try:
+            args, unknown = parser.parse_known_args(argv)
+        except CliError:
+            _refuse_secret_options(argv)  # e.g. "--password PW get x": PW was taken for the command
+            raise
         if unknown and args.command != "sim":
+            _refuse_secret_options(unknown)
             raise CliError(f"unrecognized arguments: {' '.join(unknown)} (see 'pyfmg --help')", EXIT_USAGE)
         stop_logging = _log_to(err, args)
         return _dispatch(args, argv, environ, out, err)
@@ -146,12 +186,13 @@ def main(
         sys.stdout = None  # no flush error at exit
         return EXIT_OK
     except Exception as error:
-        if getattr(args, "debug", None):
+        debug = bool(getattr(args, "debug", None))
+        if debug:
             import traceback
 
-            traceback.print_exc(file=err)
-        status, message = describe(error)
-        err.write(f"error: {message}\n")
+            err.write(masked(traceback.format_exc(), secrets))
+        status, message = describe(error, debug)
+        err.write(f"error: {masked(message, secrets)}\n")
         return status
     finally:
         stop_logging()

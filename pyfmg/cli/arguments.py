@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any, NoReturn
 
@@ -13,11 +14,56 @@ WRITE_VERBS = ("add", "set", "update", "delete", "replace", "clone", "move", "un
 OUTPUTS = ("json", "jsonl", "table")
 
 
+#: Options that look like they carry a secret (``--password``, ``--apikey``, ``--token``...).
+#: pyfmg has none of them; a value typed after one is masked in every error message.
+SECRET_OPTION = re.compile(r"^--?[\w-]*(pass|pwd|secret|token|key|cred|auth)[\w-]*$", re.IGNORECASE)
+#: ...except options that name a file (``--apikey-file PATH``): a path is not a secret.
+FILE_OPTION = re.compile(r"[-_](file|path)$", re.IGNORECASE)
+MASK = "***"
+
+
 class Parser(argparse.ArgumentParser):
-    """Reports a bad command line as one line (a CliError with status 2), not usage plus a message."""
+    """Reports a bad command line as one line (a CliError with status 2), not usage plus a message.
+
+    Long options are never abbreviated: ``--apikey KEY`` is an unknown option, not ``--apikey-file``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(**kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise CliError(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
+def is_secret_option(option: str) -> bool:
+    option = option.split("=", 1)[0]
+    return bool(SECRET_OPTION.match(option)) and not FILE_OPTION.search(option)
+
+
+def secret_values(argv: list[str]) -> list[str]:
+    """The values in ``argv`` typed after (or ``=``-joined to) an option that looks like a secret's."""
+    found: list[str] = []
+    for position, token in enumerate(argv):
+        if token == "--":
+            break
+        _, joined, value = token.partition("=")
+        if token.startswith("-p") and not token.startswith("--") and len(token) > 2:
+            found.append(token)  # "-pSECRET", the way mysql and others take a password: masked whole
+        elif token == "-p" or (token.startswith("-") and is_secret_option(token)):
+            if joined:
+                found.append(value)
+            elif position + 1 < len(argv):
+                found.append(argv[position + 1])
+    return [value for value in found if value]
+
+
+def masked(text: str, secrets: list[str]) -> str:
+    """``text`` with each secret, as typed or as repr() quotes it, replaced by ``***`` where it stands alone."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        for form in {secret, repr(secret)[1:-1]}:
+            text = re.sub(rf"(?<![^\s'\"=,:(\[]){re.escape(form)}(?![^\s'\",)\]])", MASK, text)
+    return text
 
 
 def json_argument(text: str) -> Any:
@@ -49,8 +95,8 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def add_global_options(parser: argparse.ArgumentParser) -> None:
-    conn = parser.add_argument_group("connection (also PYFMG_* variables, a profile or ~/.netrc; see 'pyfmg --help')")
+def add_global_options(parser: argparse.ArgumentParser, sources: str) -> None:
+    conn = parser.add_argument_group(f"connection (also PYFMG_* variables, a profile or ~/.netrc; {sources})")
     conn.add_argument("--host", metavar="URL", help="https://address[:port], http://... or address[:port]")
     conn.add_argument("--user", metavar="NAME", help="administrator for a password login")
     conn.add_argument("--apikey-file", metavar="PATH", help="read the API key from this file")
@@ -75,17 +121,18 @@ def build_parser() -> Parser:
         prog="pyfmg",
         description="Call the FortiManager JSON-RPC API from a shell.",
         epilog="Settings: flags > PYFMG_* environment variables > profile (--profile, PYFMG_PROFILE) > ~/.netrc. "
-        "Exit status: 0 ok, 1 FortiManager error, 2 usage, 3 connection/TLS/timeout, 4 task failed, "
+        "Exit status: 0 ok, 1 FortiManager error, 2 usage or settings, 3 connection/TLS/timeout or a reply that "
+        "is not JSON-RPC, 4 task failed, "
         "5 task still running, 130 interrupted.",
     )
     from pyfmg import __version__
 
     parser.add_argument("--version", action="version", version=f"pyfmg {__version__}")
-    add_global_options(parser)
+    add_global_options(parser, "the order is below")
     # The same options after the command: their defaults are suppressed there so that they never
     # overwrite what was given before the command.
     anywhere = Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    add_global_options(anywhere)
+    add_global_options(anywhere, "see 'pyfmg --help'")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, help="what to do")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
@@ -111,7 +158,8 @@ def build_parser() -> Parser:
 
     free = command("free-form", "send several params in one request (one result per param)")
     free.add_argument("method", help="get, add, set, update, delete, exec...")
-    free.add_argument("params", type=json_argument, metavar="@FILE", help="a JSON list of params (each with a url)")
+    free.add_argument("--data", type=json_argument, metavar="JSON|@FILE", help="a JSON list of params, each with a url")
+    free.add_argument("params", nargs="?", type=json_argument, metavar="PARAMS", help="the same as --data (older form)")
     free.add_argument("--create-task", type=json_argument, metavar="JSON", help='e.g. \'{"adom": "root"}\'')
     free.add_argument("--workspace", action="store_true", help="lock the ADOM, send, commit, unlock")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from .arguments import WRITE_VERBS
-from .errors import EXIT_FMG_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from .errors import EXIT_CONNECTION, EXIT_FMG_ERROR, EXIT_OK, EXIT_USAGE, CliError, not_json_problem
 from .output import emit
 from .settings import Settings
 from .tasks import follow_task, task_status
@@ -31,6 +31,10 @@ class Context:
 
 
 def checked(code: int, data: Any, what: str) -> Any:
+    """``data`` when ``code`` is 0; else a CliError: status 3 for a reply that is not JSON, 1 for an error status."""
+    problem = not_json_problem(data, what)
+    if problem is not None:
+        raise CliError(problem, EXIT_CONNECTION)
     if code != 0:
         message = data.get("status", {}).get("message") if isinstance(data, dict) else None
         raise CliError(f"{what} failed: code {code}" + (f", {message}" if message else ""), EXIT_FMG_ERROR)
@@ -78,14 +82,24 @@ def run_verb(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def run_free_form(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> int:
-    params = args.params
+def free_form_params(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The params ``free-form`` sends, from ``--data`` or (the older form) the positional argument."""
+    if (args.data is None) == (args.params is None):
+        raise CliError("free-form takes its params once: --data JSON|@FILE (or, as before, positionally)", EXIT_USAGE)
+    params = args.params if args.data is None else args.data
     if isinstance(params, dict):
         params = params.get("params", [params])
     if not isinstance(params, list) or not params or not all(isinstance(p, dict) for p in params):
         raise CliError("free-form needs a JSON list of params (objects with a url)", EXIT_USAGE)
+    return params
+
+
+def run_free_form(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> int:
+    params = free_form_params(args)
     with maybe_workspace(fmg, args, ctx):
-        _, results = fmg.free_form(args.method, create_task=args.create_task, data=params)
+        code, results = fmg.free_form(args.method, create_task=args.create_task, data=params)
+    if not isinstance(results, list):  # no result list at all: a reply that is not JSON, or one error status
+        checked(code, results, f"free-form {args.method}")
     ctx.show(results)
     failed = [r for r in results if isinstance(r, dict) and r.get("status", {}).get("code", 0) != 0]
     if failed:
@@ -106,8 +120,13 @@ def run_workspace(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> 
     return EXIT_OK
 
 
-def refuse_lock_without_apikey(args: argparse.Namespace, settings: Settings) -> None:
-    """``pyfmg lock`` with a password would exit 0 while FortiManager drops the lock at logout."""
+def check_before_login(args: argparse.Namespace, settings: Settings) -> None:
+    """Usage errors found only once the settings are known: reported before anything is sent.
+
+    ``pyfmg lock`` with a password would exit 0 while FortiManager drops the lock at logout.
+    """
+    if args.command == "free-form":
+        free_form_params(args)
     if args.command == "lock" and not settings.apikey:
         raise CliError(
             "a lock taken with a password login ends when the command logs out: use an API key "

@@ -5,13 +5,15 @@ Ansible collection's (``PYFMG_HOST``, ``PYFMG_USER``, ``PYFMG_PASSWORD``, ``PYFM
 ``PYFMG_USE_SSL``, ``PYFMG_VERIFY_SSL``, ``PYFMG_ADOM``) plus ``PYFMG_CA_CERT``,
 ``PYFMG_TIMEOUT``, ``PYFMG_PROFILE`` and ``PYFMG_CONFIG``. The profile file is TOML
 (``$XDG_CONFIG_HOME/pyfmg/config.toml``, ``[profiles.NAME]`` tables); a password or API key in
-it, or in ``~/.netrc``, is used only when no other user can read the file.
+it, in an API key file or in ``~/.netrc``, is used only when the file is the user's (or root's) and no
+other user can read it.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 import sys
 from collections.abc import Mapping
@@ -117,11 +119,24 @@ def config_path(environ: Mapping[str, str]) -> Path:
     return Path(base) / "pyfmg" / "config.toml"
 
 
-def _private(path: Path) -> bool:
-    """True when no one but the owner can read or write the file (mode 0600 or stricter)."""
+def refuse_unless_private(path: Path, what: str, elsewhere: str = "") -> None:
+    """Refuse a secret (``what``) kept in a file that another user owns or can read or write.
+
+    The rule of ssh and of Python's netrc module: the file belongs to the user running the command
+    (or to root) and its mode is 0600 or stricter. ``elsewhere`` adds where else the secret may live.
+    """
     if os.name != "posix":
-        return True
-    return not stat.S_IMODE(path.stat().st_mode) & 0o077
+        return
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # a pipe, e.g. --apikey-file <(pass show fmg), is the caller's own
+        return
+    if info.st_uid not in (os.geteuid(), 0):
+        problem, fix = "another user owns the file", f"copy it to a file of your own and chmod 600 that{elsewhere}"
+    elif stat.S_IMODE(info.st_mode) & 0o077:
+        problem, fix = "other users can read the file", f"chmod 600 {path}{elsewhere}"
+    else:
+        return
+    raise CliError(f"refusing the {what} in {path}: {problem} ({fix})", EXIT_USAGE)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -171,33 +186,66 @@ def profile_settings(name: str | None, environ: Mapping[str, str]) -> tuple[dict
         if not isinstance(value, PROFILE_KEYS[key]) or (isinstance(value, bool) and bool not in PROFILE_KEYS[key]):
             raise CliError(f"{label}: {key} has the wrong type ({type(value).__name__})", EXIT_USAGE)
     secrets = [key for key in SECRETS if key in profile]
-    if secrets and not _private(path):
-        raise CliError(
-            f"refusing the {' and '.join(secrets)} in {path}: other users can read the file "
-            f"(chmod 600 {path}, or keep the secret in the environment or a key file)",
-            EXIT_USAGE,
-        )
+    if secrets:
+        refuse_unless_private(path, " and ".join(secrets), ", or keep the secret in the environment or a key file")
     return dict(profile), label
 
 
-def split_host(host: str) -> tuple[str, bool | None]:
-    """``address[:port]`` and the scheme's choice of HTTPS (None without a scheme)."""
-    text = host.strip()
-    if "://" not in text:
-        return text.rstrip("/"), None
+def shown_host(host: str) -> str:
+    """``host`` for a message: anything before an ``@`` (a user and perhaps a password) is masked."""
+    if "@" not in host:
+        return repr(host)
+    scheme, slashes, _ = host.partition("://")
+    start = f"{scheme}{slashes}" if slashes and "@" not in scheme else ""
+    return repr(f"{start}***@{host.rpartition('@')[2]}")
+
+
+def split_host(host: str, name: str = "--host") -> tuple[str, bool | None]:
+    """``address[:port]`` and the scheme's choice of HTTPS (None without a scheme).
+
+    ``name`` says where the value came from (``--host``, ``PYFMG_HOST``, a profile), for messages.
+    """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(text)
+    text = host.strip()
+    label = f"{name} {shown_host(host)}"
+    if "@" in text:
+        raise CliError(f"{label}: give the user with --user, and no user or password in the address", EXIT_USAGE)
+    if "://" not in text:
+        return _address(text.rstrip("/"), label), None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as error:
+        raise CliError(f"{label} is not a valid URL ({error}); write https://ADDRESS[:PORT]", EXIT_USAGE) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise CliError(f"--host {host!r}: the scheme must be http or https", EXIT_USAGE)
-    if parts.username or parts.password:
-        raise CliError(f"--host {host!r}: give the user with --user, and no password in the URL", EXIT_USAGE)
+        raise CliError(f"{label}: the scheme must be http or https", EXIT_USAGE)
     if parts.path not in ("", "/", "/jsonrpc") or parts.query or parts.fragment:
-        raise CliError(f"--host {host!r}: only scheme, address and port are used; drop {parts.path}", EXIT_USAGE)
-    if not parts.netloc:
-        raise CliError(f"--host {host!r} has no address", EXIT_USAGE)
+        raise CliError(f"{label}: only scheme, address and port are used; drop {parts.path}", EXIT_USAGE)
+    if not parts.hostname:
+        raise CliError(f"{label} has no address", EXIT_USAGE)
     return parts.netloc, scheme == "https"
+
+
+def _address(text: str, label: str) -> str:
+    """``text`` when it is ``address[:port]``, ``[IPv6]:port`` or a bare IPv6 address; else a usage error."""
+    from urllib.parse import urlsplit
+
+    if text.count(":") > 1 and not text.startswith("["):
+        if re.fullmatch(r"[0-9A-Fa-f:.]+(%\w+)?", text):
+            return f"[{text}]"  # a bare IPv6 address, bracketed as the URL needs it
+    elif re.fullmatch(r"[^\s/\\?#]+", text):
+        try:
+            parts = urlsplit(f"//{text}")
+            if parts.hostname and (parts.port is not None or not text.endswith(":")):
+                return text
+        except ValueError:
+            pass
+    hint = "give ADDRESS[:PORT], or a URL such as https://ADDRESS[:PORT]"
+    if re.match(r"(?i)https?[:/]", text):  # http//host, http:/host, https:host...
+        hint = "a URL needs '://' after its scheme, as in http://ADDRESS[:PORT]"
+    raise CliError(f"{label} is not a valid address or URL: {hint}", EXIT_USAGE)
 
 
 def _hostname(address: str) -> str:
@@ -215,12 +263,14 @@ def netrc_credentials(address: str, environ: Mapping[str, str]) -> tuple[str, st
 
     try:
         entry = netrc.netrc(str(path)).authenticators(_hostname(address))
-    except (OSError, netrc.NetrcParseError) as error:
-        raise CliError(f"cannot use {path}: {error}", EXIT_USAGE) from None
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror}", EXIT_USAGE) from None
+    except netrc.NetrcParseError as error:
+        # Not the parser's message: it quotes the offending token, which can be part of a password.
+        raise CliError(f"{path}: not valid netrc syntax at line {error.lineno}", EXIT_USAGE) from None
     if not entry or not entry[2]:
         return None
-    if not _private(path):
-        raise CliError(f"refusing the password in {path}: other users can read the file (chmod 600 {path})", EXIT_USAGE)
+    refuse_unless_private(path, "password")
     return entry[0], entry[2], str(path)
 
 
@@ -246,11 +296,11 @@ def resolve(
                 merged[key], origin[key], rank[key] = value, source, position
     if not merged.get("host"):
         raise CliError("no FortiManager given: use --host, PYFMG_HOST or a profile", EXIT_USAGE)
-    address, scheme_https = split_host(str(merged["host"]))
+    address, scheme_https = split_host(str(merged["host"]), _name("host", origin))
     use_ssl = bool(merged.get("use_ssl", True))
     if scheme_https is not None:
         if origin.get("use_ssl") == "command line" and use_ssl != scheme_https:
-            raise CliError(f"--http contradicts --host {merged['host']}", EXIT_USAGE)
+            raise CliError(f"--http contradicts {_name('host', origin)} {shown_host(merged['host'])}", EXIT_USAGE)
         use_ssl = scheme_https
     verify: bool | str = bool(merged.get("verify_ssl", True))
     if "ca_cert" in merged:
@@ -258,11 +308,13 @@ def resolve(
             raise CliError("--insecure and --ca-cert contradict each other", EXIT_USAGE)
         if rank["ca_cert"] <= rank.get("verify_ssl", len(layers)):
             verify = os.path.expanduser(str(merged["ca_cert"]))
+            if use_ssl:
+                _check_readable(verify, _name("ca_cert", origin))
     settings = Settings(
         host=address,
         use_ssl=use_ssl,
         verify=verify,
-        timeout=positive_seconds(merged.get("timeout", DEFAULT_TIMEOUT)),
+        timeout=positive_seconds(merged.get("timeout", DEFAULT_TIMEOUT), _name("timeout", origin)),
         user=merged.get("user"),
         adom=str(merged.get("adom") or "root"),
         origin=origin,
@@ -297,6 +349,26 @@ def resolve(
     return settings
 
 
+def _name(key: str, origin: Mapping[str, str]) -> str:
+    """How a message names a setting: ``--timeout``, ``PYFMG_TIMEOUT`` or ``timeout in profile 'lab' in PATH``."""
+    source = origin.get(key, "command line")
+    if source == "command line":
+        return f"--{key.replace('_', '-')}"
+    if source == "environment":
+        return ENVIRONMENT[key]
+    return f"{key} in {source}"
+
+
+def _check_readable(path: str, name: str) -> None:
+    """A CA file (or folder) that cannot be read is a usage error now, not a TLS failure later."""
+    try:
+        if not os.path.isdir(path):
+            with open(path, "rb"):
+                pass
+    except OSError as error:
+        raise CliError(f"cannot read the CA certificate {path} ({name}): {error.strerror}", EXIT_USAGE) from None
+
+
 def _apikey(merged: dict[str, Any], rank: dict[str, int]) -> str | None:
     """The API key itself, or read from ``apikey_file`` when that comes from a source at least as strong."""
     key_file = merged.get("apikey_file")
@@ -305,7 +377,15 @@ def _apikey(merged: dict[str, Any], rank: dict[str, int]) -> str | None:
         try:
             text = path.read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise CliError(f"cannot read the API key file {path}: {error.strerror}", EXIT_USAGE) from None
+            if any(mark in str(key_file) for mark in "/\\.~"):
+                raise CliError(f"cannot read the API key file {path}: {error.strerror}", EXIT_USAGE) from None
+            # A bare word may be the key itself, typed where its file belongs: not echoed.
+            raise CliError(
+                f"cannot read the API key file: {error.strerror} (its name is not shown in case it is the key; "
+                "--apikey-file takes the path of a file that holds the key)",
+                EXIT_USAGE,
+            ) from None
+        refuse_unless_private(path, "API key", ", or give the key in PYFMG_APIKEY")
         if not text:
             raise CliError(f"the API key file {path} is empty", EXIT_USAGE)
         return text

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from pyfmg.progress import ProgressBar
 
-from .errors import EXIT_OK, EXIT_TASK_FAILED, EXIT_TASK_RUNNING, CliError
+from .errors import EXIT_CONNECTION, EXIT_OK, EXIT_TASK_FAILED, EXIT_TASK_RUNNING, CliError, not_json_problem
 
 if TYPE_CHECKING:
     from pyfmg import FortiManager
@@ -45,6 +45,9 @@ def follow_task(
     try:
         while True:
             code, task = fmg.get(f"/task/task/{task_id}")
+            problem = not_json_problem(task, f"get task {task_id}")
+            if problem is not None:
+                raise CliError(problem, EXIT_CONNECTION)
             if code != 0 or not isinstance(task, dict):
                 message = task.get("status", {}).get("message") if isinstance(task, dict) else None
                 raise CliError(f"get task {task_id} failed: code {code}" + (f", {message}" if message else ""))
@@ -69,6 +72,7 @@ def task_status(task: dict[str, Any]) -> tuple[int, str]:
     if int(task.get("percent") or 0) < 100:
         return EXIT_TASK_RUNNING, f"task {task_id} is still {state_name(task)} at {task.get('percent', 0)}%"
     if task_failed(task):
-        errors = task.get("num_err", 0)
-        return EXIT_TASK_FAILED, f"task {task_id} ended {state_name(task)} with {errors} error(s)"
+        errors = int(task.get("num_err") or 0)
+        counted = "no errors counted" if not errors else "1 error" if errors == 1 else f"{errors} errors"
+        return EXIT_TASK_FAILED, f"task {task_id} failed: it ended in state {state_name(task)!r} with {counted}"
     return EXIT_OK, ""

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 from .server import Limits
 from .simulator import FMGSimulator
 from .state import WORKSPACE_MODES
 
 
-def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Run a FortiManager JSON-RPC simulator (on 127.0.0.1).")
+def build_parser(
+    prog: str = "python -m pyfmg.testing", parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    """The options; ``parser_class`` lets a front end (``pyfmg sim``) report errors its own way."""
+    parser = parser_class(prog=prog, description="Run a FortiManager JSON-RPC simulator (on 127.0.0.1).")
     parser.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
-    parser.add_argument("--workspace-mode", choices=sorted(WORKSPACE_MODES), default="disabled")
+    parser.add_argument(
+        "--workspace-mode",
+        choices=sorted(WORKSPACE_MODES),
+        default="disabled",
+        help="disabled by default, where lock, commit and unlock fail with -9 as on a FortiManager without "
+        "workspace; give 'normal' to use them",
+    )
     parser.add_argument("--adom", action="append", dest="adoms", metavar="NAME", help="ADOM (repeatable)")
     parser.add_argument("--api-key", action="append", dest="api_keys", default=[], metavar="KEY")
     parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
@@ -31,9 +43,13 @@ def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentPars
 
 
 def run(
-    argv: list[str] | None = None, stop: threading.Event | None = None, prog: str = "python -m pyfmg.testing"
+    argv: list[str] | None = None,
+    stop: threading.Event | None = None,
+    prog: str = "python -m pyfmg.testing",
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
 ) -> int:
-    args = build_parser(prog).parse_args(argv)
+    """Serve until Ctrl-C, SIGTERM or ``stop``; the simulator's temporary files (its TLS CA) go with it."""
+    args = build_parser(prog, parser_class).parse_args(argv)
     sim = FMGSimulator(
         api_keys=tuple(args.api_keys),
         workspace_mode=args.workspace_mode,
@@ -49,18 +65,35 @@ def run(
         seed=args.seed,
     )
     stop = stop or threading.Event()
-    with sim:
+    with sim, _stopping_on_sigterm(stop):
         print(f"FortiManager simulator on {sim.url}", flush=True)
         print(f"  host: {sim.host}   user: admin   password: password (simulator test account)", flush=True)
         if sim.ca_cert_path:
             print(f"  CA certificate: {sim.ca_cert_path}", flush=True)
+        if args.workspace_mode == "disabled":
+            print("  workspace mode: disabled (lock/commit/unlock fail with -9; --workspace-mode normal enables it)")
+        else:
+            print(f"  workspace mode: {args.workspace_mode}")
         print("Press Ctrl-C to stop.", flush=True)
         try:
-            while not stop.wait(3600):  # sleeps; Ctrl-C or stop ends it
+            while not stop.wait(3600):  # sleeps; Ctrl-C, SIGTERM or stop ends it
                 pass
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _stopping_on_sigterm(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (``kill``, a CI job ending, ``docker stop``) sets ``stop``, so that the cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -71,8 +71,15 @@ def ansible_env(workdir: Path, forks: int = 3) -> dict[str, str]:
     config = workdir / "ansible.cfg"
     if not config.exists():
         config.write_text("[defaults]\n")
+    # The httpapi connection's socket: a Unix socket path has at most 107 bytes, which a TMPDIR like
+    # macOS's (/var/folders/.../T/pytest-of-.../test_name0/ansible-home/pc/...) passes. Sockets are
+    # named by host, port, user and the playbook's pid, so one short folder per user serves every run
+    # (/tmp, not TMPDIR: an Ansible controller is a POSIX system).
+    sockets = Path("/tmp") / f"pyfmg-ansible-{os.getuid()}"
+    sockets.mkdir(mode=0o700, exist_ok=True)
     env.update(
         {
+            "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(sockets),
             # The repository's collection first, then ansible.netcommon for connection: httpapi.
             "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(REPO), *([NETCOMMON_ROOT] if NETCOMMON_ROOT else [])]),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",

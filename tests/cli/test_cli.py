@@ -160,7 +160,7 @@ def test_track_task_exits_4_when_the_task_failed(env: dict[str, str]) -> None:
     task_id = json.loads(run(env, "exec", "securityconsole/install/package", "--data", FAILING_INSTALL)[1])["task"]
     status, out, err = run(env, "track-task", str(task_id))
     assert status == 4 and json.loads(out)["num_err"] == 1
-    assert "1 error" in err.splitlines()[-1] and err.splitlines()[-1].startswith("error: ")
+    assert err.splitlines()[-1] == f"error: task {task_id} failed: it ended in state 'error' with 1 error"
 
 
 @pytest.mark.fmg_simulator(task_duration=60)
@@ -332,7 +332,7 @@ def test_demo_runs_end_to_end() -> None:
 
 def test_sim_command_hands_over_to_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[list[str]] = []
-    monkeypatch.setattr("pyfmg.testing.__main__.run", lambda argv, prog: seen.append(argv) or 0)
+    monkeypatch.setattr("pyfmg.testing.__main__.run", lambda argv, prog, parser_class: seen.append(argv) or 0)
     assert cli.main(["sim", "--workspace-mode", "normal"]) == 0
     assert seen == [["--workspace-mode", "normal"]]
 

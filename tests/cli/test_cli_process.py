@@ -83,3 +83,49 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
             process.kill()
     assert process.returncode == 130 and rest.strip().endswith("interrupted")
     assert fmg_simulator.sessions == {}  # logged out on the way out
+
+
+def test_python_m_pyfmg_is_the_command(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> None:
+    env = environment(tmp_path, PYFMG_USER="admin", PYFMG_PASSWORD="password")
+    argv = ("get", "sys/status", "--host", f"http://{fmg_simulator.host}")
+    done = subprocess.run(
+        [sys.executable, "-m", "pyfmg", *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    status = json.loads(done.stdout)
+    assert done.returncode == 0 and status["Hostname"] == json.loads(pyfmg(env, *argv).stdout)["Hostname"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pyfmg", "get", "x", "--bogus"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: ")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM")
+def test_sim_stopped_with_sigterm_removes_its_ca_and_says_workspace_mode_is_off(tmp_path: pathlib.Path) -> None:
+    process = subprocess.Popen(
+        [*COMMAND, "sim", "--tls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=environment(tmp_path),
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = [process.stdout.readline() for _ in range(5)]  # url, host, CA, workspace mode, Ctrl-C
+        ca_line = next(line for line in banner if "CA certificate:" in line)
+        ca_folder = pathlib.Path(ca_line.split("CA certificate:", 1)[1].strip()).parent
+        assert ca_folder.is_dir()
+        assert any("workspace mode: disabled" in line and "--workspace-mode normal" in line for line in banner)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0 and not ca_folder.exists()
+
+
+def test_sim_help_says_workspace_mode_is_off_by_default() -> None:
+    done = subprocess.run([*COMMAND, "sim", "--help"], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "disabled by default" in text and "-9" in text and "normal" in text

@@ -6,6 +6,8 @@ from types import ModuleType
 import pyFMG.fortimgr
 import pytest
 
+from tests.packaging.artifacts import artifacts  # noqa: F401 -- the run's one sdist and wheel, a fixture
+
 from . import reference
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 from unittest.mock import Mock
 
@@ -50,10 +50,15 @@ def soar_rpc_action(action: str, url: str, data: dict[str, Any], track: bool = F
     return scenario
 
 
+#: When the scenarios' task started: a fixed time, as the two libraries' runs must see the same task
+#: (reading the clock once per library gave each its own start_tm across a second boundary).
+TASK_STARTED = 1_717_171_717
+
+
 def with_tasks(workspace_mode: int) -> Any:
     def setup(fake: FakeFMG) -> None:
         fake.workspace_mode = workspace_mode
-        done = {"percent": 100, "num_done": 1, "num_err": 0, "num_lines": 1, "start_tm": int(time.time()), "id": 5}
+        done = {"percent": 100, "num_done": 1, "num_err": 0, "num_lines": 1, "start_tm": TASK_STARTED, "id": 5}
         fake.on(lambda method, params, body: ok(done, params[0]["url"]) if params[0]["url"] == "/task/task/5" else None)
         fake.on(
             lambda method, params, body: (
@@ -83,6 +88,15 @@ def test_fortisoar_connector_action_same_wire(
     )
     still_locked = workspace_mode and action in ("add", "set", "delete")  # the connector unlocks after tasks only
     assert observed[-1] is None and observed[-2] == (["root"] if still_locked else [])
+
+
+def test_both_libraries_see_the_same_task_while_the_clock_ticks(
+    pyfmg_ref: ModuleType, ours: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticks = iter(range(TASK_STARTED, TASK_STARTED + 1000))  # a second passes at every reading of this module's clock
+    monkeypatch.setattr(f"{__name__}.time", SimpleNamespace(time=lambda: float(next(ticks))))
+    url = "/securityconsole/install/package"
+    compare(pyfmg_ref, ours, soar_rpc_action("execute", url, {"data": {"adom": "root"}}, True), setup=with_tasks(0))
 
 
 # --- scripts that post through the client's own session -------------------------------------------

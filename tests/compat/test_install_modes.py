@@ -1,33 +1,22 @@
 """``import pyFMG.fortimgr`` works in every way pyfmg gets installed, with no .pth file involved.
 
-The artifacts are built from a copy of the source tree, the way a user or a bundler builds them:
-an sdist through the PEP 517 hooks, then a wheel from the unpacked sdist (so a broken sdist
-fails here). Installs are offline (``--no-index --no-deps``, no build isolation); ``requests`` and
-its dependencies come from this interpreter through ``PYTHONPATH``.
+The sdist and wheel are the run's one build (tests/packaging/artifacts.py): from a copy of the
+checkout, the way a user or a bundler builds them. Installs are offline (``--no-index
+--no-deps``, no build isolation); ``requests`` and its dependencies come from this interpreter
+through ``PYTHONPATH``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import sysconfig
 import tarfile
 import zipfile
-from typing import NamedTuple
 
-import pytest
-
-try:
-    import fcntl
-except ImportError:  # Windows: each worker builds its own
-    fcntl = None  # type: ignore[assignment]
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-RUNTIME_DEPENDENCIES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer")
+from tests.packaging.artifacts import Artifacts
 
 #: Run inside the installed environment: the legacy name gives pyfmg's own objects, from the install.
 CHECK = """
@@ -48,69 +37,6 @@ else:
     raise AssertionError("pyFMG.fortianalyzer should not import")
 print(pyfmg.__file__)
 """
-
-
-class Artifacts(NamedTuple):
-    source: pathlib.Path
-    sdist: pathlib.Path
-    wheel: pathlib.Path
-    deps: pathlib.Path
-
-
-def _copy_source(target: pathlib.Path) -> None:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
-    for name in ("pyfmg", "connectors"):
-        shutil.copytree(ROOT / name, target / name, ignore=ignore)
-    for name in ("pyFMG.py", "setup.cfg", "pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy2(ROOT / name, target / name)
-
-
-def _backend(hook: str, source: pathlib.Path, out: pathlib.Path) -> pathlib.Path:
-    code = f"from setuptools import build_meta; print(build_meta.{hook}({str(out)!r}))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=source, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / result.stdout.strip().splitlines()[-1]
-
-
-def _dependency_dir(target: pathlib.Path, names: tuple[str, ...]) -> pathlib.Path:
-    """A directory of links to these installed packages, and nothing else."""
-    target.mkdir()
-    for name in names:
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.submodule_search_locations, name
-        (target / name).symlink_to(next(iter(spec.submodule_search_locations)), target_is_directory=True)
-    return target
-
-
-def _build(base: pathlib.Path) -> Artifacts:
-    source = base / "source"
-    _copy_source(source)
-    sdist = _backend("build_sdist", source, base / "sdist")
-    with tarfile.open(sdist) as archive:
-        archive.extractall(base / "unpacked")
-    (unpacked,) = (base / "unpacked").iterdir()
-    wheel = _backend("build_wheel", unpacked, base / "wheel")
-    return Artifacts(source, sdist, wheel, _dependency_dir(base / "deps", RUNTIME_DEPENDENCIES))
-
-
-@pytest.fixture(scope="session")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
-    """Built once per test run; pytest-xdist workers share one build through a file lock."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER") and fcntl is not None:
-        base = base.parent  # the run's directory, common to its workers
-    shared = base / "pyfmg-packaging"
-    shared.mkdir(exist_ok=True)
-    with open(shared / "lock", "w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # blocks until the worker building it is done
-        if not (shared / "built").exists():
-            _build(shared / "artifacts")
-            (shared / "built").touch()
-    built = shared / "artifacts"
-    (sdist,) = (built / "sdist").glob("*.tar.gz")
-    (wheel,) = (built / "wheel").glob("*.whl")
-    return Artifacts(built / "source", sdist, wheel, built / "deps")
 
 
 def _pip(*args: str, pythonpath: pathlib.Path | None = None) -> None:

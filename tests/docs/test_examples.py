@@ -159,6 +159,16 @@ def test_block_that_cannot_run(block: Block) -> None:
     pytest.skip(f"{block.name}: {block.not_run}")
 
 
+def test_a_reason_not_to_run_is_true() -> None:
+    """A block said to install from PyPI installs a distribution by name, not this checkout (``pip install .``)."""
+    wrong = []
+    for block in NOT_RUN:
+        local = re.search(r"pip3? install\s[^\n]*?[\s\"'](\.|\./|/)[^\s\"']*[\s\"'\[]", block.code + " ")
+        if "PyPI" in block.not_run and local:
+            wrong.append(f"{block.name}: installs from {local.group(0).strip()!r}, not from PyPI")
+    assert not wrong, wrong
+
+
 def test_every_block_is_code_or_data() -> None:
     unknown = [
         f"{block.name} ({block.lang})" for block in BLOCKS if block.kind == "data" and block.lang not in DATA_LANGUAGES

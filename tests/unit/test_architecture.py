@@ -40,7 +40,7 @@ ALLOWED = {
 }
 
 #: Front ends (command line, demo, SOAR adapter) use the public API: ``from pyfmg import ...``.
-FRONT_ENDS = ["cli", "progress.py", "demo.py", "soar_bundle.py", "soar"]
+FRONT_ENDS = ["cli", "__main__.py", "progress.py", "demo.py", "soar_bundle.py", "soar"]
 CORE = {
     "client",
     "session",
