@@ -33,8 +33,9 @@ from pyfmg.testing import FMGSimulator
 from .blocks import Block, all_blocks, shell_commands
 
 BLOCKS = all_blocks()
-#: What the docs' FortiManager has besides the simulator's defaults: the SOAR guide's block list
-#: and a policy package inside a folder.
+#: What the docs' FortiManager has besides the simulator's defaults: three devices, the SOAR
+#: guide's block list and a policy package inside a folder.
+DEVICES = {"root": ("FGT-01", "FGT-02", "FGT-03")}
 SEED = [
     ("pm/pkg/adom/root", {"name": "emea", "type": "folder"}),
     ("pm/pkg/adom/root/emea", {"name": "branch", "type": "pkg"}),
@@ -52,7 +53,9 @@ PAGES = sorted({block.path for block in BLOCKS if block.kind != "data" and not b
 
 @pytest.fixture
 def page_simulator() -> Iterator[FMGSimulator]:
-    with FMGSimulator(tls=True, workspace_mode="normal", task_duration=0.2, users=USERS, api_keys=(API_KEY,)) as sim:
+    with FMGSimulator(
+        tls=True, workspace_mode="normal", task_duration=0.2, users=USERS, api_keys=(API_KEY,), devices=DEVICES
+    ) as sim:
         yield sim
 
 
