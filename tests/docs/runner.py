@@ -4,7 +4,8 @@ The blocks of one page run in order, in one namespace (a page tells one story). 
 in this process with their output captured; a Python block that defines ``test_`` functions is a
 pytest file and is run by pytest (its exit status is checked). Shell blocks run with
 ``bash -euo pipefail`` in the page's folder. After each block, ``expectations`` checks its codes,
-exit status, output and promised state; all problems of a block are reported together.
+exit status, output and promised state; all problems of a block are reported together. Faults
+a block injected and the latency it set end with it.
 """
 
 from __future__ import annotations
@@ -51,7 +52,13 @@ class PageRun:
         expectations = [expect.parse(line, text) for line, text in block.expectations]
         self.sim.clear_requests()
         tasks_before = {task["id"] for task in self.sim.tasks()}
-        problems = self._run_python(block) if block.kind == "python" else self._run_shell(block, expectations)
+        latency = self.sim.latency
+        try:
+            problems = self._run_python(block) if block.kind == "python" else self._run_shell(block, expectations)
+        finally:
+            # Faults and latency a block sets are its own: unfired ones would hit the next blocks' calls.
+            self.sim.clear_faults()
+            self.sim.latency = latency
         problems += expect.check_codes(self.sim.calls, expectations)
         problems += expect.check_tasks(task for task in self.sim.tasks() if task["id"] not in tasks_before)
         problems += expect.check_state(expectations, self.sim, self.namespace)

@@ -140,3 +140,9 @@ def test_expectation_comments_are_found_after_blank_lines_and_continued(tmp_path
     (block,) = blocks_of(page)
     assert block.expectations == ((5, "assert x"), (7, "assert x == 1"))
     assert expect_comment_lines(page) == [5, 7, 12]  # line 12 follows no block: the docs test reports it
+
+
+def test_faults_and_latency_a_block_sets_end_with_it(run_page: Any, sim: FMGSimulator) -> None:
+    run_page(python_block('sim.inject("http_502_html", url="sys/status")\nsim.latency = 0.5'))
+    assert sim.latency == 0.0
+    run_page(python_block('assert fmg.get("sys/status")[0] == 0'))
