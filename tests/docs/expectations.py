@@ -9,8 +9,8 @@ A run block is checked for:
   device FortiManager does not have answers 0, and its task fails).
 * **its exit status** (shell blocks): ``0``, or ``expect: exit N``.
 * **its output**, when the page shows it: ``#>`` lines of a Python block, the lines after the
-  ``$`` commands of a console block. ``...`` stands for any text (doctest's ELLIPSIS), trailing
-  spaces and blank lines at the end do not count.
+  ``$`` commands of a console block. ``...`` stands for any text (doctest's ELLIPSIS), a line of
+  only ``...`` for any number of lines; trailing spaces and blank lines at the end do not count.
 * **the state it promises**: ``expect: exists URL [JSON object]`` (the object exists, and has at
   least these attributes, as ``sim.objects(URL)`` shows them), ``expect: absent URL``, and for
   anything else ``expect: assert EXPRESSION``, evaluated after the block in the page's namespace
@@ -167,10 +167,17 @@ def expected_exit(expectations: Iterable[Expectation]) -> int:
 
 
 def output_matches(expected: str, actual: str) -> bool:
-    """Whether ``actual`` is ``expected`` with each ``...`` standing for any text (lines' ends trimmed)."""
-    expected, actual = _trim(expected), _trim(actual)
-    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
-    return re.fullmatch(pattern, actual, re.DOTALL) is not None
+    """Whether ``actual`` is ``expected`` with each ``...`` standing for any text (lines' ends trimmed).
+
+    A line that is only ``...`` stands for any number of lines, none included.
+    """
+    pattern = ""
+    for line in _trim(expected).split("\n"):
+        if line.strip() == "...":
+            pattern += r"(?:[^\n]*\n)*?"
+        else:
+            pattern += ".*?".join(re.escape(part) for part in line.split("...")) + "\n"
+    return re.fullmatch(pattern, _trim(actual) + "\n", re.DOTALL) is not None
 
 
 def _trim(text: str) -> str:

@@ -73,6 +73,10 @@ def test_a_declared_code_passes_and_must_come(run_page: Any) -> None:
 
 def test_printed_lines_other_than_the_page_shows_fail(run_page: Any) -> None:
     run_page(python_block('print("task 7 ended")\n#> task ... ended'))
+    run_page(python_block('print("a\\nb\\nend")\n#> ...\n#> end'))
+    run_page(python_block('print("end")\n#> ...\n#> end'))  # a "..." line may stand for no line at all
+    with pytest.raises(BlockFailed, match="printed"):
+        run_page(python_block('print("a\\nend")\n#> end'))
     with pytest.raises(BlockFailed, match=r"(?s)printed\nwrong.*where the page shows"):
         run_page(python_block('print("wrong")\n#> right'))
 
