@@ -6,6 +6,6 @@ It imports nothing from the pyfmg client, so it can check the client from the ou
 from __future__ import annotations
 
 from .server import RecordedRequest
-from .simulator import FMGSimulator
+from .simulator import FMGSimulator, RecordedCall
 
-__all__ = ["FMGSimulator", "RecordedRequest"]
+__all__ = ["FMGSimulator", "RecordedCall", "RecordedRequest"]

@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .codes import RpcError
@@ -25,6 +26,19 @@ from .workspace import LockManager, Snapshotter
 logger = logging.getLogger(__name__)
 
 DEFAULT_USERS = {"admin": "password"}
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One param of a JSON-RPC request and the status the simulator answered it with.
+
+    ``code`` is ``None`` when the reply carried no status (a malformed request, a replayed reply).
+    """
+
+    method: str
+    url: str
+    code: int | None
+    message: str
 
 
 class FMGSimulator:
@@ -96,6 +110,7 @@ class FMGSimulator:
             self.seed(seed)
         # Bounded, so a long soak keeps flat memory; None keeps everything.
         self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=request_history)
+        self._calls: collections.deque[RecordedCall] = collections.deque(maxlen=request_history)
         self._requests_lock = threading.Lock()
         self.bind = bind
         self.limits = Limits(max_body, body_timeout, idle_timeout, max_connections)
@@ -115,7 +130,7 @@ class FMGSimulator:
         self._server = SimulatorServer(
             self.bind,
             self._port_wanted,
-            self._replayer.handle if self._replayer is not None else self._rpc.handle,
+            self._answer,
             self._faults,
             self._record,
             lambda: self.latency,
@@ -179,16 +194,36 @@ class FMGSimulator:
         with self._requests_lock:
             self._requests.append(request)
 
+    def _answer(self, request: Any, bearer: str | None) -> Any:
+        reply = (
+            self._replayer.handle(request, bearer) if self._replayer is not None else self._rpc.handle(request, bearer)
+        )
+        calls = _calls_of(request, reply)
+        with self._requests_lock:
+            self._calls.extend(calls)
+        return reply
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """The HTTP requests received (the last ``request_history`` of them), oldest first (a copy)."""
         with self._requests_lock:
             return list(self._requests)
 
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """The JSON-RPC calls answered (the last ``request_history``), one per param, oldest first (a copy).
+
+        Logins are listed (``exec sys/login/user``) without their data. A request answered by an
+        injected fault is listed only when it was carried out (``lost_reply``).
+        """
+        with self._requests_lock:
+            return list(self._calls)
+
     def clear_requests(self) -> None:
-        """Forget the recorded requests."""
+        """Forget the recorded requests and calls."""
         with self._requests_lock:
             self._requests.clear()
+            self._calls.clear()
 
     # --- cassettes -------------------------------------------------------------------------
     def seed(self, path: str | os.PathLike[str]) -> SeedReport:
@@ -271,3 +306,33 @@ class FMGSimulator:
         """A task as ``get /task/task/<id>`` reports it now."""
         with self._rpc.mutex:
             return self._tasks.get(str(task_id))
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Every task as ``get /task/task`` reports them now, oldest first."""
+        with self._rpc.mutex:
+            return self._tasks.all()
+
+
+def _calls_of(request: Any, reply: Any) -> list[RecordedCall]:
+    """The params of ``request`` paired with the statuses of ``reply`` (what came back for each)."""
+    if not isinstance(request, dict) or not isinstance(reply, dict):
+        return []
+    params = request.get("params")
+    params = [params] if isinstance(params, dict) else params if isinstance(params, list) else []
+    results = reply.get("result")
+    results = results if isinstance(results, list) else [results]
+    calls = []
+    for index, result in enumerate(results):
+        param = params[index] if index < len(params) and isinstance(params[index], dict) else {}
+        status = result.get("status") if isinstance(result, dict) else None
+        status = status if isinstance(status, dict) else {}
+        code = status.get("code")
+        calls.append(
+            RecordedCall(
+                str(request.get("method")),
+                str(param.get("url", "")),
+                code if isinstance(code, int) else None,
+                str(status.get("message", "")),
+            )
+        )
+    return calls

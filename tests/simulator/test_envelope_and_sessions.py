@@ -147,3 +147,43 @@ def test_sessions_that_are_never_closed_exhaust_the_login_limit(sim: FMGSimulato
     assert callers[2].login()["result"][0]["status"]["message"] == "Reach login limit"
     callers[0].send("exec", {"url": "sys/logout"})
     assert callers[2].login()["result"][0]["status"]["code"] == 0
+
+
+def test_every_call_is_listed_with_the_status_it_got(sim: FMGSimulator) -> None:
+    caller = Rpc(sim)
+    caller.login(passwd="wrong")
+    caller.login()
+    caller.send("get", {"url": "sys/status"}, {"url": ADDRESSES + "/missing"})
+    caller.raw({"method": "get", "params": "not a list", "session": caller.token})
+    sim.inject("http_502_html", url="sys/status")
+    caller.raw({"method": "get", "params": [{"url": "sys/status"}], "session": caller.token})
+    assert [(call.method, call.url, call.code) for call in sim.calls] == [
+        ("exec", "sys/login/user", -22),
+        ("exec", "sys/login/user", 0),
+        ("get", "sys/status", 0),
+        ("get", ADDRESSES + "/missing", -3),
+        ("get", "", -10),  # a malformed request: one status for the whole of it
+    ]  # the faulted request was not answered by the simulator: not listed
+    assert sim.calls[0].message == "Login fail" and "secret" not in repr(sim.calls)
+    sim.clear_requests()
+    assert sim.calls == [] and sim.requests == []
+
+
+@pytest.mark.sim(request_history=2)
+def test_the_call_list_is_bounded_like_the_request_history(rpc: Rpc, sim: FMGSimulator) -> None:
+    rpc.send("get", *({"url": f"{ADDRESSES}/a{number}"} for number in range(3)))
+    assert [call.url for call in sim.calls] == [f"{ADDRESSES}/a1", f"{ADDRESSES}/a2"]
+
+
+@pytest.mark.sim(task_duration=0.0)
+def test_tasks_lists_every_task(rpc: Rpc, sim: FMGSimulator) -> None:
+    scope = [{"name": "FGT-01", "vdom": "root"}]
+    first = rpc.send(
+        "exec", {"url": "securityconsole/install/package", "data": {"adom": "root", "pkg": "default", "scope": scope}}
+    )
+    second = rpc.send(
+        "exec", {"url": "securityconsole/install/package", "data": {"adom": "root", "pkg": "default", "scope": scope}}
+    )
+    ids = [reply["result"][0]["data"]["task"] for reply in (first, second)]
+    assert [task["id"] for task in sim.tasks()] == ids
+    assert sim.tasks()[0] == sim.task(ids[0])
