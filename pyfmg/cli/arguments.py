@@ -95,6 +95,17 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def whole_number(text: str) -> int:
+    """A count of at least 1 (``--chunk-size``, ``--workers``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def add_global_options(parser: argparse.ArgumentParser, sources: str) -> None:
     conn = parser.add_argument_group(f"connection (also PYFMG_* variables, a profile or ~/.netrc; {sources})")
     conn.add_argument("--host", metavar="URL", help="https://address[:port], http://... or address[:port]")
@@ -162,6 +173,22 @@ def build_parser() -> Parser:
     free.add_argument("params", nargs="?", type=json_argument, metavar="PARAMS", help="the same as --data (older form)")
     free.add_argument("--create-task", type=json_argument, metavar="JSON", help='e.g. \'{"adom": "root"}\'')
     free.add_argument("--workspace", action="store_true", help="lock the ADOM, send, commit, unlock")
+
+    converge = command("converge", "bring many objects of one table to the state --data describes, in a few requests")
+    converge.add_argument("url", help="the table, e.g. pm/config/adom/root/obj/firewall/address")
+    converge.add_argument(
+        "--data", type=json_argument, metavar="JSON|@FILE", help="a JSON list of the wanted objects (@- reads stdin)"
+    )
+    # Not "--key": an option named like that is taken for one that carries an API key (and masked).
+    converge.add_argument(
+        "--by", default="name", metavar="ATTRIBUTE", help="the attribute naming an object (default name; policyid...)"
+    )
+    converge.add_argument(
+        "--absent", nargs="+", action="extend", default=[], metavar="NAME", help="objects that must not exist"
+    )
+    converge.add_argument("--check", action="store_true", help="only show what would change: no write, lock or commit")
+    converge.add_argument("--chunk-size", type=whole_number, default=100, metavar="N", help="writes per request")
+    converge.add_argument("--workers", type=whole_number, metavar="N", help="requests at once (default 4)")
 
     for action in ("lock", "commit", "unlock"):
         sub = command(action, f"{action} an ADOM (or one package or device in it); needs an API key")

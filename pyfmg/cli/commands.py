@@ -9,14 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
+from pyfmg.progress import ProgressBar
+
 from .arguments import WRITE_VERBS
-from .errors import EXIT_CONNECTION, EXIT_FMG_ERROR, EXIT_OK, EXIT_USAGE, CliError, not_json_problem
+from .errors import EXIT_CONNECTION, EXIT_FMG_ERROR, EXIT_OK, EXIT_USAGE, CliError, describe, not_json_problem
 from .output import emit
 from .settings import Settings
 from .tasks import follow_task, task_status
 
 if TYPE_CHECKING:
-    from pyfmg import FortiManager
+    from pyfmg import ConvergeResult, FortiManager
 
 
 @dataclass
@@ -109,6 +111,67 @@ def run_free_form(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> 
     return EXIT_OK
 
 
+def converge_objects(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The wanted objects ``converge`` takes from ``--data``: a list of objects (or one object)."""
+    objects = [] if args.data is None else [args.data] if isinstance(args.data, dict) else args.data
+    if not isinstance(objects, list) or not all(isinstance(item, dict) for item in objects):
+        raise CliError("converge --data takes a JSON list of objects, each with its --by attribute", EXIT_USAGE)
+    if not objects and not args.absent:
+        raise CliError("converge needs the wanted objects (--data JSON|@FILE), --absent NAME ..., or both", EXIT_USAGE)
+    return objects
+
+
+def converge_rows(result: ConvergeResult, by: str, fmt: str) -> list[dict[str, Any]]:
+    """One row per object: its name, what happened, which attributes; code and message when it failed.
+    JSON also gets ``before`` and ``after`` of what changed (or would), for a diff."""
+    rows = []
+    for item in result:
+        row: dict[str, Any] = {
+            by: item.key_value,
+            "status": item.status,
+            "action": item.action,
+            "attributes": list(item.changed_attributes),
+        }
+        if not item.ok:
+            row.update(code=item.code, message=item.message)
+        if fmt != "table" and item.changed:
+            row.update(before=item.before, after=item.after)
+        rows.append(row)
+    return rows
+
+
+def run_converge(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> int:
+    from pyfmg import FMGConvergeError
+
+    bar = ProgressBar(ctx.err, "converge")
+
+    def progress(done: int, total: int) -> None:
+        bar.update(100 * done // total, f"{done}/{total} objects", state="done" if done >= total else "writing")
+
+    try:
+        result = fmg.converge(
+            args.url,
+            converge_objects(args),
+            key=args.by,
+            absent=args.absent,
+            check_mode=args.check,
+            chunk_size=args.chunk_size,
+            workers=args.workers,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    ctx.show(converge_rows(result, args.by, ctx.fmt))
+    try:
+        result.raise_for_status()
+    except FMGConvergeError as error:
+        # An object FortiManager refused, or a lock or commit that failed: 1; no usable answer: 3.
+        status = describe(result.error)[0] if result.error is not None else EXIT_FMG_ERROR
+        raise CliError(f"{error} ({result.summary})", status) from error
+    ctx.err.write(f"{result.url}: {result.summary}{' (check: nothing written)' if args.check else ''}\n")
+    return EXIT_OK
+
+
 def run_workspace(fmg: FortiManager, args: argparse.Namespace, ctx: Context) -> int:
     from pyfmg import LockScope
 
@@ -127,6 +190,8 @@ def check_before_login(args: argparse.Namespace, settings: Settings) -> None:
     """
     if args.command == "free-form":
         free_form_params(args)
+    if args.command == "converge":
+        converge_objects(args)
     if args.command == "lock" and not settings.apikey:
         raise CliError(
             "a lock taken with a password login ends when the command logs out: use an API key "
@@ -152,6 +217,7 @@ def run_track_task(fmg: FortiManager, args: argparse.Namespace, ctx: Context) ->
 COMMANDS: dict[str, Callable[[FortiManager, argparse.Namespace, Context], int]] = {
     "get": run_get,
     "free-form": run_free_form,
+    "converge": run_converge,
     "track-task": run_track_task,
     **{verb: run_verb for verb in (*WRITE_VERBS, "exec")},
     **{action: run_workspace for action in ("lock", "commit", "unlock")},

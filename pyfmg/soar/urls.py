@@ -1,15 +1,19 @@
 """Blocking and unblocking URLs through the URL filter list of a web-filter profile.
 
 Blocking adds (or turns into ``block``) an entry per URL in the list the profile uses, creating the list
-when the profile has none; unblocking deletes the entries. One workspace lock covers each action.
+when the profile has none; unblocking deletes the entries. The profile and the list are read once; only
+when something must be written is the workspace locked, once, the entries written with one multi-param
+request per method (``fmg.bulk``; entries have no key but their id, so the planner is no fit) and the
+change committed once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pyfmg import FortiManager
+from pyfmg import FortiManager, ItemResult
 from pyfmg.soar.calls import (
+    LockReport,
     Params,
     Result,
     adom_param,
@@ -58,48 +62,64 @@ def _entries(fmg: FortiManager, filter_url: str) -> list[dict[str, Any]]:
     return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
 
 
+def _blocks(entry: dict[str, Any]) -> bool:
+    # FortiManager answers enums as numbers unless asked for names: exempt 0, block 1, allow 2, monitor 3.
+    action = entry.get("action")
+    return action == 1 or str(action).lower() == "block"
+
+
+def _reason(item: ItemResult) -> str:
+    return f"code {item.code} ({item.message})"
+
+
 def op_block_url(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     """Add block entries for URLs to a web-filter profile's URL filter list (created if it has none)."""
     adom = adom_param(params)
     profile, profile_url, urlfilter_url = _profile_urls(adom, params)
     urls = [_clean_url(url) for url in as_list(params.get("urls"), "urls")]
     list_name = as_text(params.get("url_filter_name"), "url_filter_name", required=False) or f"{profile}-soar"
+    ref = _filter_ref(_read_profile(fmg, adom, profile, profile_url))
+    entries = _entries(fmg, f"{urlfilter_url}/{escape_name(ref)}") if ref is not None else []
+    # Per URL (each once): the id of an entry that does not block it yet, or None for a new entry.
+    changing: dict[str, Any] = {}
+    for url in urls:
+        match = next((entry for entry in entries if entry.get("url") == url), None)
+        if url not in changing and (match is None or not _blocks(match)):
+            changing[url] = None if match is None else match.get("id")
+    created: list[str] = []
+    refused: dict[str, str] = {}
+    lock = LockReport()  # what a call that writes nothing reports: no lock, no commit
+    if changing:
+        with locked(fmg, cfg, "update", [{"url": profile_url}, {"url": urlfilter_url}], adom) as lock:
+            if ref is None:
+                ref = _create_filter(fmg, profile_url, urlfilter_url, list_name)
+                created.append(list_name)
+            filter_url = f"{urlfilter_url}/{escape_name(ref)}"
+            new = [url for url, entry_id in changing.items() if entry_id is None]
+            added = fmg.bulk(
+                "add",
+                f"{filter_url}/entries",
+                [{"url": url, "type": "simple", "action": "block", "status": "enable"} for url in new],
+            )
+            existing = [(url, entry_id) for url, entry_id in changing.items() if entry_id is not None]
+            updated = fmg.bulk(
+                "update",
+                [{"url": f"{filter_url}/entries/{entry_id}", "data": {"action": "block"}} for _, entry_id in existing],
+            )
+            for url, item in [*zip(new, added), *zip((url for url, _ in existing), updated)]:
+                if not item.ok:
+                    refused[url] = _reason(item)
     blocked: list[str] = []
     already: list[str] = []
-    created: list[str] = []
     failed: list[dict[str, Any]] = []
-    request = [{"url": profile_url}, {"url": urlfilter_url}]
-    with locked(fmg, cfg, "update", request, adom) as lock:
-        ref = _filter_ref(_read_profile(fmg, adom, profile, profile_url))
-        if ref is None:
-            made = require_ok(call(fmg, "add", urlfilter_url, {"name": list_name, "entries": []}), "add")
-            key = made["data"] if isinstance(made.get("data"), dict) else {}
-            ref = str(key.get("id")) if key.get("id") is not None else _lookup_filter_id(fmg, urlfilter_url, list_name)
-            require_ok(
-                call(fmg, "update", profile_url, {"web": {"urlfilter-table": int(ref) if ref.isdigit() else ref}}),
-                "update",
-            )
-            created.append(list_name)
-        filter_url = f"{urlfilter_url}/{escape_name(ref)}"
-        entries = _entries(fmg, filter_url)
-        for url in urls:
-            match = next((entry for entry in entries if entry.get("url") == url), None)
-            if match is not None and str(match.get("action", "")).lower() == "block":
-                already.append(url)
-                continue
-            if match is not None:
-                answer = call(fmg, "update", "{}/entries/{}".format(filter_url, match.get("id")), {"action": "block"})
-            else:
-                answer = call(
-                    fmg,
-                    "add",
-                    f"{filter_url}/entries",
-                    {"url": url, "type": "simple", "action": "block", "status": "enable"},
-                )
-            if answer.get("code") == 0:
-                blocked.append(url)
-            else:
-                failed.append({"url": url, "reason": "code {} ({})".format(answer.get("code"), answer.get("message"))})
+    for url in urls:
+        if url in refused:
+            failed.append({"url": url, "reason": refused[url]})
+        elif url in changing:
+            blocked.append(url)
+            del changing[url]  # the same URL again: already blocked
+        else:
+            already.append(url)
     return {
         "adom": adom,
         "webfilter_profile": profile,
@@ -110,6 +130,18 @@ def op_block_url(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
         "failed": failed,
         **lock.as_dict(),
     }
+
+
+def _create_filter(fmg: FortiManager, profile_url: str, urlfilter_url: str, list_name: str) -> str:
+    """Create an empty URL filter list and make the profile use it; its id."""
+    made = require_ok(call(fmg, "add", urlfilter_url, {"name": list_name, "entries": []}), "add")
+    key = made["data"] if isinstance(made.get("data"), dict) else {}
+    ref = str(key.get("id")) if key.get("id") is not None else _lookup_filter_id(fmg, urlfilter_url, list_name)
+    require_ok(
+        call(fmg, "update", profile_url, {"web": {"urlfilter-table": int(ref) if ref.isdigit() else ref}}),
+        "update",
+    )
+    return ref
 
 
 def _lookup_filter_id(fmg: FortiManager, urlfilter_url: str, name: str) -> str:
@@ -126,29 +158,34 @@ def op_unblock_url(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result
     adom = adom_param(params)
     profile, profile_url, urlfilter_url = _profile_urls(adom, params)
     urls = [_clean_url(url) for url in as_list(params.get("urls"), "urls")]
+    ref = _filter_ref(_read_profile(fmg, adom, profile, profile_url))
+    entries = _entries(fmg, f"{urlfilter_url}/{escape_name(ref)}") if ref is not None else []
+    # Per URL (each once): the ids of its entries.
+    leaving: dict[str, list[Any]] = {}
+    for url in urls:
+        ids = [entry.get("id") for entry in entries if entry.get("url") == url]
+        if ids:
+            leaving[url] = ids
+    errors: dict[str, list[str]] = {}
+    lock = LockReport()  # what a call that writes nothing reports: no lock, no commit
+    if leaving:
+        with locked(fmg, cfg, "delete", [{"url": profile_url}, {"url": urlfilter_url}], adom) as lock:
+            entries_url = f"{urlfilter_url}/{escape_name(str(ref))}/entries"
+            doomed = [(url, entry_id) for url, ids in leaving.items() for entry_id in ids]
+            answers = fmg.bulk("delete", [{"url": f"{entries_url}/{entry_id}"} for _, entry_id in doomed])
+            for (url, _), item in zip(doomed, answers):
+                if not item.ok:
+                    errors.setdefault(url, []).append(_reason(item))
     unblocked: list[str] = []
     not_blocked: list[str] = []
     failed: list[dict[str, Any]] = []
-    request = [{"url": profile_url}, {"url": urlfilter_url}]
-    with locked(fmg, cfg, "delete", request, adom) as lock:
-        ref = _filter_ref(_read_profile(fmg, adom, profile, profile_url))
-        entries = _entries(fmg, f"{urlfilter_url}/{escape_name(ref)}") if ref is not None else []
-        for url in urls:
-            matches = [entry for entry in entries if entry.get("url") == url]
-            if not matches:
-                not_blocked.append(url)
-                continue
-            errors = []
-            for entry in matches:
-                answer = call(
-                    fmg, "delete", "{}/{}/entries/{}".format(urlfilter_url, escape_name(str(ref)), entry.get("id"))
-                )
-                if answer.get("code") != 0:
-                    errors.append("code {} ({})".format(answer.get("code"), answer.get("message")))
-            if errors:
-                failed.append({"url": url, "reason": "; ".join(errors)})
-            else:
-                unblocked.append(url)
+    for url in urls:
+        if url in errors:
+            failed.append({"url": url, "reason": "; ".join(errors[url])})
+        elif url in leaving:
+            unblocked.append(url)
+        else:
+            not_blocked.append(url)
     return {
         "adom": adom,
         "webfilter_profile": profile,

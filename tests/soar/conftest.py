@@ -41,6 +41,30 @@ def seed(sim: FMGSimulator) -> None:
             assert code == 0, (url, answer)
 
 
+WEBFILTER = "pm/config/adom/root/obj/webfilter"
+
+
+def seed_webfilter(sim: FMGSimulator, with_list: bool = True) -> str | None:
+    """Web-filter profile ``web``; with a list, URL filter list ``existing`` (its id returned) where
+    ``bad.example`` is blocked and ``allowed.example`` allowed."""
+    with admin_client(sim) as fmg, fmg.workspace("root"):
+        code, answer = fmg.add(f"{WEBFILTER}/profile", data={"name": "web"})
+        assert code == 0, answer
+        if not with_list:
+            return None
+        entries = [
+            {"url": "bad.example", "type": "simple", "action": "block", "status": "enable"},
+            {"url": "allowed.example", "type": "simple", "action": "allow", "status": "enable"},
+        ]
+        code, answer = fmg.add(f"{WEBFILTER}/urlfilter", data={"name": "existing", "entries": entries})
+        assert code == 0, answer
+        list_id = str(answer["id"])
+        code, answer = fmg.update(f"{WEBFILTER}/profile/web", data={"web": {"urlfilter-table": int(list_id)}})
+        assert code == 0, answer
+    sim.clear_requests()
+    return list_id
+
+
 @pytest.fixture
 def ws_sim() -> Iterator[FMGSimulator]:
     """A simulator in workspace mode (tasks take 0.1 s), seeded by :func:`seed`."""

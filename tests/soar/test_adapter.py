@@ -509,7 +509,8 @@ def test_unblock_ip_removes_members_and_optionally_the_objects(ws_sim: FMGSimula
 def test_unblock_ip_reports_an_object_it_could_not_delete(ws_sim: FMGSimulator) -> None:
     config = config_for(ws_sim)
     run("block_ip", config, {"ip_addresses": "203.0.113.5,203.0.113.6", "address_group": "soar-blocklist"})
-    run("delete", config, {"url": ADDRESS + "/soar-block-203.0.113.5"})  # gone behind the adapter's back
+    refusal = {"status": {"code": -10, "message": "Object is in use"}, "url": ADDRESS + "/soar-block-203.0.113.5"}
+    ws_sim.inject("raw", method="delete", url=ADDRESS + "/*", body=json.dumps({"result": [refusal]}))
     result = run(
         "unblock_ip",
         config,
@@ -517,8 +518,25 @@ def test_unblock_ip_reports_an_object_it_could_not_delete(ws_sim: FMGSimulator) 
     )
     assert result["unblocked"] == ["203.0.113.5"] and result["deleted"] == []
     assert result["failed"] == [
-        {"ip": "203.0.113.5", "reason": "deleting soar-block-203.0.113.5 failed: code -3 (Object does not exist)"}
+        {"ip": "203.0.113.5", "reason": "deleting soar-block-203.0.113.5 failed: code -10 (Object is in use)"}
     ]
+    assert result["committed"] is True  # the group change is kept: the address is no longer blocked
+    assert ws_sim.objects(GROUP)["member"] == ["placeholder", "soar-block-203.0.113.6"]
+    assert ws_sim.objects(ADDRESS + "/soar-block-203.0.113.5")["name"] == "soar-block-203.0.113.5"
+    assert_clean(ws_sim)
+
+
+def test_unblock_ip_of_an_object_already_deleted_is_no_failure(ws_sim: FMGSimulator) -> None:
+    config = config_for(ws_sim)
+    run("block_ip", config, {"ip_addresses": "203.0.113.5,203.0.113.6", "address_group": "soar-blocklist"})
+    run("delete", config, {"url": ADDRESS + "/soar-block-203.0.113.5"})  # gone behind the adapter's back
+    result = run(
+        "unblock_ip",
+        config,
+        {"ip_addresses": "203.0.113.5", "address_group": "soar-blocklist", "delete_address": "true"},
+    )
+    # The planner reads before it deletes: what is gone already is neither deleted again nor a failure.
+    assert result["unblocked"] == ["203.0.113.5"] and result["deleted"] == [] and result["failed"] == []
     assert_clean(ws_sim)
 
 

@@ -22,12 +22,10 @@ import pytest
 
 from pyfmg import FMGValueError
 from pyfmg.soar import OPERATIONS, SOARError, parse_config, run
-from pyfmg.soar.urls import op_block_url, op_unblock_url
 from pyfmg.soar_bundle import build_fortisoar, find_bundle_source, main
 from pyfmg.testing import FMGSimulator
 
-from .conftest import PASSWORD, config_for
-from .webfilter_fake import WebFilterFMG
+from .conftest import PASSWORD, WEBFILTER, config_for, seed_webfilter
 
 SOURCE = Path(__file__).resolve().parents[2] / "connectors" / "fortisoar" / "fortimanager-pyfmg"
 INFO = json.loads((SOURCE / "info.json").read_text(encoding="utf-8"))
@@ -212,63 +210,80 @@ def test_output_schemas_match_every_operation_result(ws_sim: FMGSimulator) -> No
     for operation, params in calls:
         assert_schema_matches(operation, run(operation, config, params))
         seen.add(operation)
-    cfg = parse_config(config)
-    assert_schema_matches(
-        "block_url", op_block_url(WebFilterFMG(), cfg, {"urls": "x.example", "webfilter_profile": "web"})
+    seed_webfilter(ws_sim)
+    for operation, params in [
+        ("block_url", {"urls": "x.example", "webfilter_profile": "web"}),
+        ("unblock_url", {"urls": "bad.example", "webfilter_profile": "web"}),
+    ]:
+        assert_schema_matches(operation, run(operation, config, params))
+        seen.add(operation)
+    assert seen == set(OPERATIONS)
+
+
+# --- URL containment ------------------------------------------------------------------------------------
+
+
+def url_entries(sim: FMGSimulator, list_id: str) -> dict[str, str]:
+    """URL -> action of a URL filter list, as the simulator stores it."""
+    return {entry["url"]: entry["action"] for entry in sim.objects(f"{WEBFILTER}/urlfilter/{list_id}")["entries"]}
+
+
+def test_block_url_adds_entries_and_reports_each_url(ws_sim: FMGSimulator) -> None:
+    list_id = seed_webfilter(ws_sim)
+    assert list_id is not None
+    refusal = {"status": {"code": -10, "message": "refused"}, "url": "x"}
+    ws_sim.inject("raw", method="update", url=f"{WEBFILTER}/urlfilter/*", body=json.dumps({"result": [refusal]}))
+    result = run(
+        "block_url",
+        config_for(ws_sim),
+        {
+            "urls": "https://new.example/path, bad.example, allowed.example, new.example/path",
+            "webfilter_profile": "web",
+        },
     )
-    assert_schema_matches(
-        "unblock_url", op_unblock_url(WebFilterFMG(), cfg, {"urls": "bad.example", "webfilter_profile": "web"})
-    )
-    assert seen | {"block_url", "unblock_url"} == set(OPERATIONS)
-
-
-# --- URL containment (on a stand-in: the simulator has no web-filter profiles) -------------------------
-
-
-def test_block_url_adds_entries_and_reports_each_url() -> None:
-    fake = WebFilterFMG()
-    fake.refuse_url = "refused.example"
-    cfg = parse_config({"address": "fmg", "username": "a", "password": "b"})
-    result = op_block_url(
-        fake,
-        cfg,
-        {"urls": "https://new.example/path, bad.example, allowed.example, refused.example", "webfilter_profile": "web"},
-    )
-    assert result["blocked"] == ["new.example/path", "allowed.example"]
-    assert result["already_blocked"] == ["bad.example"] and result["created"] == []
-    assert result["failed"] == [{"url": "refused.example", "reason": "code -10 (refused)"}]
-    assert result["url_filter"] == "7"
-    assert {e["url"]: e["action"] for e in fake.filters[7]["entries"]} == {
+    assert result["blocked"] == ["new.example/path"]
+    assert result["already_blocked"] == ["bad.example", "new.example/path"] and result["created"] == []
+    assert result["failed"] == [{"url": "allowed.example", "reason": "code -10 (refused)"}]
+    assert result["url_filter"] == list_id and result["lock_scope"] == "root" and result["committed"] is True
+    # The adapter reads actions as FortiManager numbers them (1 is block): bad.example is blocked already.
+    assert url_entries(ws_sim, list_id) == {
         "bad.example": "block",
-        "allowed.example": "block",
+        "allowed.example": "allow",
         "new.example/path": "block",
     }
+    again = run("block_url", config_for(ws_sim), {"urls": "allowed.example", "webfilter_profile": "web"})
+    assert again["blocked"] == ["allowed.example"] and url_entries(ws_sim, list_id)["allowed.example"] == "block"
+    assert ws_sim.locks == {} and ws_sim.sessions == {}
 
 
-def test_block_url_creates_the_url_filter_list_when_the_profile_has_none() -> None:
-    fake = WebFilterFMG(with_list=False)
-    cfg = parse_config({"address": "fmg", "username": "a", "password": "b"})
-    result = op_block_url(fake, cfg, {"urls": ["evil.example"], "webfilter_profile": "web"})
+def test_block_url_creates_the_url_filter_list_when_the_profile_has_none(ws_sim: FMGSimulator) -> None:
+    seed_webfilter(ws_sim, with_list=False)
+    result = run("block_url", config_for(ws_sim), {"urls": ["evil.example"], "webfilter_profile": "web"})
     assert result["created"] == ["web-soar"] and result["blocked"] == ["evil.example"]
-    new_id = int(result["url_filter"])
-    assert fake.profile["web"]["urlfilter-table"] == new_id
-    assert fake.filters[new_id]["entries"][0]["url"] == "evil.example"
+    new_id = result["url_filter"]
+    assert ws_sim.objects(f"{WEBFILTER}/profile/web")["web"]["urlfilter-table"] == int(new_id)
+    assert url_entries(ws_sim, new_id) == {"evil.example": "block"}
 
 
-def test_unblock_url_deletes_entries() -> None:
-    fake = WebFilterFMG()
-    cfg = parse_config({"address": "fmg", "username": "a", "password": "b"})
-    result = op_unblock_url(fake, cfg, {"urls": "bad.example, unknown.example", "webfilter_profile": "web"})
+def test_unblock_url_deletes_entries(ws_sim: FMGSimulator) -> None:
+    list_id = seed_webfilter(ws_sim)
+    assert list_id is not None
+    config = config_for(ws_sim)
+    result = run("unblock_url", config, {"urls": "bad.example, unknown.example", "webfilter_profile": "web"})
     assert result["unblocked"] == ["bad.example"] and result["not_blocked"] == ["unknown.example"]
-    assert [e["url"] for e in fake.filters[7]["entries"]] == ["allowed.example"]
-    empty = op_unblock_url(WebFilterFMG(with_list=False), cfg, {"urls": "x.example", "webfilter_profile": "web"})
+    assert result["committed"] is True and url_entries(ws_sim, list_id) == {"allowed.example": "allow"}
+
+
+def test_unblock_url_without_a_list_locks_nothing(ws_sim: FMGSimulator) -> None:
+    seed_webfilter(ws_sim, with_list=False)
+    empty = run("unblock_url", config_for(ws_sim), {"urls": "x.example", "webfilter_profile": "web"})
     assert empty["not_blocked"] == ["x.example"] and empty["url_filter"] is None
+    assert empty["lock_scope"] == "" and empty["committed"] is False
 
 
-def test_block_url_on_a_missing_profile() -> None:
-    cfg = parse_config({"address": "fmg", "username": "a", "password": "b"})
+def test_block_url_on_a_missing_profile(ws_sim: FMGSimulator) -> None:
     with pytest.raises(SOARError, match="Web filter profile nope does not exist in ADOM root"):
-        op_block_url(WebFilterFMG(), cfg, {"urls": "x.example", "webfilter_profile": "nope"})
+        run("block_url", config_for(ws_sim), {"urls": "x.example", "webfilter_profile": "nope"})
 
 
 def test_block_url_through_run_on_the_simulator_names_the_failing_call(ws_sim: FMGSimulator) -> None:
