@@ -10,7 +10,7 @@ import logging
 import uuid
 from typing import Any, Optional
 
-from .exceptions import FMGOAuthTokenError
+from .exceptions import FMGOAuthTokenError, bounded_repr
 from .logs import Redactor
 from .request import build_envelope, build_params
 from .response import NotJSONResponse, decode, first_result
@@ -136,7 +136,7 @@ class FortiCloudLogin:
         if reply.status != 200:
             raise FMGOAuthTokenError(
                 self.redactor.text(
-                    f"FortiCloud refused the OAuth token request for user {self.user!r}: HTTP {reply.status}, "
+                    f"FortiCloud refused the OAuth token request for user {bounded_repr(self.user)}: HTTP {reply.status}, "
                     f"reply starts {excerpt!r}; check the FortiCloud IAM user name and password"
                 )
             )

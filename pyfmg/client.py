@@ -21,6 +21,7 @@ from .exceptions import (
     FMGRequestNotFormedCorrect,
     FMGValidSessionException,
     FMGValueError,
+    bounded_repr,
 )
 from .legacy import FMGLockContext, PyFMGSurface
 from .logs import Redactor
@@ -202,7 +203,7 @@ class FortiManager(PyFMGSurface):
             sid, code, detail = self._log_in(self._sid)
         if sid is not None:
             self.sid = sid
-        cause = f"login to {self._host} as {self._user!r} failed: code {code}, {_describe(detail)}"
+        cause = f"login to {self._host} as {bounded_repr(self._user)} failed: code {code}, {_describe(detail)}"
         if sid is None:
             logger.warning("%s", self._redactor.text(cause))
             if self._check_adom_workspace:
@@ -579,20 +580,22 @@ class FortiManager(PyFMGSurface):
                 "pass data=[{'url': ...}, ...]"
             )
         if not isinstance(method, str) or not method:
-            raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
+            raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {bounded_repr(method)}")
         return self._post_request(method, data, free_form=True, create_task=create_task)
 
 
 def _first_url(params: Any) -> str:
     if isinstance(params, list) and params and isinstance(params[0], dict):
-        return str(params[0].get("url", ""))
+        url = params[0].get("url", "")
+        return url if isinstance(url, str) else bounded_repr(url)
     return ""
 
 
 def _label(method: str, params: Any) -> str:
     url = _first_url(params)
     extra = len(params) - 1 if isinstance(params, list) else 0
-    return f"{method} {url}" + (f" (+{extra} more)" if extra > 0 else "")
+    name = method if isinstance(method, str) else bounded_repr(method)
+    return f"{name} {url}" + (f" (+{extra} more)" if extra > 0 else "")
 
 
 def _reply_code(code: int, data: Any, free_form: bool) -> int:

@@ -10,6 +10,7 @@ the class a reader would expect (a malformed reply is both an :class:`FMGBaseExc
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from requests.exceptions import ConnectionError as _RequestsConnectionError
@@ -34,6 +35,30 @@ __all__ = [
     "FMGValueError",
     "FMGWorkspaceError",
 ]
+
+
+#: Longest text :func:`bounded_repr` returns.
+REPR_LIMIT = 200
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = REPR_LIMIT
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdict = 8
+
+
+def bounded_repr(value: Any, limit: int = REPR_LIMIT) -> str:
+    """``repr(value)`` for an error message: at most ``limit`` characters, whatever ``value`` is.
+
+    ``repr`` of a list nested thousands deep raises ``RecursionError``, of a huge integer
+    ``ValueError``, and of a large table fills a screen; here nesting, items and length are cut
+    (:mod:`reprlib`), and a value whose own ``__repr__`` fails is named by its type.  Every
+    message that quotes a value a caller passed formats it with this.
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a __repr__ that raises, or an int too long to print
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class FMGBaseException(Exception):

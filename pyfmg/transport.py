@@ -35,6 +35,7 @@ from .exceptions import (
     FMGReplyTooLarge,
     FMGTLSError,
     FMGValueError,
+    bounded_repr,
 )
 from .logs import Redactor
 from .wirelimits import (
@@ -147,7 +148,7 @@ class Transport:
                     raise FMGRedirectRefused(
                         self.redactor.text(
                             f"refused to follow a redirect: {label} -> POST {target}: HTTP {status} to "
-                            f"{raw.headers['Location']!r}; nothing was sent there. Give host= the "
+                            f"{bounded_repr(raw.headers['Location'])}; nothing was sent there. Give host= the "
                             f"FortiManager's own address (and use_ssl= its scheme)"
                         ),
                         status=status,
@@ -271,7 +272,7 @@ class Transport:
         if isinstance(err, OSError):  # requests' "Could not find a suitable TLS CA certificate bundle"
             # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
             return FMGBaseException(
-                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+                self._message(f"cannot set up TLS verification with verify_ssl={bounded_repr(self.verify_ssl)}", label, target, err)
             )
         return err
 
@@ -338,7 +339,7 @@ class Transport:
 
 def check_max_reply_bytes(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise FMGValueError(f"max_reply_bytes must be a number of bytes greater than 0, got {value!r}")
+        raise FMGValueError(f"max_reply_bytes must be a number of bytes greater than 0, got {bounded_repr(value)}")
     return value
 
 
@@ -346,5 +347,5 @@ def check_deadline(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
-        raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {value!r}")
+        raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {bounded_repr(value)}")
     return float(value)

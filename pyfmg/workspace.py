@@ -26,6 +26,7 @@ from .exceptions import (
     FMGValidSessionException,
     FMGValueError,
     FMGWorkspaceError,
+    bounded_repr,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,18 @@ class LockScope:
     def __post_init__(self) -> None:
         for part in ("adom", "package", "device"):
             value = getattr(self, part)
-            if value is not None and not isinstance(value, str):
-                # pyFMG formatted whatever it was given into the URL; so do we, as text.
-                object.__setattr__(self, part, str(value))
+            if value is None:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                # pyFMG formatted whatever it was given into the URL; a number still names something.
+                value = str(value)
+                object.__setattr__(self, part, value)
+            if not _is_name(value, path=part == "package"):
+                raise FMGValueError(
+                    f"{part} must be a non-empty name without control characters"
+                    + (" or empty path segments" if part == "package" else " or '/'")
+                    + f", got {bounded_repr(value)}"
+                )
         if self.package and self.device:
             raise FMGValueError("a lock covers a package or a device, not both")
 
@@ -260,7 +270,7 @@ class WorkspaceManager:
 
     def _lock_waiting(self, scope: LockScope, wait: float | None, *args: Any, **kwargs: Any) -> Reply:
         if wait is not None and (isinstance(wait, bool) or not isinstance(wait, (int, float)) or wait != wait):
-            raise FMGValueError(f"wait must be a number of seconds or None, got {wait!r}")
+            raise FMGValueError(f"wait must be a number of seconds or None, got {bounded_repr(wait)}")
         deadline = None if wait is None else self._clock() + max(wait, 0.0)
         delay = 0.1
         while True:
@@ -467,6 +477,14 @@ class WorkspaceManager:
                 if isinstance(entry, dict) and entry.get("lock_user"):
                     return str(entry["lock_user"])
         return None
+
+
+def _is_name(value: Any, path: bool) -> bool:
+    """An ADOM, device or package name FortiManager can have in a URL; a package may be ``folder/name``."""
+    if not isinstance(value, str) or not value.strip() or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return False
+    parts = value.split("/")
+    return all(part.strip() for part in parts) if path else len(parts) == 1
 
 
 def _overlap(one: LockScope, other: LockScope) -> bool:
