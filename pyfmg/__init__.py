@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGReadTimeout,
         FMGRedirectRefused,
         FMGReplyTooLarge,
+        FMGReplyTooSlow,
         FMGRequestNotFormedCorrect,
         FMGResponseNotFormedCorrect,
         FMGTLSError,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .logs import Redactor
     from .retry import Retry
     from .tasks import TaskProgress
+    from .wirelimits import MinSpeed
     from .workspace import LockScope
 
 __version__ = "1.0.0"
@@ -71,6 +73,7 @@ _EXPORTS = {
             "FMGReadTimeout",
             "FMGRedirectRefused",
             "FMGReplyTooLarge",
+            "FMGReplyTooSlow",
             "FMGRequestNotFormedCorrect",
             "FMGResponseNotFormedCorrect",
             "FMGTLSError",
@@ -86,6 +89,7 @@ _EXPORTS = {
     "Retry": "retry",
     "TaskProgress": "tasks",
     "LockScope": "workspace",
+    "MinSpeed": "wirelimits",
 }
 
 __all__ = [
@@ -102,6 +106,7 @@ __all__ = [
     "FMGReadTimeout",
     "FMGRedirectRefused",
     "FMGReplyTooLarge",
+    "FMGReplyTooSlow",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
@@ -111,6 +116,7 @@ __all__ = [
     "FortiManager",
     "ItemResult",
     "LockScope",
+    "MinSpeed",
     "ObjectChange",
     "Redactor",
     "Retry",

@@ -22,7 +22,8 @@ MAX_TIMEOUT = 1e9
 def check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
         raise FMGValueError(
-            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {bounded_repr(timeout)}"
+            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, "
+            f"got {bounded_repr(timeout)}"
         )
 
 
@@ -40,8 +41,9 @@ def check_verify(verify: Any) -> None:
         return
     if not isinstance(verify, str) or verify.strip().lower() in _SWITCH_WORDS:
         raise FMGValueError(
-            f"verify_ssl={bounded_repr(verify)} is ambiguous: pass False to switch certificate verification off, True to verify "
-            "with the system's CAs, or the path of a CA bundle (recommended), e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
+            f"verify_ssl={bounded_repr(verify)} is ambiguous: pass False to switch certificate verification off, "
+            "True to verify with the system's CAs, or the path of a CA bundle (recommended), "
+            "e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
         )
 
 
@@ -51,7 +53,8 @@ def check_host(host: str) -> None:
         urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
     except ValueError as err:
         raise FMGValueError(
-            f"host {bounded_repr(host)} is not a valid address[:port] ({err}); e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
+            f"host {bounded_repr(host)} is not a valid address[:port] ({err}); "
+            "e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
         ) from None
 
 

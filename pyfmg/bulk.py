@@ -73,7 +73,9 @@ def build_params(url_or_params: str | Iterable[Any], items: Iterable[Any] | None
     params = list(url_or_params)
     for index, param in enumerate(params):
         if not isinstance(param, dict) or not isinstance(param.get("url"), str) or not param["url"]:
-            raise FMGValueError(f"bulk param #{index} must be a dict with a non-empty 'url', got {bounded_repr(param, 100)}")
+            raise FMGValueError(
+                f"bulk param #{index} must be a dict with a non-empty 'url', got {bounded_repr(param, 100)}"
+            )
     return params
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "FMGReadTimeout",
     "FMGRedirectRefused",
     "FMGReplyTooLarge",
+    "FMGReplyTooSlow",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
@@ -77,9 +78,9 @@ class FMGValidSessionException(FMGBaseException):
             if isinstance(params, list) and params and isinstance(params[0], dict):
                 url = params[0].get("url", "?")
             msg = (
-                f"A '{method}' call to {url!r} was requested with no valid session: this FortiManager client is "
-                "not logged in. Call login() first (or use 'with FortiManager(...)'), and check that it returned "
-                "code 0."
+                f"A {bounded_repr(method)} call to {bounded_repr(url)} was requested with no valid session: "
+                "this FortiManager client is not logged in. Call login() first (or use 'with FortiManager(...)'), "
+                "and check that it returned code 0."
             )
         super().__init__(msg)
         self.method = method
@@ -224,6 +225,19 @@ class FMGReplyTooLarge(FMGInvalidResponse):
 
 class FMGDeadlineExceeded(FMGReadTimeout):
     """The whole exchange (connect, headers and body) took longer than ``deadline`` seconds."""
+
+
+class FMGReplyTooSlow(FMGReadTimeout):
+    """The call stopped making progress (:class:`pyfmg.MinSpeed`): a server or proxy trickled its reply.
+
+    ``phase`` is ``"headers"`` (not complete in time) or ``"body"`` (slower than the minimum
+    speed over a window).  An ``FMGReadTimeout``, so an ``FMGConnectionError`` as pyFMG raised for
+    a stalled reply, and an ``FMGBaseException``.
+    """
+
+    def __init__(self, msg: str, phase: str | None = None) -> None:
+        super().__init__(msg)
+        self.phase = phase
 
 
 class FMGInsecureTLSWarning(UserWarning):

@@ -79,14 +79,18 @@ def checked(options: TrackOptions) -> TrackOptions:
     for name in ("sleep_time", "min_sleep_time"):
         value = getattr(options, name)
         if not _is_number(value) or not 0 <= value < math.inf:
-            raise FMGValueError(f"track_task: {name} must be a finite number of seconds >= 0, got {bounded_repr(value)}")
+            raise FMGValueError(
+                f"track_task: {name} must be a finite number of seconds >= 0, got {bounded_repr(value)}"
+            )
     for name in ("timeout", "zero_percent_timeout", "task_stale_timeout"):
         value = getattr(options, name)
         if not _is_number(value) or math.isnan(value):
             raise FMGValueError(f"track_task: {name} must be a number of seconds, got {bounded_repr(value)}")
     gate = options.retrieval_fail_gate
     if not _is_number(gate) or math.isnan(gate):
-        raise FMGValueError(f"track_task: retrieval_fail_gate must be a number of failed polls, got {bounded_repr(gate)}")
+        raise FMGValueError(
+            f"track_task: retrieval_fail_gate must be a number of failed polls, got {bounded_repr(gate)}"
+        )
     if options.progress is not None and not callable(options.progress):
         raise FMGValueError(f"track_task: progress must be a callable or None, got {bounded_repr(options.progress)}")
     return options
