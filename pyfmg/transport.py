@@ -109,6 +109,8 @@ class Transport:
         self._ids = itertools.count(1)
         self._id_lock = threading.Lock()
         self.last_id = 0
+        #: Exchanges that broke (see :meth:`post`).
+        self.faults = 0
 
     @property
     def jsonrpc_url(self) -> str:
@@ -138,8 +140,25 @@ class Transport:
         ``label`` names the call in error messages (e.g. ``"get pm/config/adom/root/obj"``).
         Redirects are refused, the reply is read up to ``max_reply_bytes``, a call that stops
         making progress (``min_speed``) is cut off and, with a ``deadline``, so is one that takes
-        longer.
+        longer.  Every exchange that breaks (no reply, a reply cut off or garbled) adds one to
+        ``faults``: the server may have restarted, and the workspace manager re-checks its locks.
         """
+        try:
+            return self._post(payload, label, url, headers, verify)
+        except (FMGConnectionError, FMGInvalidResponse) as err:
+            if not isinstance(err, FMGReplyTooLarge):  # a reply refused whole says nothing of the server's state
+                with self._id_lock:
+                    self.faults += 1
+            raise
+
+    def _post(
+        self,
+        payload: Any,
+        label: str,
+        url: str | None,
+        headers: Mapping[str, str] | None,
+        verify: VerifySetting | None,
+    ) -> HTTPReply:
         target = url or self.jsonrpc_url
         # pyFMG serialises with json.dumps' default separators; keeping them keeps the bytes identical.
         body = json.dumps(payload)
