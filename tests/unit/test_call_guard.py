@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from pyfmg.wirelimits import EXPANSION_GRACE, MAX_EXPANSION, CallGuard, ReplyTooLarge, _Inflater
+from pyfmg.wirelimits import EXPANSION_GRACE, MAX_EXPANSION, CallGuard, ReplyTooLarge, _Inflater, read_body
 
 
 def guard(**options: float) -> CallGuard:
@@ -71,3 +71,24 @@ def test_several_gzip_members_of_ordinary_json_are_inflated_whole() -> None:
     for start in range(0, len(packed), 65536):  # as the socket delivers it
         inflater.feed(packed[start : start + 65536], out, 1 << 30)
     assert bytes(out) == rows * 3
+
+
+class _OldResponse:
+    """An urllib3 1.26-style response: no ``read1``, ``read(n)`` blocks until ``n`` bytes or the end."""
+
+    def __init__(self, body: bytes) -> None:
+        self.headers = {"Transfer-Encoding": "chunked"}
+        self._body = body
+        self.sizes: list[int] = []
+
+    def read(self, size: int, decode_content: bool = False) -> bytes:
+        self.sizes.append(size)
+        piece, self._body = self._body[:size], self._body[size:]
+        return piece
+
+
+def test_without_read1_pieces_stay_small_enough_to_arrive_within_a_window_at_the_minimum_speed() -> None:
+    raw = _OldResponse(b"x" * 50_000)
+    g = guard()  # 1,000 bytes/s over 10 s: a piece of at most 5,000 bytes arrives within half a window
+    assert read_body(raw, 1 << 20, g) == b"x" * 50_000
+    assert max(raw.sizes) == 5_000 and g.received == 50_000
