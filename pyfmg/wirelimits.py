@@ -22,6 +22,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
+import urllib3
+
 from .exceptions import FMGValueError, bounded_repr
 
 #: Default ``max_reply_bytes``: far above any real FortiManager reply, far below what hurts a host.
@@ -378,7 +380,8 @@ def read_body(raw: Any, limit: int, guard: CallGuard | None = None) -> Body:
     An uncompressed reply of announced length that can only pass ``guard``'s speed rule by ending
     within its first window (or any such reply without a rule) is read in one piece, as ``bytes``.
     Anything else is read piece by piece (at most one ``recv`` each, so ``guard`` sees every byte
-    arrive) into one ``bytearray``, which is returned as it is: a copy would double the peak.
+    arrive) into one ``bytearray`` (of exactly the announced size when there is one), returned as
+    it is: a copy would double the peak.
     """
     encoding = (raw.headers.get("Content-Encoding") or "").strip().lower()
     identity = encoding in ("", "identity")
@@ -392,8 +395,10 @@ def read_body(raw: Any, limit: int, guard: CallGuard | None = None) -> Body:
     # Encodings zlib does not cover (br, zstd) are left to urllib3, which decodes piece by piece.
     let_urllib3_decode = not identity and inflater is None
     read = _piece_reader(raw, guard)
+    if announced is not None:
+        return _read_announced(read, announced, guard)
     body = bytearray()
-    while announced is None or len(body) < announced:
+    while True:
         piece = read(CHUNK if not let_urllib3_decode else CHUNK // 16, let_urllib3_decode)
         if not piece:
             break
@@ -405,6 +410,22 @@ def read_body(raw: Any, limit: int, guard: CallGuard | None = None) -> Body:
         body += piece
         if len(body) > limit:
             raise ReplyTooLarge(len(body))
+    return body
+
+
+def _read_announced(read: Callable[[int, bool], bytes], announced: int, guard: CallGuard | None) -> bytearray:
+    """An uncompressed body of ``announced`` bytes, piece by piece into a buffer of exactly that size."""
+    body = bytearray(announced)
+    with memoryview(body) as view:
+        filled = 0
+        while filled < announced:
+            piece = read(min(CHUNK, announced - filled), False)
+            if not piece:  # urllib3 2 raises IncompleteRead itself; 1.26 may not
+                raise urllib3.exceptions.IncompleteRead(filled, announced - filled)
+            view[filled : filled + len(piece)] = piece
+            filled += len(piece)
+            if guard is not None:
+                guard.received += len(piece)
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 
 import pytest
+import urllib3
 
 from pyfmg.wirelimits import EXPANSION_GRACE, MAX_EXPANSION, CallGuard, ReplyTooLarge, _Inflater, read_body
 
@@ -92,3 +93,10 @@ def test_without_read1_pieces_stay_small_enough_to_arrive_within_a_window_at_the
     g = guard()  # 1,000 bytes/s over 10 s: a piece of at most 5,000 bytes arrives within half a window
     assert read_body(raw, 1 << 20, g) == b"x" * 50_000
     assert max(raw.sizes) == 5_000 and g.received == 50_000
+
+
+def test_a_body_shorter_than_announced_is_an_incomplete_read_even_without_read1() -> None:
+    raw = _OldResponse(b"x" * 20_000)
+    raw.headers = {"Content-Length": "50000"}
+    with pytest.raises(urllib3.exceptions.IncompleteRead):
+        read_body(raw, 1 << 20, guard())
