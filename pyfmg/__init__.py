@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         FMGReadTimeout,
         FMGRedirectRefused,
         FMGReplyTooLarge,
+        FMGReplyTooSlow,
         FMGRequestNotFormedCorrect,
         FMGResponseNotFormedCorrect,
         FMGTLSError,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from .logs import Redactor
     from .retry import Retry
     from .tasks import TaskProgress
+    from .wirelimits import MinSpeed
     from .workspace import LockScope
 
 #: The version of pyfmg (``"1.0.0"``); pyFMG 0.8.6 compatibility is by behaviour, not by this number.
@@ -75,6 +77,7 @@ _EXPORTS = {
             "FMGReadTimeout",
             "FMGRedirectRefused",
             "FMGReplyTooLarge",
+            "FMGReplyTooSlow",
             "FMGRequestNotFormedCorrect",
             "FMGResponseNotFormedCorrect",
             "FMGTLSError",
@@ -93,6 +96,7 @@ _EXPORTS = {
     "Retry": "retry",
     "TaskProgress": "tasks",
     "LockScope": "workspace",
+    "MinSpeed": "wirelimits",
 }
 
 __all__ = [
@@ -112,6 +116,7 @@ __all__ = [
     "FMGReadTimeout",
     "FMGRedirectRefused",
     "FMGReplyTooLarge",
+    "FMGReplyTooSlow",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
@@ -121,6 +126,7 @@ __all__ = [
     "FortiManager",
     "ItemResult",
     "LockScope",
+    "MinSpeed",
     "ObjectChange",
     "ObjectResult",
     "Redactor",

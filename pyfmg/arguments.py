@@ -13,7 +13,7 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from .exceptions import FMGBaseException, FMGValueError
+from .exceptions import FMGBaseException, FMGValueError, bounded_repr
 
 #: The longest timeout the socket layer takes (larger values overflow its clock, inf included).
 MAX_TIMEOUT = 1e9
@@ -22,7 +22,8 @@ MAX_TIMEOUT = 1e9
 def check_timeout(timeout: Any) -> None:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
         raise FMGValueError(
-            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {timeout!r}"
+            f"timeout must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, "
+            f"got {bounded_repr(timeout)}"
         )
 
 
@@ -40,8 +41,9 @@ def check_verify(verify: Any) -> None:
         return
     if not isinstance(verify, str) or verify.strip().lower() in _SWITCH_WORDS:
         raise FMGValueError(
-            f"verify_ssl={verify!r} is ambiguous: pass False to switch certificate verification off, True to verify "
-            "with the system's CAs, or the path of a CA bundle (recommended), e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
+            f"verify_ssl={bounded_repr(verify)} is ambiguous: pass False to switch certificate verification off, "
+            "True to verify with the system's CAs, or the path of a CA bundle (recommended), "
+            "e.g. verify_ssl='/etc/ssl/fmg-ca.pem'"
         )
 
 
@@ -57,7 +59,8 @@ def checked_host(host: Any) -> str:
         urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
     except ValueError as err:
         raise FMGValueError(
-            f"host {host!r} is not a valid address[:port] ({err}); e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
+            f"host {bounded_repr(host)} is not a valid address[:port] ({err}); "
+            "e.g. '10.1.1.1', 'fmg.example.com:8443', '[::1]:443'"
         ) from None
     return host
 
@@ -88,4 +91,4 @@ def serialisable(label: str) -> Iterator[None]:
 
 def check_pool_size(pool_size: Any) -> None:
     if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-        raise FMGValueError(f"pool_size must be a whole number of connections >= 1, got {pool_size!r}")
+        raise FMGValueError(f"pool_size must be a whole number of connections >= 1, got {bounded_repr(pool_size)}")

@@ -10,7 +10,7 @@ import logging
 import uuid
 from typing import Any, Optional
 
-from .exceptions import FMGOAuthTokenError
+from .exceptions import FMGOAuthTokenError, bounded_repr
 from .logs import Redactor
 from .request import build_envelope, build_params
 from .response import NotJSONResponse, decode, first_result
@@ -132,12 +132,12 @@ class FortiCloudLogin:
     def _get_token(self, transport: Transport) -> str:
         grant = {"username": self.user, "password": self.passwd, "client_id": self.client_id, "grant_type": "password"}
         reply = transport.post(grant, label="FortiCloud OAuth token", url=self.token_url, verify=True)
-        excerpt = reply.content[:200]
+        excerpt = bytes(reply.content[:200])
         if reply.status != 200:
             raise FMGOAuthTokenError(
                 self.redactor.text(
-                    f"FortiCloud refused the OAuth token request for user {self.user!r}: HTTP {reply.status}, "
-                    f"reply starts {excerpt!r}; check the FortiCloud IAM user name and password"
+                    f"FortiCloud refused the OAuth token request for user {bounded_repr(self.user)}: "
+                    f"HTTP {reply.status}, reply starts {excerpt!r}; check the FortiCloud IAM user name and password"
                 )
             )
         try:

@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .exceptions import FMGInvalidResponse, FMGValueError
+from .exceptions import FMGInvalidResponse, FMGValueError, bounded_repr
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +73,15 @@ def build_params(url_or_params: str | Iterable[Any], items: Iterable[Any] | None
     params = list(url_or_params)
     for index, param in enumerate(params):
         if not isinstance(param, dict) or not isinstance(param.get("url"), str) or not param["url"]:
-            raise FMGValueError(f"bulk param #{index} must be a dict with a non-empty 'url', got {param!r:.100}")
+            raise FMGValueError(
+                f"bulk param #{index} must be a dict with a non-empty 'url', got {bounded_repr(param, 100)}"
+            )
     return params
 
 
 def _check_count(name: str, value: Any, upper: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FMGValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        raise FMGValueError(f"{name} must be a whole number >= 1, got {bounded_repr(value)}")
     if upper is not None and value > upper:
         raise FMGValueError(
             f"{name}={value} is more than the {upper} pooled connections of this client; "
@@ -91,7 +93,7 @@ def _check_count(name: str, value: Any, upper: int | None = None) -> int:
 def check_options(method: Any, chunk_size: Any, workers: Any, max_workers: int | None = None) -> None:
     """Raise :class:`FMGValueError` for a method, chunk size or worker count a run cannot use."""
     if not isinstance(method, str) or not method:
-        raise FMGValueError(f"bulk needs a method name such as 'add', got {method!r}")
+        raise FMGValueError(f"bulk needs a method name such as 'add', got {bounded_repr(method)}")
     _check_count("chunk_size", chunk_size)
     _check_count("workers", workers, max_workers)
 

@@ -27,7 +27,7 @@ from .request import free_form_params
 from .retry import Retry
 from .session import LoginSession
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
-from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
+from .transport import DEFAULT_MAX_REPLY_BYTES, DEFAULT_MIN_SPEED, MinSpeed, Transport, VerifySetting
 from .verbdocs import documented
 from .workspace import LockScope
 
@@ -50,7 +50,8 @@ class FortiManager(LoginSession):
     :param debug: print every request and reply (secrets masked) to stdout.
     :param use_ssl: ``https`` (default) or ``http``.
     :param verify_ssl: ``False`` (default, like pyFMG), ``True``, or the path of a CA bundle.
-    :param timeout: seconds to wait for a connection and for each reply; must be > 0.
+    :param timeout: seconds to wait for a connection and for the reply to start (and any silence
+        in it); must be > 0. A reply that keeps trickling is ended by ``min_speed``.
     :param verbose: ask FortiManager for symbolic enum values on ``get`` (``verbose: 1``).
     :param track_task_disable_connerr: in :meth:`track_task`, treat connection errors as failed polls.
     :param disable_request_warnings: silence urllib3's InsecureRequestWarning (process-wide, as pyFMG did).
@@ -61,8 +62,15 @@ class FortiManager(LoginSession):
         (:class:`pyfmg.retry.Retry`); default: nothing, as in pyFMG.
     :param max_reply_bytes: largest reply read (decompressed), default 512 MiB; larger ones raise
         :class:`FMGReplyTooLarge`.
-    :param deadline: seconds one call may take in all (connect, headers, body); default None (only
-        ``timeout``, per read); a call past it raises :class:`FMGDeadlineExceeded`.
+    :param deadline: seconds one call may take in all (connect, headers, body); default None (no
+        total limit); a call past it raises :class:`FMGDeadlineExceeded`.
+    :param min_speed: the progress every call must make (:class:`pyfmg.MinSpeed`, like curl's
+        ``--speed-limit``/``--speed-time``). By default the reply's headers must be complete within
+        ``2 x timeout + window`` seconds and its body must average at least 1,000 bytes/s over every
+        ``window`` of ``max(timeout, 10)`` seconds, so a trickled reply ends (``timeout=2``: within
+        14 s) while a large reply at any usable speed does not; a call that falls short raises
+        :class:`FMGReplyTooSlow`. ``MinSpeed(bytes_per_second, seconds)`` changes the figures,
+        ``None`` restores pyFMG's behaviour (only the per-read ``timeout``).
     :param forticloud_access_token: an OAuth access token already obtained from FortiCloud (what
         fortinet.fortimanager calls ``forticloud_access_token``): the client logs in to the
         FortiCloud-hosted FortiManager with it instead of fetching one with ``user``/``passwd``,
@@ -89,6 +97,7 @@ class FortiManager(LoginSession):
         retry: Retry | None = None,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         deadline: float | None = None,
+        min_speed: MinSpeed | None = DEFAULT_MIN_SPEED,
         forticloud_access_token: str | None = None,
         record: PathLike | None = None,
     ) -> None:
@@ -120,7 +129,7 @@ class FortiManager(LoginSession):
         self._login_cache = None
         self._auth.headers()  # the redactor learns the secrets now, before anything can print them
         self._transport = Transport(
-            self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size, max_reply_bytes, deadline
+            self._host, use_ssl, verify_ssl, timeout, self._redactor, pool_size, max_reply_bytes, deadline, min_speed
         )
         self._foreign_session = None
         self._lock_ctx = FMGLockContext(self)

@@ -10,6 +10,7 @@ the class a reader would expect (a malformed reply is both an :class:`FMGBaseExc
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from requests.exceptions import ConnectionError as _RequestsConnectionError
@@ -30,6 +31,7 @@ __all__ = [
     "FMGReadTimeout",
     "FMGRedirectRefused",
     "FMGReplyTooLarge",
+    "FMGReplyTooSlow",
     "FMGRequestNotFormedCorrect",
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
@@ -37,6 +39,30 @@ __all__ = [
     "FMGValueError",
     "FMGWorkspaceError",
 ]
+
+
+#: Longest text :func:`bounded_repr` returns.
+REPR_LIMIT = 200
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = REPR_LIMIT
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdict = 8
+
+
+def bounded_repr(value: Any, limit: int = REPR_LIMIT) -> str:
+    """``repr(value)`` for an error message: at most ``limit`` characters, whatever ``value`` is.
+
+    ``repr`` of a list nested thousands deep raises ``RecursionError``, of a huge integer
+    ``ValueError``, and of a large table fills a screen; here nesting, items and length are cut
+    (:mod:`reprlib`), and a value whose own ``__repr__`` fails is named by its type.  Every
+    message that quotes a value a caller passed formats it with this.
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a __repr__ that raises, or an int too long to print
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class FMGBaseException(Exception):
@@ -55,9 +81,9 @@ class FMGValidSessionException(FMGBaseException):
             if isinstance(params, list) and params and isinstance(params[0], dict):
                 url = params[0].get("url", "?")
             msg = (
-                f"A '{method}' call to {url!r} was requested with no valid session: this FortiManager client is "
-                "not logged in. Call login() first (or use 'with FortiManager(...)'), and check that it returned "
-                "code 0."
+                f"A {bounded_repr(method)} call to {bounded_repr(url)} was requested with no valid session: "
+                "this FortiManager client is not logged in. Call login() first (or use 'with FortiManager(...)'), "
+                "and check that it returned code 0."
             )
         super().__init__(msg)
         self.method = method
@@ -214,6 +240,19 @@ class FMGReplyTooLarge(FMGInvalidResponse):
 
 class FMGDeadlineExceeded(FMGReadTimeout):
     """The whole exchange (connect, headers and body) took longer than ``deadline`` seconds."""
+
+
+class FMGReplyTooSlow(FMGReadTimeout):
+    """The call stopped making progress (:class:`pyfmg.MinSpeed`): a server or proxy trickled its reply.
+
+    ``phase`` is ``"headers"`` (not complete in time) or ``"body"`` (slower than the minimum
+    speed over a window).  An ``FMGReadTimeout``, so an ``FMGConnectionError`` as pyFMG raised for
+    a stalled reply, and an ``FMGBaseException``.
+    """
+
+    def __init__(self, msg: str, phase: str | None = None) -> None:
+        super().__init__(msg)
+        self.phase = phase
 
 
 class FMGInsecureTLSWarning(UserWarning):

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pyfmg.exceptions import FMGLockScopeError, FMGValueError
+from pyfmg.exceptions import FMGLockScopeError, FMGValueError, bounded_repr
 from pyfmg.workspace import LockScope
 
 logger = logging.getLogger(__name__)
@@ -209,11 +209,11 @@ def lock_scope(
     or the request spans ADOMs (one lock cannot cover that).
     """
     if not isinstance(method, str) or not method:
-        raise FMGLockScopeError(f"A request method must be a non-empty string, got {method!r}")
+        raise FMGLockScopeError(f"A request method must be a non-empty string, got {bounded_repr(method)}")
     verb = method.strip().lower()
     if verb not in _READ_METHODS | _WRITE_METHODS | _EXEC_METHODS:
         raise FMGLockScopeError(
-            f"Unknown JSON-RPC method {method!r}; expected one of get, add, set, update, delete, replace, "
+            f"Unknown JSON-RPC method {bounded_repr(method)}; expected one of get, add, set, update, delete, replace, "
             "clone, move, unset, exec"
         )
     pairs = _url_data_pairs(urls, data)
@@ -241,7 +241,7 @@ def _url_data_pairs(urls: str | Sequence[str] | Sequence[RequestParam], data: An
         elif isinstance(item, dict) and isinstance(item.get("url"), str):
             pairs.append((item["url"], item.get("data", data)))
         else:
-            raise FMGLockScopeError(f"Each request param needs a string 'url', got {item!r}")
+            raise FMGLockScopeError(f"Each request param needs a string 'url', got {bounded_repr(item)}")
     return pairs
 
 
@@ -267,9 +267,9 @@ def resolve_package_path(fmg: Any, adom: str, name: str) -> str:
     checked. Raises :class:`FMGValueError` when the package is not there or the tree cannot be read.
     """
     if not isinstance(name, str) or not name.strip("/"):
-        raise FMGValueError(f"A policy package name must be a non-empty string, got {name!r}")
+        raise FMGValueError(f"A policy package name must be a non-empty string, got {bounded_repr(name)}")
     if not isinstance(adom, str) or not adom:
-        raise FMGValueError(f"An ADOM name must be a non-empty string, got {adom!r}")
+        raise FMGValueError(f"An ADOM name must be a non-empty string, got {bounded_repr(adom)}")
     url = "pm/pkg/global" if adom == GLOBAL else f"pm/pkg/adom/{adom}"
     code, tree = fmg.get(url)
     if code != 0:

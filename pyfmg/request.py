@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .exceptions import FMGRequestNotFormedCorrect, FMGValueError
+from .exceptions import FMGRequestNotFormedCorrect, FMGValueError, bounded_repr
 
 #: Methods whose keyword arguments go straight into the param, not into ``data``.
 PARAM_LEVEL_METHODS = frozenset({"get", "clone"})
@@ -23,8 +23,8 @@ def build_params(method: str, url: Any, *args: Any, **kwargs: Any) -> list[dict[
     other methods they become its ``data`` -- unless a ``data`` keyword is given, whose value is
     then sent as ``data`` as it is (for array payloads) and the other keywords are ignored.
     """
-    if not isinstance(url, str) or not url:
-        raise FMGValueError(f"url must be a non-empty string, got {url!r}")
+    if not isinstance(url, str) or not url.strip():
+        raise FMGValueError(f"url must be a non-empty string, got {bounded_repr(url)}")
     param: dict[str, Any] = {"url": url}
     for arg in args:
         if not isinstance(arg, dict):
@@ -62,7 +62,7 @@ def free_form_params(method: Any, kwargs: dict[str, Any]) -> Any:
             "pass data=[{'url': ...}, ...]"
         )
     if not isinstance(method, str) or not method:
-        raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {method!r}")
+        raise FMGRequestNotFormedCorrect(f"free_form needs a method name such as 'get', got {bounded_repr(method)}")
     return data
 
 

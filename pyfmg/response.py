@@ -10,7 +10,7 @@ import gc
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Union
 
 from .exceptions import FMGInvalidResponse
 from .logs import Exchange, mask_secret_fields
@@ -25,6 +25,9 @@ LARGE_REPLY = 1024 * 1024
 #: Debug output (``debug=True``, ``dprint``, ``dlog``) summarises replies larger than this.
 DEBUG_PRINT_LIMIT = 4 * 1024 * 1024
 
+#: A reply's bytes: a large one arrives as the ``bytearray`` it was read into, never copied.
+ReplyBytes = Union[bytes, bytearray]
+
 
 class NotJSONResponse(dict[str, Any]):
     """What a call returns, with code 100, when the reply is not JSON.
@@ -35,14 +38,14 @@ class NotJSONResponse(dict[str, Any]):
     ``text``, ``content`` and ``headers``.
     """
 
-    def __init__(self, url: str, status_code: int, content: bytes, headers: Mapping[str, str] | None = None):
+    def __init__(self, url: str, status_code: int, content: ReplyBytes, headers: Mapping[str, str] | None = None):
         message = (
             f"FortiManager answered {url!r} with HTTP {status_code} and a body that is not JSON "
             f"({len(content)} bytes, starting {quote(content)})"
         )
         super().__init__(status={"code": NOT_JSON_CODE, "message": message}, url=url)
         self.status_code = status_code
-        self.content = content
+        self.content = bytes(content)  # requests.Response.content, which pyFMG returned, is bytes
         self.headers = dict(headers or {})
 
     @property
@@ -50,7 +53,7 @@ class NotJSONResponse(dict[str, Any]):
         return self.content.decode("utf-8", errors="replace")
 
 
-def decode(content: bytes | str) -> Any:
+def decode(content: ReplyBytes | str) -> Any:
     """The JSON value of ``content``; raises ValueError when it is not UTF-8 JSON.
 
     With msgspec installed (``pip install pyfmg[fast]``) it parses; anything it refuses (NaN, a
@@ -134,7 +137,7 @@ class RequestResponse(Exchange):
     """
 
     _value: Any = None
-    _source: str | bytes | None = None
+    _source: ReplyBytes | str | None = None
 
     @property
     def response_json(self) -> Any:
@@ -146,7 +149,7 @@ class RequestResponse(Exchange):
     def response_json(self, value: Any) -> None:
         self._value, self._source = value, None
 
-    def keep_reply(self, value: Any, source: str | bytes) -> None:
+    def keep_reply(self, value: Any, source: ReplyBytes | str) -> None:
         if len(source) > LARGE_REPLY:
             self._value, self._source = None, source
         else:
@@ -165,7 +168,7 @@ class RequestResponse(Exchange):
         return shown
 
 
-def decode_text(content: bytes) -> tuple[str, str]:
+def decode_text(content: ReplyBytes) -> tuple[str, str]:
     """The text of a JSON reply and its encoding, decoded as ``json.loads`` decodes bytes; ValueError if it cannot."""
     encoding = json.detect_encoding(content)
     return content.decode(encoding, "surrogatepass"), encoding
@@ -179,8 +182,8 @@ def parse_releasing_bytes(reply: Any, url: str, record: RequestResponse) -> Any:
     exists keeps two; msgspec parses the bytes themselves.  Messages quote only the start of a
     reply, which is kept.
     """
-    content, reply.content = reply.content, reply.content[:BODY_EXCERPT]
-    source: str | bytes = content
+    content, reply.content = reply.content, bytes(reply.content[:BODY_EXCERPT])
+    source: ReplyBytes | str = content
     encoding = "utf-8"
     if not msgspec_available():
         try:
@@ -191,19 +194,19 @@ def parse_releasing_bytes(reply: Any, url: str, record: RequestResponse) -> Any:
     try:
         value = decode(source)
     except ValueError:
-        raw = source if isinstance(source, bytes) else source.encode(encoding, "surrogatepass")
+        raw = source.encode(encoding, "surrogatepass") if isinstance(source, str) else source
         return NotJSONResponse(url, reply.status, raw, reply.headers)
     record.keep_reply(value, source)  # the text, not the objects, for a large reply
     return value
 
 
-def quote(content: bytes) -> str:
+def quote(content: ReplyBytes) -> str:
     """The first bytes of a reply, for a message, with secret-looking fields masked."""
-    return mask_secret_fields(repr(content[:BODY_EXCERPT]))
+    return mask_secret_fields(repr(bytes(content[:BODY_EXCERPT])))
 
 
-def _invalid(what: str, url: str, status: int, content: bytes) -> FMGInvalidResponse:
-    excerpt = content[:BODY_EXCERPT]
+def _invalid(what: str, url: str, status: int, content: ReplyBytes) -> FMGInvalidResponse:
+    excerpt = bytes(content[:BODY_EXCERPT])
     return FMGInvalidResponse(
         f"FortiManager's reply to {url!r} (HTTP {status}) is not a valid JSON-RPC answer: {what}; "
         f"the reply starts {quote(content)}",
@@ -213,7 +216,7 @@ def _invalid(what: str, url: str, status: int, content: bytes) -> FMGInvalidResp
     )
 
 
-def check_envelope(body: Any, request_id: Any, url: str, status: int, content: bytes) -> list[Any]:
+def check_envelope(body: Any, request_id: Any, url: str, status: int, content: ReplyBytes) -> list[Any]:
     """The ``result`` list of a reply (a bare result object is wrapped in a list)."""
     if not isinstance(body, dict):
         raise _invalid(f"expected a JSON object, got {type(body).__name__}", url, status, content)
@@ -231,7 +234,7 @@ def check_envelope(body: Any, request_id: Any, url: str, status: int, content: b
     return results
 
 
-def status_code(result: Any, url: str, status: int, content: bytes) -> int:
+def status_code(result: Any, url: str, status: int, content: ReplyBytes) -> int:
     """``result.status.code`` as an int, checked."""
     if not isinstance(result, dict):
         raise _invalid(f"a result is a {type(result).__name__}, not an object", url, status, content)
@@ -244,14 +247,14 @@ def status_code(result: Any, url: str, status: int, content: bytes) -> int:
     return code
 
 
-def first_result(body: Any, request_id: Any, url: str, status: int, content: bytes) -> tuple[int, Any]:
+def first_result(body: Any, request_id: Any, url: str, status: int, content: ReplyBytes) -> tuple[int, Any]:
     """pyFMG's return value: the first result's code and its ``data`` (or the whole result)."""
     result = check_envelope(body, request_id, url, status, content)[0]
     code = status_code(result, url, status, content)
     return code, result.get("data", result)
 
 
-def all_results(body: Any, request_id: Any, url: str, status: int, content: bytes) -> list[Any]:
+def all_results(body: Any, request_id: Any, url: str, status: int, content: ReplyBytes) -> list[Any]:
     """Every result of a multi-param reply, each checked for a status code."""
     results = check_envelope(body, request_id, url, status, content)
     for result in results:

@@ -19,7 +19,7 @@ import dataclasses
 import random
 from dataclasses import dataclass
 
-from .exceptions import FMGConnectionError, FMGTLSError, FMGValueError
+from .exceptions import FMGConnectionError, FMGTLSError, FMGValueError, bounded_repr
 
 __all__ = ["INVALID_SESSION", "READ_METHODS", "Retry"]
 
@@ -53,11 +53,11 @@ class Retry:
 
     def __post_init__(self) -> None:
         if isinstance(self.reads, bool) or not isinstance(self.reads, int) or self.reads < 0:
-            raise FMGValueError(f"Retry(reads=...) must be an integer >= 0, got {self.reads!r}")
+            raise FMGValueError(f"Retry(reads=...) must be an integer >= 0, got {bounded_repr(self.reads)}")
         for name in ("backoff_factor", "backoff_max", "backoff_jitter"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise FMGValueError(f"Retry({name}=...) must be a number >= 0, got {value!r}")
+                raise FMGValueError(f"Retry({name}=...) must be a number >= 0, got {bounded_repr(value)}")
         object.__setattr__(self, "status_forcelist", frozenset(self.status_forcelist))
 
     @classmethod

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 from .arguments import serialisable
-from .exceptions import FMGInsecureTLSWarning, FMGValidSessionException
+from .exceptions import FMGInsecureTLSWarning, FMGValidSessionException, bounded_repr
 from .legacy import PyFMGSurface
 from .request import build_envelope, build_params
 from .response import NOT_JSON_CODE, NotJSONResponse, all_results, first_result, parse_releasing_bytes
@@ -84,7 +84,7 @@ class LoginSession(PyFMGSurface):
             sid, code, detail = self._log_in(self._sid)
         if sid is not None:
             self.sid = sid
-        cause = f"login to {self._host} as {self._user!r} failed: code {code}, {login_failure(detail)}"
+        cause = f"login to {self._host} as {bounded_repr(self._user)} failed: code {code}, {login_failure(detail)}"
         if sid is None:
             logger.warning("%s", self._redactor.text(cause))
             if self._check_adom_workspace:
@@ -268,7 +268,8 @@ class LoginSession(PyFMGSurface):
 def first_url(params: Any) -> str:
     """The URL of the first param, or ``""``."""
     if isinstance(params, list) and params and isinstance(params[0], dict):
-        return str(params[0].get("url", ""))
+        url = params[0].get("url", "")
+        return url if isinstance(url, str) else bounded_repr(url)
     return ""
 
 
@@ -276,7 +277,8 @@ def call_label(method: str, params: Any) -> str:
     """``"get pm/config/... (+2 more)"``: a call as logs and error messages name it."""
     url = first_url(params)
     extra = len(params) - 1 if isinstance(params, list) else 0
-    return f"{method} {url}" + (f" (+{extra} more)" if extra > 0 else "")
+    name = method if isinstance(method, str) else bounded_repr(method)
+    return f"{name} {url}" + (f" (+{extra} more)" if extra > 0 else "")
 
 
 def reply_code(code: int, data: Any, free_form: bool) -> int:

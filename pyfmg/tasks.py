@@ -24,7 +24,7 @@ import math
 import time
 from typing import Any, Callable, NamedTuple
 
-from .exceptions import FMGConnectionError, FMGValueError
+from .exceptions import FMGConnectionError, FMGValueError, bounded_repr
 
 logger = logging.getLogger(__name__)
 
@@ -79,17 +79,37 @@ def checked(options: TrackOptions) -> TrackOptions:
     for name in ("sleep_time", "min_sleep_time"):
         value = getattr(options, name)
         if not _is_number(value) or not 0 <= value < math.inf:
-            raise FMGValueError(f"track_task: {name} must be a finite number of seconds >= 0, got {value!r}")
+            raise FMGValueError(
+                f"track_task: {name} must be a finite number of seconds >= 0, got {bounded_repr(value)}"
+            )
     for name in ("timeout", "zero_percent_timeout", "task_stale_timeout"):
         value = getattr(options, name)
         if not _is_number(value) or math.isnan(value):
-            raise FMGValueError(f"track_task: {name} must be a number of seconds, got {value!r}")
+            raise FMGValueError(f"track_task: {name} must be a number of seconds, got {bounded_repr(value)}")
     gate = options.retrieval_fail_gate
     if not _is_number(gate) or math.isnan(gate):
-        raise FMGValueError(f"track_task: retrieval_fail_gate must be a number of failed polls, got {gate!r}")
+        raise FMGValueError(
+            f"track_task: retrieval_fail_gate must be a number of failed polls, got {bounded_repr(gate)}"
+        )
     if options.progress is not None and not callable(options.progress):
-        raise FMGValueError(f"track_task: progress must be a callable or None, got {options.progress!r}")
+        raise FMGValueError(f"track_task: progress must be a callable or None, got {bounded_repr(options.progress)}")
     return options
+
+
+def check_task_id(task_id: Any) -> Any:
+    """``task_id`` if it can name one task: a whole number >= 0 or its decimal digits; else :class:`FMGValueError`.
+
+    pyFMG formatted anything into ``/task/task/<id>``: an empty id polled the task *list* and
+    came back at once as code 0, as if a task had finished.
+    """
+    if isinstance(task_id, int) and not isinstance(task_id, bool) and task_id >= 0:
+        return task_id
+    if isinstance(task_id, str) and task_id.isascii() and task_id.isdigit():
+        return task_id
+    raise FMGValueError(
+        f"track_task: task_id must be a task number (a whole number >= 0, or its digits as text), "
+        f"got {bounded_repr(task_id)}"
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -107,7 +127,7 @@ class _Follower:
         note: Callable[[str], None],
         delete: Callable[[str], Reply],
     ) -> None:
-        self.task_id = task_id
+        self.task_id = check_task_id(task_id)
         self.url = f"/task/task/{task_id}"
         self.options = options
         self._clock = clock

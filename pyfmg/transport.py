@@ -33,14 +33,20 @@ from .exceptions import (
     FMGReadTimeout,
     FMGRedirectRefused,
     FMGReplyTooLarge,
+    FMGReplyTooSlow,
     FMGTLSError,
     FMGValueError,
+    bounded_repr,
 )
 from .logs import Redactor
 from .wirelimits import (
     DEFAULT_MAX_REPLY_BYTES,
+    DEFAULT_MIN_SPEED,
+    MAX_EXPANSION,
     WATCHDOG,
-    DeadlineGuard,
+    Body,
+    CallGuard,
+    MinSpeed,
     ReplyTooLarge,
     read_body,
     watch_pool,
@@ -59,7 +65,7 @@ class HTTPReply:
     """What came back for one POST."""
 
     status: int
-    content: bytes
+    content: Body  # a bytearray when read in pieces (a large reply is never copied into bytes)
     headers: Mapping[str, str] = field(default_factory=dict)  # case-insensitive when from the wire
 
 
@@ -76,6 +82,7 @@ class Transport:
         pool_size: int = 10,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         deadline: float | None = None,
+        min_speed: MinSpeed | None = DEFAULT_MIN_SPEED,
     ) -> None:
         self.host = host
         self.use_ssl = use_ssl
@@ -85,6 +92,7 @@ class Transport:
         self.pool_size = pool_size
         self.max_reply_bytes = check_max_reply_bytes(max_reply_bytes)
         self.deadline = check_deadline(deadline)
+        self.min_speed = check_min_speed(min_speed)
         self.session = requests.Session()
         # With trust_env, requests re-reads the proxy variables and ~/.netrc on every request, which
         # costs more than the rest of a small call; they are read once per URL instead (see _environment).
@@ -101,6 +109,8 @@ class Transport:
         self._ids = itertools.count(1)
         self._id_lock = threading.Lock()
         self.last_id = 0
+        #: Exchanges that broke (see :meth:`post`).
+        self.faults = 0
 
     @property
     def jsonrpc_url(self) -> str:
@@ -128,9 +138,27 @@ class Transport:
         """POST ``payload`` as JSON to ``url`` (default: the JSON-RPC endpoint).
 
         ``label`` names the call in error messages (e.g. ``"get pm/config/adom/root/obj"``).
-        Redirects are refused, the reply is read up to ``max_reply_bytes`` and, with a
-        ``deadline``, the whole exchange is cut off when it takes longer.
+        Redirects are refused, the reply is read up to ``max_reply_bytes``, a call that stops
+        making progress (``min_speed``) is cut off and, with a ``deadline``, so is one that takes
+        longer.  Every exchange that breaks (no reply, a reply cut off or garbled) adds one to
+        ``faults``: the server may have restarted, and the workspace manager re-checks its locks.
         """
+        try:
+            return self._post(payload, label, url, headers, verify)
+        except (FMGConnectionError, FMGInvalidResponse) as err:
+            if not isinstance(err, FMGReplyTooLarge):  # a reply refused whole says nothing of the server's state
+                with self._id_lock:
+                    self.faults += 1
+            raise
+
+    def _post(
+        self,
+        payload: Any,
+        label: str,
+        url: str | None,
+        headers: Mapping[str, str] | None,
+        verify: VerifySetting | None,
+    ) -> HTTPReply:
         target = url or self.jsonrpc_url
         # pyFMG serialises with json.dumps' default separators; keeping them keeps the bytes identical.
         body = json.dumps(payload)
@@ -138,16 +166,18 @@ class Transport:
         if verify_setting is True:
             verify_setting = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         header_setting = headers or JSON_HEADERS
-        guard = WATCHDOG.start_call(self.deadline) if self.deadline is not None else None
+        guard = self._guard(len(body))
         try:
             raw = self._send(target, body, header_setting, verify_setting, label, guard)
             try:
+                if guard is not None and guard.bytes_per_second is not None:
+                    WATCHDOG.body_started(guard)
                 status = raw.status
                 if status in REDIRECT_STATI and raw.headers.get("Location") is not None:
                     raise FMGRedirectRefused(
                         self.redactor.text(
                             f"refused to follow a redirect: {label} -> POST {target}: HTTP {status} to "
-                            f"{raw.headers['Location']!r}; nothing was sent there. Give host= the "
+                            f"{bounded_repr(raw.headers['Location'])}; nothing was sent there. Give host= the "
                             f"FortiManager's own address (and use_ssl= its scheme)"
                         ),
                         status=status,
@@ -156,7 +186,7 @@ class Transport:
                 content = self._read(raw, label, target, guard)
                 if guard is not None and guard.expired:
                     # A cut in the headers can read as their end, and a cut body as a short one.
-                    raise self._deadline_error(label, target, "and what arrived is incomplete", None)
+                    raise self._guard_error(guard, label, target, "and what arrived is incomplete", None, raw.status)
             except BaseException:
                 raw.close()  # never put back a connection with unread bytes on it
                 raise
@@ -170,6 +200,17 @@ class Transport:
             if guard is not None:
                 WATCHDOG.end_call(guard)
 
+    def _guard(self, request_bytes: int) -> CallGuard | None:
+        """The watchdog's guard for one call, or None when neither a deadline nor a speed rule applies."""
+        speed = self.min_speed
+        if speed is None:
+            return WATCHDOG.start_call(self.deadline) if self.deadline is not None else None
+        window = speed.window(self.timeout)
+        # Connecting and waiting for the first byte may each take ``timeout``, as in pyFMG; sending
+        # the request may take its size at the minimum speed; the headers' own bytes get a window.
+        headers_within = 2 * self.timeout + window + request_bytes / speed.bytes_per_second
+        return WATCHDOG.start_call(self.deadline, headers_within, speed.bytes_per_second, window)
+
     def _send(
         self,
         target: str,
@@ -177,7 +218,7 @@ class Transport:
         headers: Mapping[str, str],
         verify: VerifySetting,
         label: str,
-        guard: DeadlineGuard | None,
+        guard: CallGuard | None,
     ) -> Any:
         """Send the request; the urllib3 response, headers read, body not yet."""
         proxies, netrc_auth = self._environment(target)
@@ -207,32 +248,42 @@ class Transport:
                 WATCHDOG.note_connection(getattr(response.raw, "_connection", None))
             return response.raw
         except Exception as err:
-            if guard is not None and guard.passed():
-                raise self._deadline_error(label, target, "before the reply's headers", err) from None
+            if guard is not None and (guard.expired or guard.passed()):
+                raise self._guard_error(guard, label, target, "before the reply's headers", err, None) from None
             raise self._send_error(err, label, target) from None
 
-    def _read(self, raw: Any, label: str, target: str, guard: DeadlineGuard | None) -> bytes:
+    def _read(self, raw: Any, label: str, target: str, guard: CallGuard | None) -> Body:
         try:
-            return read_body(raw, self.max_reply_bytes)
+            return read_body(raw, self.max_reply_bytes, guard)
         except ReplyTooLarge as err:
             what = "announces" if err.announced else "exceeded"
             received = f"{err.received} bytes" + ("" if err.announced else " so far")
             if raw.headers.get("Content-Encoding"):
                 received += ", decompressed"
-            raise FMGReplyTooLarge(
-                self.redactor.text(
+            if err.expansion is not None:
+                message = (
+                    f"the reply is too large: {label} -> POST {target}: HTTP {raw.status}, its "
+                    f"{raw.headers.get('Content-Encoding')} body expanded {err.expansion:.0f} times ({received}), more "
+                    f"than the {MAX_EXPANSION} times any JSON reply does: a compression bomb; refused before "
+                    f"max_reply_bytes={self.max_reply_bytes}. If it is genuine, ask for it uncompressed "
+                    f"(fmg.sess.headers['Accept-Encoding'] = 'identity')"
+                )
+            else:
+                message = (
                     f"the reply is too large: {label} -> POST {target}: HTTP {raw.status}, it {what} "
                     f"max_reply_bytes={self.max_reply_bytes} ({received}); raise max_reply_bytes "
                     f"or ask for less (fields=, filter=, range=)"
-                ),
+                )
+            raise FMGReplyTooLarge(
+                self.redactor.text(message),
                 url=label,
                 http_status=raw.status,
                 body_start=b"",
                 limit=self.max_reply_bytes,
             ) from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError, zlib.error) as err:
-            if guard is not None and guard.passed():
-                raise self._deadline_error(label, target, f"while reading the body of HTTP {raw.status}", err) from None
+            if guard is not None and (guard.expired or guard.passed()):
+                raise self._guard_error(guard, label, target, "while reading the body", err, raw.status) from None
             if isinstance(err, (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError)):
                 # A body that stalls: pyFMG (requests reading it) raised FMGConnectionError, and callers retry on it.
                 raise FMGConnectionError(
@@ -271,15 +322,39 @@ class Transport:
         if isinstance(err, OSError):  # requests' "Could not find a suitable TLS CA certificate bundle"
             # pyFMG wrapped this in its catch-all; so do we, with a message that says what to fix.
             return FMGBaseException(
-                self._message(f"cannot set up TLS verification with verify_ssl={self.verify_ssl!r}", label, target, err)
+                self._message(
+                    f"cannot set up TLS verification with verify_ssl={bounded_repr(self.verify_ssl)}",
+                    label,
+                    target,
+                    err,
+                )
             )
         return err
 
-    def _deadline_error(self, label: str, target: str, when: str, err: Exception | None) -> FMGDeadlineExceeded:
+    def _guard_error(
+        self, guard: CallGuard, label: str, target: str, when: str, err: Exception | None, status: int | None
+    ) -> FMGReadTimeout:
+        """The exception for a call the watchdog cut off (or whose deadline passed while it failed)."""
         cause = f" ({type(err).__name__})" if err is not None else ""
+        http = f"HTTP {status}, " if status is not None else ""
+        if guard.reason in ("headers", "body") and not guard.passed():
+            speed = self.min_speed or DEFAULT_MIN_SPEED
+            rule = (
+                f"min_speed: headers within 2 x timeout={self.timeout:g} s + {guard.window:g} s"
+                if guard.reason == "headers"
+                else f"min_speed: at least {speed.bytes_per_second:g} bytes/s over every {guard.window:g} s"
+            )
+            return FMGReplyTooSlow(
+                self.redactor.text(
+                    f"the reply is too slow: {label} -> POST {target}: {http}{guard.detail}, below {rule}; "
+                    f"cut off {when}{cause}. A server or proxy is trickling it; for a link this slow pass "
+                    f"min_speed=MinSpeed(bytes_per_second=..., seconds=...), or min_speed=None"
+                ),
+                phase=guard.reason,
+            )
         return FMGDeadlineExceeded(
             self.redactor.text(
-                f"no complete reply within deadline={self.deadline} s: {label} -> POST {target}: cut off "
+                f"no complete reply within deadline={self.deadline} s: {label} -> POST {target}: {http}cut off "
                 f"{when}{cause}; raise deadline= for calls that legitimately take longer"
             )
         )
@@ -338,7 +413,16 @@ class Transport:
 
 def check_max_reply_bytes(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise FMGValueError(f"max_reply_bytes must be a number of bytes greater than 0, got {value!r}")
+        raise FMGValueError(f"max_reply_bytes must be a number of bytes greater than 0, got {bounded_repr(value)}")
+    return value
+
+
+def check_min_speed(value: Any) -> MinSpeed | None:
+    if value is not None and not isinstance(value, MinSpeed):
+        raise FMGValueError(
+            f"min_speed must be a pyfmg.MinSpeed (e.g. MinSpeed(bytes_per_second=100, seconds=60)) or None, "
+            f"got {bounded_repr(value)}"
+        )
     return value
 
 
@@ -346,5 +430,5 @@ def check_deadline(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
-        raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {value!r}")
+        raise FMGValueError(f"deadline must be None or a number of seconds greater than 0, got {bounded_repr(value)}")
     return float(value)

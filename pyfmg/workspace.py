@@ -26,6 +26,7 @@ from .exceptions import (
     FMGValidSessionException,
     FMGValueError,
     FMGWorkspaceError,
+    bounded_repr,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,18 @@ class LockScope:
     def __post_init__(self) -> None:
         for part in ("adom", "package", "device"):
             value = getattr(self, part)
-            if value is not None and not isinstance(value, str):
-                # pyFMG formatted whatever it was given into the URL; so do we, as text.
-                object.__setattr__(self, part, str(value))
+            if value is None:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                # pyFMG formatted whatever it was given into the URL; a number still names something.
+                value = str(value)
+                object.__setattr__(self, part, value)
+            if not _is_name(value, path=part == "package"):
+                raise FMGValueError(
+                    f"{part} must be a non-empty name without control characters"
+                    + (" or empty path segments" if part == "package" else " or '/'")
+                    + f", got {bounded_repr(value)}"
+                )
         if self.package and self.device:
             raise FMGValueError("a lock covers a package or a device, not both")
 
@@ -93,11 +103,17 @@ class _Hold:
 
     ``blocks`` counts the ``workspace()`` blocks inside the scope now, ``manual`` says that
     ``lock()`` took it explicitly.  The FortiManager lock is released when neither is left.
+    ``faults`` is the client's count of broken exchanges when FortiManager last confirmed the
+    lock, and ``unsure`` is set when a request about it failed: either way the lock may be gone
+    (FortiManager restarted, the unlock went through after all), and it is checked again before a
+    block relies on it.
     """
 
     scope: LockScope
     blocks: int = 0
     manual: bool = False
+    faults: int = 0
+    unsure: bool = False
 
     @property
     def in_use(self) -> bool:
@@ -117,7 +133,10 @@ class WorkspaceManager:
     requests for one ADOM (and its packages and devices) are sent one at a time.
 
     ``execute(url, *dicts, **params)`` and ``get(url, **params)`` are the client's calls; the manager never sees
-    HTTP.  ``sleep`` and ``clock`` are injectable so waiting can be tested without waiting.
+    HTTP.  ``faults()`` counts the exchanges that broke (connection lost, reply cut off) and
+    ``user()`` names the administrator logged in (None with an API key): a lock known before a
+    fault is checked with ``lockinfo`` before a block relies on it.  ``sleep`` and ``clock`` are
+    injectable so waiting can be tested without waiting.
     """
 
     def __init__(
@@ -126,9 +145,13 @@ class WorkspaceManager:
         get: Callable[..., Reply],
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        faults: Callable[[], int] = lambda: 0,
+        user: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._execute = execute
         self._get = get
+        self._faults = faults
+        self._user = user
         self._sleep = sleep
         self._clock = clock
         # Scope name -> hold, in locking order (logout unlocks in that order).
@@ -221,7 +244,9 @@ class WorkspaceManager:
                 code, data = self._send_lock(hold.scope)
             except Exception as err:
                 code, data = -1, {"status": {"code": -1, "message": str(err)}}
-            if code != 0:
+            if code == 0:
+                self._confirmed(hold)
+            else:
                 with self._guard:
                     if self._holds.get(hold.scope.name) is hold:
                         del self._holds[hold.scope.name]
@@ -256,12 +281,12 @@ class WorkspaceManager:
         with self._mutex(scope):
             code, data = self._lock_waiting(scope, wait, *args, **kwargs)
             if code == 0:
-                self._hold(scope).manual = True
+                self._confirmed(self._hold(scope)).manual = True
             return code, data
 
     def _lock_waiting(self, scope: LockScope, wait: float | None, *args: Any, **kwargs: Any) -> Reply:
         if wait is not None and (isinstance(wait, bool) or not isinstance(wait, (int, float)) or wait != wait):
-            raise FMGValueError(f"wait must be a number of seconds or None, got {wait!r}")
+            raise FMGValueError(f"wait must be a number of seconds or None, got {bounded_repr(wait)}")
         deadline = None if wait is None else self._clock() + max(wait, 0.0)
         delay = 0.1
         while True:
@@ -308,6 +333,17 @@ class WorkspaceManager:
                 hold = self._holds[scope.name] = _Hold(scope)
             return hold
 
+    def _confirmed(self, hold: _Hold) -> _Hold:
+        """FortiManager just granted or confirmed ``hold``'s lock."""
+        faults = self._faults()
+        with self._guard:
+            hold.faults, hold.unsure = faults, False
+        return hold
+
+    def _doubtful(self, hold: _Hold) -> bool:
+        """Whether ``hold``'s lock may be gone: a request about it failed, or an exchange broke since."""
+        return hold.unsure or hold.faults != self._faults()
+
     def unlock(self, scope: LockScope, *args: Any, **kwargs: Any) -> Reply:
         """Unlock ``scope``; while ``workspace()`` blocks of other threads still use it, only give up the claim.
 
@@ -323,13 +359,25 @@ class WorkspaceManager:
             return self._send_unlock(scope, *args, **kwargs)
 
     def _send_unlock(self, scope: LockScope, *args: Any, **kwargs: Any) -> Reply:
-        code, data = self._execute(scope.url("unlock"), *args, **kwargs)
+        try:
+            code, data = self._execute(scope.url("unlock"), *args, **kwargs)
+        except BaseException:
+            self._mark_unsure(scope)  # the unlock may have gone through before the reply was lost
+            raise
         if code == 0:
             with self._guard:
                 self._holds.pop(scope.name, None)
                 self._maybe_locked.pop(scope.name, None)
                 self._unsaved.discard(scope)
+        else:
+            self._mark_unsure(scope)  # refused: -11 after a restart says the session, and its locks, are gone
         return code, data
+
+    def _mark_unsure(self, scope: LockScope) -> None:
+        with self._guard:
+            hold = self._holds.get(scope.name)
+            if hold is not None:
+                hold.unsure = True
 
     def commit(self, scope: LockScope, aux: bool = False, *args: Any, **kwargs: Any) -> Reply:
         """Commit; ``aux`` uses pyFMG's alternative URL under pm/config (only with a named ADOM)."""
@@ -397,16 +445,63 @@ class WorkspaceManager:
         with self._mutex(scope):
             with self._guard:
                 hold = self._holds.get(scope.name)
-                if hold is not None:
-                    hold.blocks += 1
-                    return hold
-            code, data = self._lock_waiting(scope, wait)
-            if code != 0:
-                raise self._lock_error(scope, code, data, wait or 0.0)
-            hold = self._hold(scope)
+            if hold is not None and self._doubtful(hold):
+                hold = self._recheck(hold, wait)
+            if hold is None:
+                code, data = self._lock_waiting(scope, wait)
+                if code != 0:
+                    raise self._lock_error(scope, code, data, wait or 0.0)
+                hold = self._confirmed(self._hold(scope))
             with self._guard:
                 hold.blocks += 1
             return hold
+
+    def _recheck(self, hold: _Hold, wait: float | None) -> _Hold:
+        """Ask FortiManager (``lockinfo``) whether ``hold``'s lock is still there, after a fault.
+
+        Held by this administrator (or, with an API key, by anyone): still ours.  Free: gone (a
+        restart, an unlock that went through after all), so it is taken again for everyone using
+        ``hold``.  Held by another administrator: dropped from the book, and :class:`FMGLockError`
+        names the holder.  A check that fails raises, and the lock stays in doubt.
+        """
+        scope = hold.scope
+        code, data = self._get(scope.url("lockinfo"))
+        if code not in (0, -9):  # -9: no lockinfo where workspace mode is off, so no lock either
+            raise FMGLockError(
+                f"{scope.name} was locked before a request about it failed, and FortiManager cannot say "
+                f"whether it still is: lockinfo answered code {code}, {_message(data)}",
+                scope=scope.name,
+                code=code,
+                message=_message(data),
+            )
+        entries = data if isinstance(data, list) else [data]
+        users = sorted({str(e["lock_user"]) for e in entries if isinstance(e, dict) and e.get("lock_user")})
+        me = self._user()
+        if code == 0 and users and (me is None or me in users):
+            logger.info("%s is still locked by this session after a fault", scope.name)
+            return self._confirmed(hold)
+        with self._guard:
+            self._unsaved.discard(scope)  # what was not committed went with the lock
+        if code == 0 and users:
+            with self._guard:
+                if self._holds.get(scope.name) is hold:
+                    del self._holds[scope.name]
+            raise FMGLockError(
+                f"{scope.name} was locked by this client before a request about it failed; it is now locked "
+                f"by {', '.join(users)}",
+                scope=scope.name,
+                code=LOCKED_BY_OTHER,
+                message="lost the lock after a fault",
+                holder=users[0],
+            )
+        logger.warning("%s was no longer locked after a fault (FortiManager restarted?); locking it again", scope.name)
+        code, data = self._lock_waiting(scope, wait)
+        if code != 0:
+            with self._guard:
+                if self._holds.get(scope.name) is hold:
+                    del self._holds[scope.name]
+            raise self._lock_error(scope, code, data, wait or 0.0)
+        return self._confirmed(hold)
 
     def _leave(self, hold: _Hold) -> None:
         """One block is done with ``hold``; unlock what no block of this ADOM needs any more."""
@@ -468,6 +563,14 @@ class WorkspaceManager:
                 if isinstance(entry, dict) and entry.get("lock_user"):
                     return str(entry["lock_user"])
         return None
+
+
+def _is_name(value: Any, path: bool) -> bool:
+    """An ADOM, device or package name FortiManager can have in a URL; a package may be ``folder/name``."""
+    if not isinstance(value, str) or not value.strip() or any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return False
+    parts = value.split("/")
+    return all(part.strip() for part in parts) if path else len(parts) == 1
 
 
 def _overlap(one: LockScope, other: LockScope) -> bool:

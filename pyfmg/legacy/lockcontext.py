@@ -23,7 +23,7 @@ class FMGLockContext:
 
     def __init__(self, fmg: Any) -> None:
         self._fmg = fmg
-        self.manager = WorkspaceManager(self._execute, self._get)
+        self.manager = WorkspaceManager(self._execute, self._get, faults=self._faults, user=self._user)
 
     def _execute(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         # pyFMG's lock calls send an empty dict as the first positional argument.
@@ -33,6 +33,18 @@ class FMGLockContext:
     def _get(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         result: Reply = self._fmg.get(url, *args, **kwargs)
         return result
+
+    def _faults(self) -> int:
+        """Broken exchanges so far on the client's own wire (0 for a test double without one)."""
+        faults = getattr(getattr(self._fmg, "_transport", None), "faults", 0)
+        return faults if isinstance(faults, int) else 0
+
+    def _user(self) -> str | None:
+        """The administrator holding the session's locks; None with an API key or FortiCloud (FortiManager names it)."""
+        if getattr(self._fmg, "_apikeyused", False) or getattr(self._fmg, "_forticloudused", False):
+            return None
+        user = getattr(self._fmg, "_user", None)
+        return user if isinstance(user, str) else None
 
     # --- pyFMG's properties, with setters ---------------------------------------------------------
     @property

@@ -26,7 +26,7 @@ import requests
 
 from ..arguments import check_timeout, check_verify
 from ..auth import ApiKeyLogin, FortiCloudLogin, PasswordLogin
-from ..exceptions import FMGOAuthTokenError, FMGValidSessionException, FMGValueError
+from ..exceptions import FMGOAuthTokenError, FMGValidSessionException, FMGValueError, bounded_repr
 from ..logs import Redactor, format_exchange, jprint
 from ..request import build_envelope, build_params
 from ..response import NOT_JSON_CODE, RequestResponse, all_results, first_result
@@ -129,7 +129,7 @@ class PyFMGSurface:
     @req_id.setter
     def req_id(self, val: int) -> None:
         if isinstance(val, bool) or not isinstance(val, int):
-            raise FMGValueError(f"req_id must be a whole number, got {val!r}")
+            raise FMGValueError(f"req_id must be a whole number, got {bounded_repr(val)}")
         self._transport.reset_ids(val)
 
     _req_id = req_id

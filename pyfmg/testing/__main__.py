@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 
 from .server import Limits
+from .sessions import LOGIN_MAX
 from .simulator import FMGSimulator
 from .state import WORKSPACE_MODES
 
@@ -34,6 +35,20 @@ def build_parser(
     parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--max-body", type=int, default=Limits.max_body, metavar="BYTES", help="refuse larger bodies")
+    parser.add_argument(
+        "--login-max",
+        type=int,
+        default=LOGIN_MAX,
+        metavar="N",
+        help=f"sessions one administrator may have open; more get -23 Reach login limit ({LOGIN_MAX}; 0: no limit)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=Limits.max_connections,
+        metavar="N",
+        help=f"connections served at once ({Limits.max_connections})",
+    )
     parser.add_argument(
         "--request-history", type=int, default=1000, metavar="N", help="requests kept for inspection (1000)"
     )
@@ -60,6 +75,8 @@ def run(
         port=args.port,
         bind=args.bind,
         max_body=args.max_body,
+        login_max=args.login_max or None,
+        max_connections=args.max_connections,
         request_history=args.request_history,
         replay=args.replay,
         seed=args.seed,

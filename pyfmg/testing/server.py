@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Any, "str | None"], Any]  # (parsed JSON body, Bearer key) -> JSON reply
 
 MAX_LINE = 8190
+#: How long, and for how many bytes, a connection answered with an error is drained before closing.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1024 * 1024
 _METHOD_START = re.compile(rb"[A-Z]{1,20}(?: |$)")
 MAX_HEADERS = 100
 
@@ -50,7 +53,7 @@ class Limits:
     max_body: int = 32 * 1024 * 1024  #: bytes; a larger body is refused with 413
     body_timeout: float = 10.0  #: seconds to receive headers and body once a request has begun
     idle_timeout: float = 120.0  #: seconds a kept-alive connection may wait for its next request
-    max_connections: int = 64  #: connections served at once; further ones wait to be accepted
+    max_connections: int = 512  #: connections served at once (a thread each); further ones wait to be accepted
 
 
 class HttpError(Exception):
@@ -125,7 +128,7 @@ class SimulatorServer:
                 return
             # Every slot busy: a connection kept alive between requests gives its slot up (the
             # client reconnects), one that is in the middle of a request is waited for.
-            while not self._slots.acquire(timeout=0.05):
+            while not self._slots.acquire(timeout=0.01):
                 if self.stopping.is_set():
                     connection.close()
                     return
@@ -228,10 +231,33 @@ class _Connection:
             except HttpError as error:
                 self.keep_alive = False
                 self._send(error.status, f"{error.status} {error.reason}\n".encode(), "text/plain")
+                self._linger()
             except socket.timeout:
                 self.keep_alive = False
                 self._send(408, b"408 request body not received in time\n", "text/plain")
+                self._linger()
             idle_since = time.monotonic()
+
+    def _linger(self) -> None:
+        """After an error answer, read and drop what the client is still sending, then let it close.
+
+        Closing with unread bytes makes the kernel send a reset, and a client still sending (a
+        200 KB header, a refused body) would see that instead of the answer. As web servers do,
+        the write side is shut first and the rest drained, for at most ``LINGER`` seconds and bytes.
+        """
+        with contextlib.suppress(OSError):
+            self.raw.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            drained = 0
+            while drained < LINGER_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.raw.settimeout(left)
+                data = self.raw.recv(65536)
+                if not data:
+                    return
+                drained += len(data)
 
     # --- reading ----------------------------------------------------------------------------
     def _head(self) -> list[bytes]:
@@ -266,10 +292,7 @@ class _Connection:
         connection = lowered.get("connection", "").lower()
         self.keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
         body = self._body(lowered)
-        try:
-            parsed: Any = json.loads(body) if body else None
-        except ValueError:  # not JSON, or not UTF-8
-            parsed = None
+        parsed = _strict_json(body)
         self.server.record(RecordedRequest(method, target, headers, body, parsed))
         delay = self.server.latency()
         if delay > 0:
@@ -288,7 +311,13 @@ class _Connection:
             name, colon, value = line.decode("latin-1").partition(":")
             if not colon or not name or name != name.strip():
                 raise HttpError(400, "malformed header line")
-            headers[name] = lowered[name.lower()] = value.strip()
+            key = name.lower()
+            if key in _SINGLE_HEADERS and key in lowered:
+                # Two framings of one body (request smuggling): which one a proxy used is unknowable.
+                raise HttpError(400, f"more than one {name} header")
+            headers[name] = lowered[key] = value.strip()
+        if "content-length" in lowered and "transfer-encoding" in lowered:
+            raise HttpError(400, "both Content-Length and Transfer-Encoding")
         return headers, lowered
 
     def _read(self, size: int) -> bytes:
@@ -353,7 +382,14 @@ class _Connection:
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
     def _send_json(self, payload: Any) -> None:
-        self._send(200, json.dumps(payload).encode("utf-8"), "application/json")
+        """Standard JSON only (no NaN or Infinity: strict parsers refuse them); a reply that is not becomes an error."""
+        try:
+            text = json.dumps(payload, allow_nan=False)
+        except (ValueError, RecursionError) as error:
+            logger.debug("reply cannot be sent as standard JSON: %s", type(error).__name__)
+            request_id = payload.get("id") if isinstance(payload, dict) else None
+            text = json.dumps(_internal_error(request_id, "the reply cannot be sent as standard JSON"))
+        self._send(200, text.encode("utf-8"), "application/json")
 
     def _dispatch(self, method: str, target: str, parsed: Any, lowered: dict[str, str]) -> None:
         if target.split("?", 1)[0].rstrip("/") != "/jsonrpc":
@@ -371,7 +407,12 @@ class _Connection:
         if parsed is None:
             self._send_json({"result": [{"status": {"code": -1, "message": "Invalid request"}}]})
             return
-        self._send_json(self.server.handler(parsed, bearer))
+        try:
+            reply = self.server.handler(parsed, bearer)
+        except Exception as error:  # a simulator bug (or data nested too deep for it): still an answer
+            logger.debug("simulator failed on a request: %s", type(error).__name__)
+            reply = _internal_error(parsed.get("id") if isinstance(parsed, dict) else None, "Internal error")
+        self._send_json(reply)
 
     def _apply_fault(self, fault: Fault, parsed: Any, url: str, bearer: str | None) -> bool:
         """Answer with the fault; False when the request should still be served (``slow``)."""
@@ -407,6 +448,40 @@ class _Connection:
             content_type = headers.pop("Content-Type", "application/octet-stream")
             self._send(int(fault.options.get("status", 200)), raw_body, content_type, headers)
         return True
+
+
+#: Headers a request may carry once: a second one, even equal, is refused.
+_SINGLE_HEADERS = frozenset({"content-length", "transfer-encoding", "host"})
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+#: One decoder for every request, as ``json.loads`` shares its default one: a decoder made per call
+#: is a reference cycle that only the cyclic garbage collector frees.
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _strict_json(body: bytes) -> Any:
+    """The JSON value of a request body, or None when it is not standard JSON (NaN, Infinity, not UTF-8...).
+
+    A body nested too deeply to parse is treated as not JSON, so it gets a JSON-RPC error reply
+    like any other malformed body instead of a closed connection.
+    """
+    if not body:
+        return None
+    try:
+        return _STRICT_DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+
+
+def _internal_error(request_id: Any, message: str) -> dict[str, Any]:
+    reply: dict[str, Any] = {"result": [{"status": {"code": -1, "message": message}}]}
+    if request_id is not None and isinstance(request_id, (int, str)):
+        reply = {"id": request_id, **reply}
+    return reply
 
 
 def _method_and_url(parsed: Any) -> tuple[str | None, str]:

@@ -28,8 +28,18 @@ class Session:
 ApiKeys = Union[Iterable[str], Mapping[str, str]]
 
 
+#: FortiManager's default ``login-max``: sessions one administrator may have open at once
+#: (``config system admin user``; Fortinet community article 343307).
+LOGIN_MAX = 32
+
+
 class SessionStore:
-    """Sessions expire after ``idle_timeout`` seconds without a request, as on FortiManager."""
+    """Sessions expire after ``idle_timeout`` seconds without a request, as on FortiManager.
+
+    A login past ``login_max`` sessions of one administrator, or past ``max_sessions`` in all, is
+    refused with ``-23 Reach login limit`` and leaves nothing behind, so scripts that never log
+    out meet the limit they would meet on a real unit, and the simulator's memory stays flat.
+    """
 
     def __init__(
         self,
@@ -40,6 +50,7 @@ class SessionStore:
         on_end: Callable[[Session], None],
         max_sessions: int | None = None,
         rpc_permit: Mapping[str, str] | None = None,
+        login_max: int | None = LOGIN_MAX,
     ) -> None:
         self.users = users  # shared with FMGSimulator.users, so tests may add accounts later
         # JSON API access per administrator: "read-write" (default), "read" or "none".
@@ -50,6 +61,8 @@ class SessionStore:
             self.api_keys = {key: "api-user" for key in api_keys}
         self.idle_timeout = idle_timeout
         self.max_sessions = max_sessions
+        self.login_max = login_max
+        self._per_user: dict[str, int] = {}
         self._clock = clock
         self._on_end = on_end
         self._sessions: dict[str, Session] = {}
@@ -67,19 +80,32 @@ class SessionStore:
             if self.rpc_permit.get(user) == "none":
                 raise RpcError(NO_PERMISSION)  # right password, no JSON API access
             self.expire_idle()
-            if self.max_sessions is not None and len(self._sessions) >= self.max_sessions:
+            if (self.max_sessions is not None and len(self._sessions) >= self.max_sessions) or (
+                self.login_max is not None and self._per_user.get(user, 0) >= self.login_max
+            ):
                 # Scripts that never log out pile sessions up until FortiManager refuses logins.
                 raise RpcError(LOGIN_LIMIT)
             token = base64.b64encode(os.urandom(48)).decode("ascii")
             read_only = self.rpc_permit.get(user) == "read"
             session = Session(token, next(self._sid_counter), user, self._clock(), read_only=read_only)
             self._sessions[token] = session
+            self._per_user[user] = self._per_user.get(user, 0) + 1
             return session
+
+    def _forget(self, session: Session) -> None:
+        """Drop ``session`` (call with the lock held) and tell the owner of its locks."""
+        del self._sessions[session.token]
+        left = self._per_user.get(session.user, 1) - 1
+        if left > 0:
+            self._per_user[session.user] = left
+        else:
+            self._per_user.pop(session.user, None)
+        self._on_end(session)
 
     def logout(self, session: Session) -> None:
         with self._lock:
-            if self._sessions.pop(session.token, None) is not None:
-                self._on_end(session)
+            if session.token in self._sessions:
+                self._forget(session)
 
     def resolve(self, token: object) -> Session | None:
         """The live session for ``token`` (touching it), or None if unknown or idle too long."""
@@ -112,8 +138,7 @@ class SessionStore:
             now = self._clock()
             dead = [s for s in self._sessions.values() if now - s.last_seen > self.idle_timeout]
             for session in dead:
-                del self._sessions[session.token]
-                self._on_end(session)
+                self._forget(session)
             return dead
 
     def live(self) -> dict[str, str]:

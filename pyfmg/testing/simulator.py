@@ -18,7 +18,7 @@ from .objects import NO_DATA
 from .replay import Replayer, SeedReport, read_exchanges, seed
 from .rpc import RpcHandler
 from .server import Limits, RecordedRequest, SimulatorServer
-from .sessions import ApiKeys, SessionStore
+from .sessions import LOGIN_MAX, ApiKeys, SessionStore
 from .state import WORKSPACE_MODES, Store, split_url
 from .tasks import TaskStore
 from .workspace import LockManager, Snapshotter
@@ -71,6 +71,7 @@ class FMGSimulator:
         replay: str | os.PathLike[str] | None = None,
         seed: str | os.PathLike[str] | None = None,
         rpc_permit: Mapping[str, str] | None = None,
+        login_max: int | None = LOGIN_MAX,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -101,6 +102,7 @@ class FMGSimulator:
             self._locks.release_session,
             max_sessions,
             rpc_permit,
+            login_max,
         )
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)

@@ -18,7 +18,7 @@ ALLOWED = {
     "response": {"exceptions", "logs"},
     "transport": {"exceptions", "logs", "wirelimits", "directroute"},
     "directroute": set(),
-    "wirelimits": set(),
+    "wirelimits": {"exceptions"},
     "auth": {"exceptions", "logs", "request", "response", "transport"},
     "workspace": {"exceptions"},
     "tasks": {"exceptions"},

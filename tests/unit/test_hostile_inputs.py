@@ -122,6 +122,81 @@ def test_lock_wait_that_is_not_a_number_raises_value_error(fmg: FortiManager, wa
         fmg.lock_adom("root", wait=wait)
 
 
+def _deep_list(depth: int) -> list[Any]:
+    """A plain list nested ``depth`` deep: its repr and str raise RecursionError."""
+    outer: list[Any] = []
+    inner = outer
+    for _ in range(depth):
+        inner.append([])
+        inner = inner[0]
+    return outer
+
+
+DEEP = _deep_list(5_000)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda fmg: fmg.get(DEEP), id="request-url"),
+        pytest.param(lambda fmg: fmg.execute(DEEP), id="request-url-execute"),
+        pytest.param(lambda fmg: fmg.lock_adom(DEEP), id="workspace-adom"),
+        pytest.param(lambda fmg: fmg.lock("root", package=DEEP), id="workspace-package"),
+        pytest.param(lambda fmg: fmg.workspace(DEEP).__enter__(), id="workspace-block"),
+        pytest.param(lambda fmg: fmg.lock_adom("root", wait=DEEP), id="workspace-wait"),
+        pytest.param(lambda fmg: fmg.free_form(DEEP, data=[{"url": "sys/status"}]), id="client-method"),
+        pytest.param(lambda fmg: fmg.free_form("get", data=[{"url": DEEP}]), id="client-url-label"),
+        pytest.param(lambda fmg: FortiManager(HOST, "admin", PASSWORD, timeout=DEEP), id="arguments-timeout"),
+        pytest.param(lambda fmg: FortiManager(HOST, "admin", PASSWORD, verify_ssl=DEEP), id="arguments-verify"),
+        pytest.param(lambda fmg: FortiManager(HOST, "admin", PASSWORD, pool_size=DEEP), id="arguments-pool"),
+        pytest.param(lambda fmg: FortiManager(HOST, "admin", PASSWORD, deadline=DEEP), id="transport-deadline"),
+        pytest.param(lambda fmg: FortiManager(HOST, "admin", PASSWORD, max_reply_bytes=DEEP), id="transport-size"),
+        pytest.param(lambda fmg: setattr(fmg, "timeout", DEEP), id="legacy-timeout-setter"),
+        pytest.param(lambda fmg: setattr(fmg, "req_id", DEEP), id="legacy-req-id"),
+        pytest.param(lambda fmg: fmg._lock_ctx.lock_adom(DEEP), id="legacy-lock-context"),
+        pytest.param(lambda fmg: fmg.track_task(DEEP), id="tasks-id"),
+        pytest.param(lambda fmg: fmg.track_task(1, timeout=DEEP), id="tasks-timeout"),
+        pytest.param(lambda fmg: fmg.bulk(DEEP, []), id="bulk-method"),
+    ],
+)
+def test_a_list_nested_5000_deep_is_named_in_a_bounded_message_not_a_recursion_error(
+    fmg: FortiManager, call: Callable[[FortiManager], Any]
+) -> None:
+    with pytest.raises(FMG_ERRORS) as raised:
+        call(fmg)
+    assert "[[[[...]]]]" in str(raised.value) and len(str(raised.value)) < 1000
+
+
+@pytest.mark.parametrize("task_id", ["", " ", "abc", "1/2", "12 ", None, -1, 1.5, True, [12], {"id": 1}])
+def test_track_task_refuses_an_empty_or_malformed_task_id(fmg: FortiManager, task_id: Any) -> None:
+    with pytest.raises(FMGValueError, match="task_id must be a task number"):
+        fmg.track_task(task_id)
+    with pytest.raises(FMGValueError, match="task_id must be a task number"):
+        fmg.track_tasks([12, task_id])
+
+
+@pytest.mark.parametrize(
+    ("call", "named"),
+    [
+        (lambda fmg: fmg.lock_adom(""), "adom"),
+        (lambda fmg: fmg.unlock_adom(" "), "adom"),
+        (lambda fmg: fmg.commit_changes("root/pkg"), "adom"),
+        (lambda fmg: fmg.lock("root", package=""), "package"),
+        (lambda fmg: fmg.lock("root", package="folder//pkg"), "package"),
+        (lambda fmg: fmg.lock("root", device="FGT\n1"), "device"),
+        (lambda fmg: fmg.workspace("").__enter__(), "adom"),
+        (lambda fmg: fmg.get("  "), "url"),
+    ],
+)
+def test_empty_or_malformed_names_are_refused_before_anything_is_sent(
+    fmg: FortiManager, fake: FakeFMG, call: Callable[[FortiManager], Any], named: str
+) -> None:
+    sent = len(fake.bodies)
+    with pytest.raises(FMGValueError, match=named):
+        call(fmg)
+    assert len(fake.bodies) == sent
+
+
 def test_a_reply_nested_600_deep_is_printed_and_logged_without_recursion_error(
     fmg: FortiManager, fake: FakeFMG, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -195,7 +195,11 @@ def test_a_large_reply_is_kept_as_text_and_parsed_again_when_read(fmg: FortiMana
     code, data = fmg.get(ADDR)
     assert code == 0 and data == rows
     record = fmg.req_resp_object
-    assert record._value is None and isinstance(record._source, (str, bytes)) and len(record._source) > LARGE_REPLY
+    assert (
+        record._value is None
+        and isinstance(record._source, (str, bytes, bytearray))
+        and len(record._source) > LARGE_REPLY
+    )
     del data  # nothing of the parsed reply stays alive through the record
     reply = record.response_json
     assert reply["result"][0]["data"] == rows and reply["id"] == record.request_json["id"]
