@@ -6,6 +6,7 @@ import argparse
 import sys
 import threading
 
+from .pacing import QUEUES
 from .server import Limits
 from .simulator import FMGSimulator
 from .state import WORKSPACE_MODES
@@ -20,7 +21,21 @@ def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentPars
     parser.add_argument("--adom", action="append", dest="adoms", metavar="NAME", help="ADOM (repeatable)")
     parser.add_argument("--api-key", action="append", dest="api_keys", default=[], metavar="KEY")
     parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
-    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="network time added to every request (0)"
+    )
+    parser.add_argument(
+        "--server-time", type=float, default=0.0, metavar="SECONDS", help="time the server takes per request (0)"
+    )
+    parser.add_argument(
+        "--server-time-per-param", type=float, default=0.0, metavar="SECONDS", help="and per JSON-RPC param (0)"
+    )
+    parser.add_argument(
+        "--server-queue",
+        choices=QUEUES,
+        default="global",
+        help="requests served one at a time: by everybody (global, the default), per session, or none",
+    )
     parser.add_argument("--max-body", type=int, default=Limits.max_body, metavar="BYTES", help="refuse larger bodies")
     parser.add_argument(
         "--request-history", type=int, default=1000, metavar="N", help="requests kept for inspection (1000)"
@@ -30,17 +45,18 @@ def build_parser(prog: str = "python -m pyfmg.testing") -> argparse.ArgumentPars
     return parser
 
 
-def run(
-    argv: list[str] | None = None, stop: threading.Event | None = None, prog: str = "python -m pyfmg.testing"
-) -> int:
-    args = build_parser(prog).parse_args(argv)
-    sim = FMGSimulator(
+def simulator_for(args: argparse.Namespace) -> FMGSimulator:
+    """The simulator the parsed command line asks for (``ValueError`` for a setting it refuses)."""
+    return FMGSimulator(
         api_keys=tuple(args.api_keys),
         workspace_mode=args.workspace_mode,
         adoms=tuple(args.adoms or ("root",)),
         task_duration=args.task_duration,
         tls=args.tls,
         latency=args.latency,
+        server_time=args.server_time,
+        server_time_per_param=args.server_time_per_param,
+        server_queue=args.server_queue,
         port=args.port,
         bind=args.bind,
         max_body=args.max_body,
@@ -48,6 +64,17 @@ def run(
         replay=args.replay,
         seed=args.seed,
     )
+
+
+def run(
+    argv: list[str] | None = None, stop: threading.Event | None = None, prog: str = "python -m pyfmg.testing"
+) -> int:
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        sim = simulator_for(args)
+    except ValueError as error:
+        parser.error(str(error))
     stop = stop or threading.Event()
     with sim:
         print(f"FortiManager simulator on {sim.url}", flush=True)
@@ -60,6 +87,7 @@ def run(
                 pass
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)
+    print(f"served {sim.request_counts}", file=sys.stderr)
     return 0
 
 
