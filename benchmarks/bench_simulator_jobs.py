@@ -9,7 +9,8 @@ own process (a bare ``http.client`` connection, no client library), with the sim
 - filtered reads: the table filtered to all its keys in chunks of 500 (``["name", "in", ...]``
   with ``fields``), then in one request; a nested filter with ``range``; ``option: count``;
 - 10 % changed: ``update`` requests of 100 params (one object URL each);
-- 10 % deleted: ``delete`` requests of 100 params (one object URL each).
+- 10 % deleted: ``delete`` requests of 100 params (one object URL each);
+- as many firewall policies created, 100 params a request, each numbered by the server.
 
 With ``--baseline REV`` (default: main before this work) the same runs against that revision's
 simulator (``git archive`` into a temporary directory) and the ratios are printed.  The baseline
@@ -25,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from bench_simulator import URL, Client, checkout, cpu_seconds, rss_mb, simulator
 
@@ -34,7 +35,7 @@ CHUNK = 100
 READ_CHUNK = 500
 
 
-def chunks(items: list[str], size: int) -> list[list[str]]:
+def chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -98,6 +99,12 @@ def job(host: str, port: int, pid: int, objects: int) -> dict[str, tuple[float, 
     doomed = names[1::10]
     deletes = [client.body("delete", *({"url": f"{URL}/{n}"} for n in part)) for part in chunks(doomed, CHUNK)]
     step(f"delete {len(doomed):,}, {CHUNK} params a request", deletes, all_ok)
+    policy_url = "pm/config/adom/root/pkg/default/firewall/policy"
+    policies = [
+        client.body("add", *({"url": policy_url, "data": {"name": f"p{i}", "action": "accept"}} for i in part))
+        for part in chunks(list(range(objects)), CHUNK)
+    ]
+    step(f"create {objects:,} policies (numbered by the server)", policies, all_ok)
     figures["simulator RSS after, MB"] = (rss_mb(pid), 0.0)
     return figures
 

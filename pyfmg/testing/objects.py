@@ -45,6 +45,22 @@ class KeyIndex:
         for position, row in enumerate(rows):
             self.stored.setdefault(str(row.get(key)), position)
         self.removed: list[int] = []  # stored positions deleted since the build, ascending
+        self.highest: int | None = None  # the largest whole-number key, None until asked for
+
+    def next_number(self) -> int:
+        """One more than the largest whole-number key: what an auto-numbered table gives a new row."""
+        if self.highest is None:
+            numbers = (row[self.key] for row in self.rows if isinstance(row.get(self.key), int))
+            self.highest = max(numbers, default=0)
+        return self.highest + 1
+
+    def _gained(self, key: Any) -> None:
+        if self.highest is not None and isinstance(key, int) and key > self.highest:
+            self.highest = key
+
+    def _lost(self, key: Any) -> None:
+        if self.highest is not None and isinstance(key, int) and key >= self.highest:
+            self.highest = None  # found again when next asked for
 
     def current(self, stored: int) -> int:
         return stored - bisect.bisect_left(self.removed, stored)
@@ -53,18 +69,22 @@ class KeyIndex:
         stored = self.stored.get(target)
         return None if stored is None else self.current(stored)
 
-    def appended(self, key: str) -> None:
-        self.stored.setdefault(key, self.length - 1 + len(self.removed))
+    def appended(self, key: Any) -> None:
+        self.stored.setdefault(str(key), self.length - 1 + len(self.removed))
+        self._gained(key)
 
-    def deleted(self, key: str) -> None:
-        stored = self.stored.pop(key, None)
+    def deleted(self, key: Any) -> None:
+        stored = self.stored.pop(str(key), None)
         if stored is not None:
             bisect.insort(self.removed, stored)
+        self._lost(key)
 
-    def renamed(self, old_key: str, new_key: str) -> None:
-        stored = self.stored.pop(old_key, None)
+    def renamed(self, old_key: Any, new_key: Any) -> None:
+        stored = self.stored.pop(str(old_key), None)
         if stored is not None:
-            self.stored.setdefault(new_key, stored)
+            self.stored.setdefault(str(new_key), stored)
+        self._lost(old_key)
+        self._gained(new_key)
 
 
 # id(rows) -> its KeyIndex, most recently used last.
@@ -126,7 +146,7 @@ class Table:
         del self.rows[position]
         entry = self._kept_index(len(self.rows) + 1)
         if entry is not None:
-            entry.deleted(str(row.get(self.spec.key)))
+            entry.deleted(row.get(self.spec.key))
 
     def remove_many(self, doomed: list[Row]) -> None:
         """Take several rows out at once (one pass; the index is rebuilt when next needed)."""
@@ -143,6 +163,8 @@ class Table:
         return {self.spec.key: row[self.spec.key]}
 
     def _next_key(self) -> int:
+        if len(self.rows) >= INDEXED_ROWS:
+            return self._key_index().next_number()
         numbers = [row[self.spec.key] for row in self.rows if isinstance(row.get(self.spec.key), int)]
         return max(numbers, default=0) + 1
 
@@ -211,7 +233,7 @@ class Table:
         self.rows.append(row)
         entry = self._kept_index(len(self.rows) - 1)
         if entry is not None:
-            entry.appended(str(key))
+            entry.appended(key)
         return row
 
     def overwrite(self, row: Row, data: Row, full: bool) -> None:
@@ -235,7 +257,7 @@ class Table:
         row[self.spec.key] = new_key
         entry = self._kept_index(len(self.rows))
         if entry is not None:
-            entry.renamed(str(old_key), str(new_key))
+            entry.renamed(old_key, new_key)
 
 
 def _items(param: Row) -> list[Row]:

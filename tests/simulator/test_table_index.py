@@ -126,3 +126,19 @@ def test_a_malformed_filter_on_the_key_is_refused_as_before() -> None:
     table_call("add", _table(rows), {"data": [{"name": f"h{i}"} for i in range(COUNT)]}, False)
     with pytest.raises(RpcError):
         get_table(_table(rows), {"filter": [["name", "in", "h1"], "&&", ["name", "~~", "x"]]}, False)
+
+
+def test_auto_numbered_keys_follow_the_largest_key_through_deletes_and_renames() -> None:
+    rows: list[dict[str, Any]] = []
+    table = Table(rows, POLICY, itertools.count(1))
+    table_call("add", table, {"data": [{"action": "accept"} for _ in range(COUNT)]}, False)
+    assert [row["policyid"] for row in rows] == list(range(1, COUNT + 1))
+    object_call("delete", table, str(COUNT), {}, False)  # the largest: its number is given again
+    assert table_call("add", table, {"data": [{"action": "deny"}]}, False) == {"policyid": COUNT}
+    object_call("update", table, "5", {"data": {"policyid": 1000}}, False)  # renumbered above the rest
+    assert table_call("add", table, {"data": [{"action": "deny"}]}, False) == {"policyid": 1001}
+    object_call("delete", table, "1001", {}, False)
+    object_call("delete", table, "1000", {}, False)
+    assert table_call("add", table, {"data": [{"action": "deny"}]}, False) == {"policyid": COUNT + 1}
+    rows.append({"policyid": 5000})  # the store's own edits change the length
+    assert table_call("add", table, {"data": [{"action": "deny"}]}, False) == {"policyid": 5001}
