@@ -260,7 +260,7 @@ def print_table(latency: float, server_time: float, outcomes: list[Outcome]) -> 
         "wall s",
         "floor s",
         "x floor",
-        "vs pyFMG",
+        "pyFMG / pyfmg wall",
         "peak RSS MB",
     )
     rows = []
@@ -270,7 +270,7 @@ def print_table(latency: float, server_time: float, outcomes: list[Outcome]) -> 
             (o for o in outcomes if o.contender == "pyFMG" and (o.job, o.objects) == (outcome.job, outcome.objects)),
             None,
         )
-        versus = f"{legacy.wall / outcome.wall:.1f}x faster" if legacy is not None and outcome is not legacy else ""
+        versus = f"{legacy.wall / outcome.wall:.2f}" if legacy is not None and outcome is not legacy else ""
         methods = ", ".join(f"{m} {c:,.0f}" for m, c in sorted(outcome.by_method.items()))
         rows.append(
             (
