@@ -42,6 +42,8 @@ def chunks(items: list[Any], size: int) -> list[list[Any]]:
 def job(host: str, port: int, pid: int, objects: int) -> dict[str, tuple[float, float]]:
     """(wall seconds, simulator CPU seconds) of each step, in order."""
     client = Client(host, port)
+    assert client.conn.sock is not None
+    client.conn.sock.settimeout(900)  # the baseline takes minutes on some of these requests
     names = [f"h{i:06d}" for i in range(objects)]
     figures: dict[str, tuple[float, float]] = {}
 
