@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Callable
 
-DEFAULT_REFERENCE = "/tmp/pyfmg_ref/whl/pyFMG/fortimgr.py"
+DEFAULT_REFERENCE = ""  # the hash-pinned wheel tests/compat fetches (cached in ~/.cache/pyfmg-compat)
 USER, PASSWORD = "admin", "password"  # the simulator's built-in test account
 ADDRESS_URL = "pm/config/adom/root/obj/firewall/address"
 
@@ -32,13 +32,18 @@ def parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--reference",
         default=os.environ.get("PYFMG_REFERENCE", DEFAULT_REFERENCE),
-        help="path of pyFMG 0.8.6.3's pyFMG/fortimgr.py (pip download --no-deps pyfmg==0.8.6.3, unzip)",
+        help="path of pyFMG 0.8.6.3's pyFMG/fortimgr.py (default: the wheel tests/compat downloads and pins)",
     )
     return parser
 
 
 def load_reference(path: str) -> ModuleType:
-    """pyFMG 0.8.6.3's fortimgr module, loaded from ``path`` as ``pyfmg_0863``."""
+    """pyFMG 0.8.6.3's fortimgr module, loaded from ``path`` as ``pyfmg_0863`` (no path: as tests/compat gets it)."""
+    if not path:
+        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        from tests.compat import reference
+
+        return reference.load()
     spec = importlib.util.spec_from_file_location("pyfmg_0863", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load pyFMG from {path}")
@@ -160,3 +165,78 @@ def canned(reply: bytes) -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+SIMULATOR_CHILD = r"""
+import json, sys
+from pyfmg.testing import FMGSimulator
+sim = FMGSimulator(**json.loads(sys.argv[1]))
+with sim:
+    print(json.dumps({"host": sim.host}), flush=True)
+    for line in sys.stdin:
+        command, _, argument = line.strip().partition(" ")
+        if command == "counts":  # the counts since the last "counts", then from zero again
+            print(json.dumps(sim.reset_request_counts().as_dict()), flush=True)
+        elif command == "set":  # set name=value ...: latency, server_time, server_time_per_param
+            for pair in argument.split():
+                name, _, value = pair.partition("=")
+                setattr(sim, name, float(value))
+            print("{}", flush=True)
+        else:
+            break
+"""
+
+
+class CountedSimulator:
+    """A simulator in a child process whose own request counts this process can read.
+
+    The counts come from ``FMGSimulator.request_counts`` in the child (every HTTP request it
+    received, and the JSON-RPC params in them, by method), not from either client.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        import json
+
+        self._json = json
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SIMULATOR_CHILD, json.dumps(options)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.host: str = self._ask(None)["host"]
+
+    def _ask(self, command: str | None) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if command is not None:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("the simulator child process ended")
+        return self._json.loads(line)
+
+    def take_counts(self) -> dict[str, Any]:
+        """``{"requests", "params", "by_method": {method: {"requests", "params"}}}`` since the last call."""
+        return dict(self._ask("counts"))
+
+    def set(self, **settings: float) -> None:
+        """Change ``latency``, ``server_time`` or ``server_time_per_param`` from now on."""
+        self._ask("set " + " ".join(f"{name}={value}" for name, value in settings.items()))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()  # ends the command loop
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> CountedSimulator:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -6,14 +6,18 @@ times; ``(1, {"msg": ...})`` on timeout; ``(1, task + msg)`` when the task sat a
 progressing (only with ``timeout_only=False``).
 
 What differs is when the polls happen.  pyFMG slept ``sleep_time`` between polls, so it noticed
-the end of a task up to ``sleep_time`` late.  Here the first polls come quickly and the interval
-then grows towards ``sleep_time``; once the task moves, the rate of its progress predicts when it
-will reach 100 %, and the polls close in on that moment (each wait is half the predicted rest,
-never shorter than ``min_sleep_time``).  Percent moves in whole steps, so the prediction is a
-window as wide as the gap between the two polls around the last step; polls stay
-``min_sleep_time`` apart through that window and back off again if the task is late.  A long task
-is polled about as often as pyFMG polled it, plus a bounded number of close polls near its end,
-and tracking ends within ``min_sleep_time`` (plus one round trip) of 100 % when progress is steady.
+the end of a task up to ``sleep_time`` (plus a round trip) late.  Here the first polls come
+quickly and the interval then grows towards ``sleep_time``; once the task moves, the rate of its
+progress predicts when it will reach 100 %, and the polls close in on that moment (each wait is
+half the predicted rest, never shorter than ``min_sleep_time``).  Percent moves in whole steps, so
+the prediction is a window as wide as the gap between the two polls around the last step; polls
+stay ``min_sleep_time`` apart through that window and back off again if the task is late.
+Intervals are counted from the start of one poll to the start of the next, so a slow round trip
+does not stretch them: with progress steady and a round trip shorter than ``min_sleep_time``,
+tracking ends within ``min_sleep_time`` (0.2 s) of 100 %, plus the time the reply takes to come
+back.  A long task is polled about as often as pyFMG polled it (once per ``sleep_time``), plus a
+bounded number of close polls near its end.  A task that jumps to 100 % far ahead of its rate
+is noticed at the next poll, at most ``sleep_time`` later, as with pyFMG.
 """
 
 from __future__ import annotations
@@ -145,13 +149,15 @@ class _Follower:
         self._first_seen: tuple[float, int] | None = None
         self._change: tuple[float, float, int] = (0.0, 0.0, 0)
         self._last_poll = 0.0
+        self._poll_began = self._answered = clock()  # when the latest poll was sent and answered
         self._delay: float | None = None
         note(f"Task {task_id} tracking begins at {self.begin}")
 
     # --- one poll -------------------------------------------------------------------------------
-    def observe(self, code: int, reply: Any) -> None:
-        """Take the outcome of one poll (``code`` -99: the connection failed); may set ``result``."""
+    def observe(self, code: int, reply: Any, began: float | None = None) -> None:
+        """Take the outcome of one poll sent at ``began`` (``code`` -99: the connection failed); may set ``result``."""
         now = self._clock()
+        self._poll_began, self._answered = (now if began is None else began), now
         options = self.options
         if code == 0 and isinstance(reply, dict):
             self._task = reply
@@ -238,7 +244,11 @@ class _Follower:
 
     # --- when to poll again ---------------------------------------------------------------------
     def next_delay(self) -> float:
-        """Seconds to wait before the next poll (see the module docstring)."""
+        """Seconds to wait from now until the next poll (see the module docstring)."""
+        return max(0.0, self._next_interval() - (self._answered - self._poll_began))
+
+    def _next_interval(self) -> float:
+        """Seconds from the start of the latest poll to the start of the next."""
         ceiling = max(float(self.options.sleep_time), 0.0)
         floor = min(max(self.options.min_sleep_time, 0.0), ceiling)
         if self._delay is None:
@@ -298,6 +308,7 @@ class TaskTracker:
         settings = checked(options if options is not None else TrackOptions(**keywords))
         follower = _Follower(task_id, settings, self._clock, self._note, self._delete)
         while True:
+            began = self._clock()
             try:
                 code, reply = self._get(follower.url)
             except FMGConnectionError:
@@ -305,7 +316,7 @@ class TaskTracker:
                     raise
                 self._note(f"Task {task_id}: connection error while polling at {datetime.datetime.now()}")
                 code, reply = -99, None
-            follower.observe(code, reply)
+            follower.observe(code, reply, began)
             if follower.result is not None:
                 return follower.result
             self._sleep(follower.next_delay())
@@ -318,6 +329,7 @@ class TaskTracker:
             active = [f for f in followers if f.result is None]
             if not active:
                 return [f.result for f in followers if f.result is not None]
+            began = self._clock()
             try:
                 replies = self._poll_many([f.url for f in active])
             except FMGConnectionError:
@@ -326,7 +338,7 @@ class TaskTracker:
                 self._note(f"Tasks {[f.task_id for f in active]}: connection error while polling")
                 replies = [(-99, None)] * len(active)
             for follower, (code, reply) in zip(active, replies):
-                follower.observe(code, reply)
+                follower.observe(code, reply, began)
             delays = [f.next_delay() for f in active if f.result is None]
             if delays:
                 self._sleep(min(delays))

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from .pacing import QUEUES
 from .server import Limits
 from .sessions import LOGIN_MAX
 from .simulator import FMGSimulator
@@ -33,7 +34,21 @@ def build_parser(
     parser.add_argument("--adom", action="append", dest="adoms", metavar="NAME", help="ADOM (repeatable)")
     parser.add_argument("--api-key", action="append", dest="api_keys", default=[], metavar="KEY")
     parser.add_argument("--task-duration", type=float, default=5.0, metavar="SECONDS")
-    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="network time added to every request (0)"
+    )
+    parser.add_argument(
+        "--server-time", type=float, default=0.0, metavar="SECONDS", help="time the server takes per request (0)"
+    )
+    parser.add_argument(
+        "--server-time-per-param", type=float, default=0.0, metavar="SECONDS", help="and per JSON-RPC param (0)"
+    )
+    parser.add_argument(
+        "--server-queue",
+        choices=QUEUES,
+        default="global",
+        help="requests served one at a time: by everybody (global, the default), per session, or none",
+    )
     parser.add_argument("--max-body", type=int, default=Limits.max_body, metavar="BYTES", help="refuse larger bodies")
     parser.add_argument(
         "--login-max",
@@ -57,21 +72,18 @@ def build_parser(
     return parser
 
 
-def run(
-    argv: list[str] | None = None,
-    stop: threading.Event | None = None,
-    prog: str = "python -m pyfmg.testing",
-    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
-) -> int:
-    """Serve until Ctrl-C, SIGTERM or ``stop``; the simulator's temporary files (its TLS CA) go with it."""
-    args = build_parser(prog, parser_class).parse_args(argv)
-    sim = FMGSimulator(
+def simulator_for(args: argparse.Namespace) -> FMGSimulator:
+    """The simulator the parsed command line asks for (``ValueError`` for a setting it refuses)."""
+    return FMGSimulator(
         api_keys=tuple(args.api_keys),
         workspace_mode=args.workspace_mode,
         adoms=tuple(args.adoms or ("root",)),
         task_duration=args.task_duration,
         tls=args.tls,
         latency=args.latency,
+        server_time=args.server_time,
+        server_time_per_param=args.server_time_per_param,
+        server_queue=args.server_queue,
         port=args.port,
         bind=args.bind,
         max_body=args.max_body,
@@ -81,6 +93,21 @@ def run(
         replay=args.replay,
         seed=args.seed,
     )
+
+
+def run(
+    argv: list[str] | None = None,
+    stop: threading.Event | None = None,
+    prog: str = "python -m pyfmg.testing",
+    parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+) -> int:
+    """Serve until Ctrl-C, SIGTERM or ``stop``; the simulator's temporary files (its TLS CA) go with it."""
+    parser = build_parser(prog, parser_class)
+    args = parser.parse_args(argv)
+    try:
+        sim = simulator_for(args)
+    except ValueError as error:
+        parser.error(str(error))
     stop = stop or threading.Event()
     with sim, _stopping_on_sigterm(stop):
         print(f"FortiManager simulator on {sim.url}", flush=True)
@@ -97,6 +124,7 @@ def run(
                 pass
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)
+    print(f"served {sim.request_counts}", file=sys.stderr)
     return 0
 
 

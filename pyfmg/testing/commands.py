@@ -216,7 +216,7 @@ class Commands:
         adom = self._adom_of(data)
         table = self.store.device_table(adom)
         row = table.row(data.get("device"))
-        table.rows.remove(row)
+        table.remove(row)
         if "create_task" in _flags(data):
             line = TaskLine(row["name"], ip=str(row.get("ip", "")), vdom="root", detail="delete device succeeded")
             return {"taskid": self.tasks.create("Delete device", session.user, [line], adom=self.adom_oid(adom))}

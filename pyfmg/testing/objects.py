@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from .codes import EXISTS, INVALID_COMMAND, INVALID_DATA, NOT_FOUND, RpcError
-from .query import options_of, pick_fields, select
+from .query import compile_filter, keys_named, options_of, pick_fields, select
 from .schema import TableSpec, member_list, new_row, normalize, render, syntax
 
 Row = dict[str, Any]
@@ -25,8 +26,69 @@ NO_DATA = NoData()
 INDEXED_ROWS = 64
 #: How many tables keep an index (least recently used are dropped).
 INDEX_CACHE_SIZE = 32
-# id(rows) -> (rows, len(rows) when last in step, {str(key): position}); holding ``rows`` keeps its id unique.
-_key_indexes: OrderedDict[int, tuple[list[Row], int, dict[str, int]]] = OrderedDict()
+
+
+class KeyIndex:
+    """Where each key of a table's row list is, kept in step with appends, deletes and renames.
+
+    Positions are stored as they were when the index was built (appended rows continue that
+    numbering); a delete only records the stored position it removed, and a lookup subtracts the
+    number of removals before it.  So a delete costs a binary search, not a rebuild of the whole
+    index: deleting a few thousand rows from a 20,000-row table one param at a time stays linear.
+    """
+
+    def __init__(self, rows: list[Row], key: str) -> None:
+        self.rows = rows  # held, so that id(rows) stays unique while the index is cached
+        self.key = key
+        self.length = len(rows)
+        self.stored: dict[str, int] = {}
+        for position, row in enumerate(rows):
+            self.stored.setdefault(str(row.get(key)), position)
+        self.removed: list[int] = []  # stored positions deleted since the build, ascending
+        self.highest: int | None = None  # the largest whole-number key, None until asked for
+
+    def next_number(self) -> int:
+        """One more than the largest whole-number key: what an auto-numbered table gives a new row."""
+        if self.highest is None:
+            numbers = (row[self.key] for row in self.rows if isinstance(row.get(self.key), int))
+            self.highest = max(numbers, default=0)
+        return self.highest + 1
+
+    def _gained(self, key: Any) -> None:
+        if self.highest is not None and isinstance(key, int) and key > self.highest:
+            self.highest = key
+
+    def _lost(self, key: Any) -> None:
+        if self.highest is not None and isinstance(key, int) and key >= self.highest:
+            self.highest = None  # found again when next asked for
+
+    def current(self, stored: int) -> int:
+        return stored - bisect.bisect_left(self.removed, stored)
+
+    def position(self, target: str) -> int | None:
+        stored = self.stored.get(target)
+        return None if stored is None else self.current(stored)
+
+    def appended(self, key: Any) -> None:
+        self.stored.setdefault(str(key), self.length - 1 + len(self.removed))
+        self._gained(key)
+
+    def deleted(self, key: Any) -> None:
+        stored = self.stored.pop(str(key), None)
+        if stored is not None:
+            bisect.insort(self.removed, stored)
+        self._lost(key)
+
+    def renamed(self, old_key: Any, new_key: Any) -> None:
+        stored = self.stored.pop(str(old_key), None)
+        if stored is not None:
+            self.stored.setdefault(str(new_key), stored)
+        self._lost(old_key)
+        self._gained(new_key)
+
+
+# id(rows) -> its KeyIndex, most recently used last.
+_key_indexes: OrderedDict[int, KeyIndex] = OrderedDict()
 
 
 class Table:
@@ -39,17 +101,18 @@ class Table:
         self._oids = oids
 
     def index(self, key: Any) -> int | None:
+        """Position of the row whose key is ``key`` (compared as text), or None."""
         target = str(key)
         if len(self.rows) < INDEXED_ROWS:
             return self._scan(target)
-        position = self._positions().get(target)
+        position = self._key_index().position(target)
         if position is None:
             # Rows are added, removed and renamed only in ways that change the length or go through
             # this class, so an index of the same length has every current key.
             return None
         if position < len(self.rows) and str(self.rows[position].get(self.spec.key)) == target:
             return position
-        return self._positions(rebuild=True).get(target)  # rows were moved
+        return self._key_index(rebuild=True).position(target)  # rows were moved
 
     def _scan(self, target: str) -> int | None:
         for position, row in enumerate(self.rows):
@@ -57,29 +120,38 @@ class Table:
                 return position
         return None
 
-    def _positions(self, rebuild: bool = False) -> dict[str, int]:
+    def _key_index(self, rebuild: bool = False) -> KeyIndex:
         entry = _key_indexes.get(id(self.rows))
-        if rebuild or entry is None or entry[0] is not self.rows or entry[1] != len(self.rows):
-            positions: dict[str, int] = {}
-            for position, row in enumerate(self.rows):
-                positions.setdefault(str(row.get(self.spec.key)), position)
-            entry = (self.rows, len(self.rows), positions)
+        if rebuild or entry is None or entry.rows is not self.rows or entry.length != len(self.rows):
+            entry = KeyIndex(self.rows, self.spec.key)
             _key_indexes[id(self.rows)] = entry
             while len(_key_indexes) > INDEX_CACHE_SIZE:
                 _key_indexes.popitem(last=False)
         _key_indexes.move_to_end(id(self.rows))
-        return entry[2]
+        return entry
 
-    def _indexed_change(self, old_key: Any, new_key: Any, position: int, grew: bool) -> None:
-        """Keep a table's index in step with a row added (``grew``) or renamed by this class."""
+    def _kept_index(self, length_before: int) -> KeyIndex | None:
+        """This table's index if it was in step before the change that made the length what it is now."""
         entry = _key_indexes.get(id(self.rows))
-        if entry is None or entry[0] is not self.rows or entry[1] != len(self.rows) - (1 if grew else 0):
-            return
-        positions = entry[2]
-        if old_key is not None and positions.get(str(old_key)) == position:
-            del positions[str(old_key)]
-        positions.setdefault(str(new_key), position)
-        _key_indexes[id(self.rows)] = (self.rows, len(self.rows), positions)
+        if entry is None or entry.rows is not self.rows or entry.length != length_before:
+            return None
+        entry.length = len(self.rows)
+        return entry
+
+    def remove(self, row: Row) -> None:
+        """Take ``row`` (this very object) out of the table."""
+        position = self.index(row.get(self.spec.key))
+        if position is None or self.rows[position] is not row:
+            position = next(n for n, candidate in enumerate(self.rows) if candidate is row)
+        del self.rows[position]
+        entry = self._kept_index(len(self.rows) + 1)
+        if entry is not None:
+            entry.deleted(row.get(self.spec.key))
+
+    def remove_many(self, doomed: list[Row]) -> None:
+        """Take several rows out at once (one pass; the index is rebuilt when next needed)."""
+        gone = {id(row) for row in doomed}
+        self.rows[:] = [row for row in self.rows if id(row) not in gone]
 
     def row(self, key: Any) -> Row:
         position = self.index(key)
@@ -91,6 +163,8 @@ class Table:
         return {self.spec.key: row[self.spec.key]}
 
     def _next_key(self) -> int:
+        if len(self.rows) >= INDEXED_ROWS:
+            return self._key_index().next_number()
         numbers = [row[self.spec.key] for row in self.rows if isinstance(row.get(self.spec.key), int)]
         return max(numbers, default=0) + 1
 
@@ -157,7 +231,9 @@ class Table:
             row.setdefault(attr, [])
         self._fill(row, data)
         self.rows.append(row)
-        self._indexed_change(None, key, len(self.rows) - 1, grew=True)
+        entry = self._kept_index(len(self.rows) - 1)
+        if entry is not None:
+            entry.appended(key)
         return row
 
     def overwrite(self, row: Row, data: Row, full: bool) -> None:
@@ -179,9 +255,9 @@ class Table:
             raise RpcError(EXISTS)
         old_key = row[self.spec.key]
         row[self.spec.key] = new_key
-        position = next((n for n, candidate in enumerate(self.rows) if candidate is row), None)
-        if position is not None:
-            self._indexed_change(old_key, new_key, position, grew=False)
+        entry = self._kept_index(len(self.rows))
+        if entry is not None:
+            entry.renamed(old_key, new_key)
 
 
 def _items(param: Row) -> list[Row]:
@@ -197,11 +273,24 @@ def _render_rows(table: Table, rows: list[Row], param: Row, verbose: bool) -> li
     return [pick_fields(render(table.spec, row, verbose, loadsub), param.get("fields")) for row in rows]
 
 
+def _selected(table: Table, param: Row) -> list[Row]:
+    """``select`` over the table; a filter on the key looks its rows up in the key index instead of scanning."""
+    rows = table.rows
+    expr = param.get("filter")
+    if expr and len(rows) >= INDEXED_ROWS and table.spec.key not in table.spec.enums:
+        keys = keys_named(expr, table.spec.key)
+        if keys is not None:
+            compile_filter(expr, table.spec)  # a malformed filter is refused as a scan would refuse it
+            found = (table.index(key) for key in keys)
+            rows = [rows[position] for position in sorted({p for p in found if p is not None})]
+    return select(rows, param, table.spec)
+
+
 def get_table(table: Table, param: Row, verbose: bool) -> Any:
     options = options_of(param)
     if "syntax" in options:
         return {table.category: syntax(table.spec)}
-    rows = select(table.rows, param, table.spec)
+    rows = _selected(table, param)
     if "count" in options:
         return len(rows)
     return _render_rows(table, rows, param, verbose)
@@ -212,15 +301,14 @@ def table_call(method: str, table: Table, param: Row, verbose: bool) -> Any:
         return get_table(table, param, verbose)
     if method == "delete":
         if "filter" in param:
-            doomed = select(table.rows, {"filter": param["filter"]}, table.spec)
+            doomed = _selected(table, {"filter": param["filter"]})
         elif param.get("confirm") == 1:
             doomed = list(table.rows)
         elif isinstance(param.get("data"), list):
             doomed = [table.row(key) for key in param["data"]]
         else:
             raise RpcError(INVALID_DATA)
-        for row in doomed:
-            table.rows.remove(row)
+        table.remove_many(doomed)
         return NO_DATA
     if method not in ("add", "set", "update", "replace"):
         raise RpcError(INVALID_COMMAND)
@@ -247,7 +335,7 @@ def object_call(method: str, table: Table, key: str, param: Row, verbose: bool) 
             raise RpcError(EXISTS)
         return table.key_only(table.create(_items(param)[0], key))
     if method == "delete":
-        table.rows.remove(table.row(key))
+        table.remove(table.row(key))
         return NO_DATA
     if method in ("set", "update", "replace"):
         position = table.index(key)

@@ -42,15 +42,46 @@ def _ordered(left: Any, right: Any, op: str) -> bool:
     return a >= b
 
 
-def _like(value: Any, pattern: Any) -> bool:
+def _like(pattern: Any) -> re.Pattern[str]:
+    """SQL ``like`` (``%`` any run, ``_`` one character, case-insensitive) as a compiled regular expression."""
     regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in str(pattern))
-    return re.fullmatch(regex, str(value), flags=re.IGNORECASE | re.DOTALL) is not None
+    return re.compile(regex, flags=re.IGNORECASE | re.DOTALL)
+
+
+class _Operands:
+    """The operands of ``==``/``!=``/``in``, matched as :func:`_same` would, by hashing rather than one by one.
+
+    A filter ``["name", "in", <thousands of names>]`` is tested against every row of the table:
+    comparing each row with each operand made such a read cost rows x operands.
+    """
+
+    def __init__(self, operands: list[Any]) -> None:
+        self.texts = {str(o) for o in operands}
+        self.values: set[Any] = set()
+        self.unhashable: list[Any] = []
+        for operand in operands:
+            try:
+                self.values.add(operand)
+            except TypeError:
+                self.unhashable.append(operand)
+
+    def match(self, value: Any) -> bool:
+        if str(value) in self.texts:
+            return True
+        try:
+            if value in self.values:
+                return True
+        except TypeError:  # an unhashable value (a list or dict) equals no hashable operand
+            pass
+        return any(value == o for o in self.unhashable)
 
 
 def _condition(spec: TableSpec | None, field: str, op: str, operands: list[Any]) -> Callable[[Row], bool]:
     if op not in COMPARISONS or not operands:
         raise RpcError(INVALID_DATA)
     operand = operands[0]
+    wanted = _Operands(operands if op == "in" else [operand])
+    like = _like(operand) if op == "like" else None
 
     def candidates(row: Row) -> list[Any]:
         value = row.get(field)
@@ -67,14 +98,12 @@ def _condition(spec: TableSpec | None, field: str, op: str, operands: list[Any])
         if field not in row:
             return op == "!="
         values = candidates(row)
-        if op == "==":
-            return any(_same(v, operand) for v in values)
+        if op in ("==", "in"):
+            return any(wanted.match(v) for v in values)
         if op == "!=":
-            return not any(_same(v, operand) for v in values)
-        if op == "in":
-            return any(_same(v, o) for v in values for o in operands)
-        if op == "like":
-            return any(_like(v, operand) for v in values)
+            return not any(wanted.match(v) for v in values)
+        if like is not None:
+            return any(like.fullmatch(str(v)) is not None for v in values)
         if op == "contain":
             if isinstance(row[field], list):
                 return any(_same(v, operand) for v in values)
@@ -82,6 +111,30 @@ def _condition(spec: TableSpec | None, field: str, op: str, operands: list[Any])
         return any(_ordered(v, operand, op) for v in values if v is not None)
 
     return check
+
+
+def keys_named(expr: Any, key: str) -> list[Any] | None:
+    """The keys a filter limits its rows to (``[key, "==", x]``, ``[key, "in", ...]``, alone or and-ed), or None.
+
+    Only text and whole-number keys: for those, matching a row's key as :func:`_same` does is
+    matching its text, which is what a table's key index holds.
+    """
+    if not isinstance(expr, list) or not expr:
+        return None
+    if isinstance(expr[0], list):
+        if any(joiner != "&&" for joiner in expr[1::2]):
+            return None
+        for operand in expr[0::2]:
+            found = keys_named(operand, key)
+            if found is not None:
+                return found
+        return None
+    if len(expr) < 3 or expr[0] != key or expr[1] not in ("==", "in"):
+        return None
+    operands = list(expr[2:3] if expr[1] == "==" else expr[2:])
+    if all(isinstance(o, str) or (isinstance(o, int) and not isinstance(o, bool)) for o in operands):
+        return operands
+    return None
 
 
 def compile_filter(expr: Any, spec: TableSpec | None) -> Callable[[Row], bool]:

@@ -83,7 +83,7 @@ def run_on_database(content: str, tables: Tables) -> list[str]:
             elif verb == "unset" and row is not None and args:
                 table.unset_attrs(row, [args[0]])
             elif verb == "delete" and args:
-                table.rows.remove(table.row(args[0]))
+                table.remove(table.row(args[0]))
             elif verb == "next":
                 row = None
             elif verb == "end":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import math
 import os
 import shutil
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 from .codes import RpcError
 from .faults import FaultQueue
 from .objects import NO_DATA
+from .pacing import QUEUES, RequestCounts, ServerTime
 from .replay import Replayer, SeedReport, read_exchanges, seed
 from .rpc import RpcHandler
 from .server import Limits, RecordedRequest, SimulatorServer
@@ -72,6 +74,9 @@ class FMGSimulator:
         seed: str | os.PathLike[str] | None = None,
         rpc_permit: Mapping[str, str] | None = None,
         login_max: int | None = LOGIN_MAX,
+        server_time: float = 0.0,
+        server_time_per_param: float = 0.0,
+        server_queue: str = "global",
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -81,8 +86,16 @@ class FMGSimulator:
             raise ValueError("at least one ADOM is needed")
         if any(level not in ("none", "read", "read-write") for level in (rpc_permit or {}).values()):
             raise ValueError("rpc_permit values must be 'none', 'read' or 'read-write'")
+        for name, value in (("server_time", server_time), ("server_time_per_param", server_time_per_param)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+        if server_queue not in QUEUES:
+            raise ValueError(f"server_queue must be one of {', '.join(QUEUES)}")
         self.tls = tls
         self.latency = latency
+        self.server_time = server_time
+        self.server_time_per_param = server_time_per_param
+        self.server_queue = server_queue
         self._port_wanted = port
         self._clock_offset = 0.0
         if devices is None:
@@ -113,7 +126,9 @@ class FMGSimulator:
         # Bounded, so a long soak keeps flat memory; None keeps everything.
         self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=request_history)
         self._calls: collections.deque[RecordedCall] = collections.deque(maxlen=request_history)
+        self._counts = RequestCounts()  # unbounded history is not needed to count
         self._requests_lock = threading.Lock()
+        self._paced: ServerTime | None = None
         self.bind = bind
         self.limits = Limits(max_body, body_timeout, idle_timeout, max_connections)
         self._server: SimulatorServer | None = None
@@ -129,10 +144,14 @@ class FMGSimulator:
             from .tls import make_server_context
 
             context, self.ca_cert_path = make_server_context()
+        self._paced = ServerTime(
+            self._answer,
+            lambda: (self.server_time, self.server_time_per_param, self.server_queue),
+        )
         self._server = SimulatorServer(
             self.bind,
             self._port_wanted,
-            self._answer,
+            self._paced,
             self._faults,
             self._record,
             lambda: self.latency,
@@ -148,6 +167,8 @@ class FMGSimulator:
         server, self._server = self._server, None
         if server is None:
             return
+        if self._paced is not None:
+            self._paced.stopped.set()  # requests held for their server time answer at once
         server.stop()
         if self.ca_cert_path is not None:
             shutil.rmtree(os.path.dirname(self.ca_cert_path), ignore_errors=True)
@@ -195,6 +216,7 @@ class FMGSimulator:
     def _record(self, request: RecordedRequest) -> None:
         with self._requests_lock:
             self._requests.append(request)
+            self._counts.add(request.json)
 
     def _answer(self, request: Any, bearer: str | None) -> Any:
         reply = (
@@ -222,10 +244,26 @@ class FMGSimulator:
             return list(self._calls)
 
     def clear_requests(self) -> None:
-        """Forget the recorded requests and calls."""
+        """Forget the recorded requests and calls (``request_counts`` goes on counting)."""
         with self._requests_lock:
             self._requests.clear()
             self._calls.clear()
+
+    @property
+    def request_counts(self) -> RequestCounts:
+        """How many HTTP requests came in and how many JSON-RPC params they carried, in all and by method (a copy).
+
+        Counted since start or the last :meth:`reset_request_counts`, whatever ``request_history``
+        keeps; every HTTP request counts, also one answered with an injected fault.
+        """
+        with self._requests_lock:
+            return self._counts.copy()
+
+    def reset_request_counts(self) -> RequestCounts:
+        """Start counting from zero; returns the counts until now."""
+        with self._requests_lock:
+            counts, self._counts = self._counts, RequestCounts()
+        return counts
 
     # --- cassettes -------------------------------------------------------------------------
     def seed(self, path: str | os.PathLike[str]) -> SeedReport:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import itertools
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -13,7 +12,7 @@ from . import packages
 from .codes import INVALID_COMMAND, INVALID_DATA, INVALID_URL, NOT_FOUND, RpcError
 from .objects import NO_DATA, Table, member_call, object_call, table_call
 from .query import pick_fields
-from .schema import DEFAULT_OBJECTS, OBJECT_TABLES, TableSpec, normalize, render
+from .schema import DEFAULT_OBJECTS, OBJECT_TABLES, TableSpec, copy_json, normalize, render
 from .workspace import ADOM, DEV, PKG
 
 WRITE_METHODS = frozenset({"add", "set", "update", "delete", "replace", "clone", "move", "unset"})
@@ -207,9 +206,9 @@ class Store:
     # --- workspace snapshots -------------------------------------------------------------------
     def take_snapshot(self, adom: str, kind: str, target: str) -> Any:
         if kind == ADOM and adom in self.config:
-            return copy.deepcopy(self.config[adom])
+            return copy_json(self.config[adom])
         if kind == PKG:
-            return copy.deepcopy(self.package(adom, target))
+            return copy_json(self.package(adom, target))
         return None
 
     def absorb_snapshot(self, snapshot: Any, adom: str, kind: str, target: str) -> None:
@@ -222,7 +221,7 @@ class Store:
             return
         if old is not None:
             old.clear()
-            old.update(copy.deepcopy(current))
+            old.update(copy_json(current))
 
     @contextlib.contextmanager
     def committed_view(self, snapshots: list[tuple[str, str, str, Any]]) -> Iterator[None]:
@@ -233,7 +232,7 @@ class Store:
                 if snapshot is None:
                     continue
                 live = self.take_snapshot(adom, kind, target)
-                self.restore_snapshot(adom, kind, target, copy.deepcopy(snapshot))
+                self.restore_snapshot(adom, kind, target, copy_json(snapshot))
                 swapped.append((adom, kind, target, live))
             yield
         finally:

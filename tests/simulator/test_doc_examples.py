@@ -56,3 +56,19 @@ def test_recorded_requests(fmg: FortiManager, fmg_simulator: FMGSimulator) -> No
     (request,) = fmg_simulator.requests
     assert request.json["method"] == "get"
     assert request.json["params"] == [{"url": "sys/status"}]
+
+
+def test_a_slow_fortimanager_and_counted_requests() -> None:
+    slow = FMGSimulator(latency=0.02, server_time=0.05, server_time_per_param=0.001)
+    assert (slow.latency, slow.server_time, slow.server_time_per_param, slow.server_queue) == (
+        0.02,
+        0.05,
+        0.001,
+        "global",
+    )
+    with FMGSimulator(request_history=0) as counted:
+        with FortiManager(counted.host, "admin", "password", use_ssl=counted.tls) as client:
+            client.get("pm/config/adom/root/obj/firewall/address", fields=["name"])
+        counts = counted.request_counts
+    assert counts.requests == 4  # login, the workspace-mode check of the login, the get, logout
+    assert counts.by_method["get"].requests == 2 and counts.by_method["exec"].requests == 2

@@ -18,7 +18,9 @@ POLL_COST = 0.003  # seconds one poll takes on the fake clock
 class FakeTasks:
     """Tasks whose percent grows linearly over their duration, on a clock only sleeps move."""
 
-    def __init__(self) -> None:
+    def __init__(self, poll_cost: float = POLL_COST, step: int = 1) -> None:
+        self.poll_cost = poll_cost  # a round trip; the task is read at its end, as the simulator does
+        self.step = step  # percent moves in steps of this size
         self.now = T0
         self.tasks: dict[int, dict[str, Any]] = {}
         self.polls: list[tuple[float, list[str]]] = []
@@ -42,7 +44,7 @@ class FakeTasks:
     def render(self, task_id: int) -> dict[str, Any]:
         spec = self.tasks[task_id]
         fraction = 1.0 if spec["duration"] == 0 else min(1.0, (self.now - spec["start"]) / spec["duration"])
-        percent = int(fraction * 100)
+        percent = int(fraction * 100) // self.step * self.step
         if spec["stall"] is not None:
             percent = min(percent, spec["stall"])
         done = spec["lines"] * percent // 100
@@ -63,8 +65,12 @@ class FakeTasks:
         self.polls.append((self.now, list(urls)))
         return [self._answer(url) for url in urls]
 
+    def poll_intervals(self) -> list[float]:
+        """Seconds from the start of each poll to the start of the next."""
+        return [later[0] - earlier[0] for earlier, later in zip(self.polls, self.polls[1:])]
+
     def _answer(self, url: str) -> tuple[int, Any]:
-        self.now += POLL_COST
+        self.now += self.poll_cost
         if self.failing:
             failure = self.failing.pop(0)
             if isinstance(failure, Exception):
@@ -105,12 +111,34 @@ def test_tracking_ends_soon_after_100_percent_and_polls_a_long_task_rarely(world
     assert max(world.sleeps) <= 3
 
 
+@pytest.mark.parametrize("duration", [2.0, 10.0, 30.0, 100.0])
+@pytest.mark.parametrize("round_trip", [0.02, 0.1])
+@pytest.mark.parametrize("step", [1, 10])
+def test_a_slow_round_trip_does_not_stretch_the_overshoot(duration: float, round_trip: float, step: int) -> None:
+    world = FakeTasks(poll_cost=round_trip, step=step)
+    world.add(7, duration)
+    code, task = world.tracker().track(7, TrackOptions(timeout=duration + 60))
+    assert code == 0 and task["percent"] == 100
+    # Polls start min_sleep_time apart near the end whatever the round trip (it used to add to the wait).
+    assert world.now - world.finish_time(7) <= 0.25
+    assert len(world.polls) <= duration / 3 + 25
+
+
+def test_a_round_trip_longer_than_the_interval_means_polls_back_to_back(world: FakeTasks) -> None:
+    world.poll_cost = 4.0  # a FortiManager taking 4 s to answer
+    world.add(8, 30.0)
+    code, _task = world.tracker().track(8, TrackOptions(timeout=100))
+    assert code == 0 and set(world.sleeps) == {0.0}
+    assert world.now - world.finish_time(8) <= 4.0  # one round trip at most
+
+
 def test_waits_start_short_and_grow_to_sleep_time_while_nothing_moves(world: FakeTasks) -> None:
     world.add(1, 100.0, stall_at=0)
     code, reply = world.tracker().track(1, TrackOptions(timeout=40, sleep_time=5))
     assert code == 1 and "timed out" in reply["msg"]
-    assert world.sleeps[0] == pytest.approx(0.2)
-    assert world.sleeps == sorted(world.sleeps) and world.sleeps[-1] == pytest.approx(5)
+    intervals = world.poll_intervals()
+    assert intervals[0] == pytest.approx(0.2)
+    assert intervals == sorted(intervals) and intervals[-1] == pytest.approx(5)
     assert len(world.polls) < 20
 
 
@@ -119,7 +147,7 @@ def test_a_task_that_stops_progressing_is_polled_less_and_less(world: FakeTasks)
     code, task = world.tracker().track(1, TrackOptions(timeout=120, timeout_only=False, task_stale_timeout=60))
     assert code == 1 and "did not progress" in task["msg"] and task["percent"] == 40
     # Close polling around the predicted end, then back to sleep_time while nothing moves.
-    assert world.sleeps[-10:] == [3.0] * 10
+    assert world.poll_intervals()[-10:] == pytest.approx([3.0] * 10)
     assert len(world.polls) <= 60 / 3 + 30
 
 
@@ -171,7 +199,7 @@ def test_connection_errors_count_as_failed_polls_only_when_asked(world: FakeTask
 def test_sleep_time_below_the_minimum_is_used_as_is(world: FakeTasks) -> None:
     world.add(6, 0.3)
     world.tracker().track(6, TrackOptions(sleep_time=0.05))
-    assert set(world.sleeps) == {0.05}
+    assert world.poll_intervals() == pytest.approx([0.05] * (len(world.polls) - 1))
 
 
 def test_several_tasks_are_polled_together_and_returned_in_input_order(world: FakeTasks) -> None:
