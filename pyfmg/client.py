@@ -189,7 +189,9 @@ class FortiManager(LoginSession):
         """What this client holds locked now: ``["root", "global", "root/pkg/default", ...]`` (new in pyfmg).
 
         Locks taken through :meth:`lock_adom`, :meth:`lock` and :meth:`workspace`, all released by
-        :meth:`logout`. No request is sent.
+        :meth:`logout`. No request is sent. A lock FortiManager no longer has leaves the list: all
+        of them when the session turned out gone after a ``-11``, one when a write under it was
+        refused with ``-10147`` (docs/reliability.rst).
         """
         return [scope.name for scope in self._workspace.held]
 

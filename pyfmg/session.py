@@ -21,11 +21,13 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 from .arguments import serialisable
-from .exceptions import FMGInsecureTLSWarning, FMGValidSessionException, bounded_repr
+from .exceptions import FMGInsecureTLSWarning, FMGValidSessionException, FMGValueError, bounded_repr
 from .legacy import PyFMGSurface
+from .lockscope import lock_scope
 from .request import build_envelope, build_params
 from .response import NOT_JSON_CODE, NotJSONResponse, all_results, first_result, parse_releasing_bytes
 from .retry import INVALID_SESSION, READ_METHODS, Retry
+from .workspace import NO_WRITE_PERMISSION
 
 # Failed logins, repeats and new logins are logged under the client's name, where users look (docs/scale.rst).
 logger = logging.getLogger("pyfmg.client")
@@ -173,10 +175,27 @@ class LoginSession(PyFMGSurface):
                 relogged_in = True
                 self._recover_session(sid, call_label(method, params))
                 continue
+            outcome = reply_code(code, data, free_form)
             written = method not in READ_METHODS and "/workspace/" not in first_url(params)
-            if written and reply_code(code, data, free_form) == 0:
+            if written and outcome == 0:
                 self._workspace.note_write()
+            elif outcome in (INVALID_SESSION, NO_WRITE_PERMISSION) and not getattr(self._local, "no_recovery", False):
+                self._update_lock_book(outcome, method, params)
             return code, data
+
+    def _update_lock_book(self, outcome: int, method: str, params: Any) -> None:
+        """What a refusal says about the locks: -11, the session (and so its locks) may be gone;
+        -10147 on a write, FortiManager does not count a lock we hold for it."""
+        with self._without_recovery():  # the question asked below must not ask again
+            if outcome == INVALID_SESSION:
+                self._workspace.session_refused()
+            elif method not in READ_METHODS:
+                try:
+                    scope = lock_scope(method, params)
+                except FMGValueError:
+                    return  # no telling which lock the write needed: the book stays as it is
+                if scope is not None:
+                    self._workspace.write_refused(scope)
 
     def _wait_before_repeat(self, policy: Retry, repeat: int, method: str, params: Any, why: str) -> None:
         delay = policy.backoff(repeat)
@@ -215,8 +234,15 @@ class LoginSession(PyFMGSurface):
                             f"{login_failure(detail)}"
                         )
                     )
-                self.sid = sid
-                self._workspace.reacquire()
+                self._redactor.add(sid)
+                try:
+                    # The new session is this thread's until its locks are back. Meanwhile the other
+                    # threads send the old one, get -11 and wait above: they never see no session, nor
+                    # a session without its locks.
+                    with self._private_sid(sid):
+                        self._workspace.reacquire()
+                finally:
+                    self.sid = sid  # one assignment: every thread's next call carries the new session
 
     @contextlib.contextmanager
     def _without_recovery(self) -> Iterator[None]:
@@ -234,10 +260,11 @@ class LoginSession(PyFMGSurface):
             return self._post_through_session(method, params, free_form, create_task)
         record = self.req_resp_object
         record.reset()
-        if self._sid is None:
+        sid = self._sid
+        if sid is None:
             raise FMGValidSessionException(method, params)
         request_id = self._transport.next_id()
-        envelope = build_envelope(method, params, self._sid, request_id, self._verbose, create_task)
+        envelope = build_envelope(method, params, sid, request_id, self._verbose, create_task)
         record.request_json = envelope
         with self._reporting_errors():
             with serialisable(call_label(method, params)):

@@ -35,6 +35,10 @@ Reply = tuple[int, Any]
 
 #: FortiManager's answer when another session holds the lock.
 LOCKED_BY_OTHER = -20055
+#: Its answer to a session it does not know (expired, FortiManager restarted) -- and to a real denial.
+SESSION_REFUSED = -11
+#: Its answer to a write that no lock of the session covers ("no write permission").
+NO_WRITE_PERMISSION = -10147
 #: Answer values that mean "workspace mode is off" / "ADOMs are on" (numeric and verbose forms).
 WORKSPACE_OFF = (0, "0", "disabled", "disable")
 ADOMS_ON = (1, "1", "enable", "enabled")
@@ -135,8 +139,10 @@ class WorkspaceManager:
     ``execute(url, *dicts, **params)`` and ``get(url, **params)`` are the client's calls; the manager never sees
     HTTP.  ``faults()`` counts the exchanges that broke (connection lost, reply cut off) and
     ``user()`` names the administrator logged in (None with an API key): a lock known before a
-    fault is checked with ``lockinfo`` before a block relies on it.  ``sleep`` and ``clock`` are
-    injectable so waiting can be tested without waiting.
+    fault is checked with ``lockinfo`` before a block relies on it.  ``session_ends()`` is False
+    with an API key, whose session (and so whose locks) never ends: its ``-11`` is a denial, and
+    a lock it may hold is unlocked at logout.  ``sleep`` and ``clock`` are injectable so waiting
+    can be tested without waiting.
     """
 
     def __init__(
@@ -147,11 +153,15 @@ class WorkspaceManager:
         clock: Callable[[], float] = time.monotonic,
         faults: Callable[[], int] = lambda: 0,
         user: Callable[[], str | None] = lambda: None,
+        session_ends: Callable[[], bool] = lambda: True,
     ) -> None:
         self._execute = execute
         self._get = get
         self._faults = faults
         self._user = user
+        self._session_ends = session_ends
+        # Held while one thread asks whether a refused session is gone; the others need not ask too.
+        self._asking = threading.Lock()
         self._sleep = sleep
         self._clock = clock
         # Scope name -> hold, in locking order (logout unlocks in that order).
@@ -211,6 +221,63 @@ class WorkspaceManager:
             self._holds.clear()
             self._maybe_locked.clear()
             self._unsaved.clear()
+
+    def session_refused(self) -> None:
+        """A call was refused with -11: the session may be gone, and its locks with it.
+
+        -11 also answers a real denial (a URL outside the administrator's rights), which leaves the
+        session and its locks as they are, so one ``lockinfo`` on a held scope settles it: -11
+        again, and the book is emptied (nothing is unlocked at logout, the next block locks
+        afresh); any other answer, and it stays.  Nothing is asked with an API key, when nothing
+        is held, or while another thread is asking.
+        """
+        if not self._session_ends():
+            return
+        with self._guard:
+            scopes = [hold.scope for hold in self._holds.values()] + list(self._maybe_locked.values())
+        if not scopes or not self._asking.acquire(blocking=False):
+            return
+        try:
+            try:
+                code, _data = self._get(scopes[0].url("lockinfo"))
+            except Exception as err:  # a broken exchange already puts the locks in doubt (faults)
+                logger.warning("Could not ask whether the session refused with -11 still holds its locks: %s", err)
+                return
+            if code == SESSION_REFUSED:
+                logger.warning(
+                    "The session is gone (code -11), and its locks with it: %s", ", ".join(s.name for s in scopes)
+                )
+                self.forget_all()
+        finally:
+            self._asking.release()
+
+    def write_refused(self, needed: LockScope) -> None:
+        """FortiManager refused a write needing ``needed`` with -10147: a lock in the book covering it is gone.
+
+        (FortiManager restarted, which only an API key survives; an administrator released the
+        lock.)  The lock leaves the book, so :attr:`held` and the next block, which locks again,
+        are right; uncommitted changes under it are gone with it.  With an API key the scope is
+        still unlocked at logout in case the refusal meant something else: such a lock never ends.
+        """
+        adom = (needed.adom or "root").lower()
+        with self._guard:
+            gone = [
+                hold
+                for hold in self._holds.values()
+                if (hold.scope.adom or "root").lower() == adom
+                and (not (hold.scope.package or hold.scope.device) or hold.scope.name == needed.name)
+            ]
+            for hold in gone:
+                del self._holds[hold.scope.name]
+                self._unsaved.discard(hold.scope)
+                if not self._session_ends():
+                    self._maybe_locked.setdefault(hold.scope.name, hold.scope)
+        if gone:
+            logger.warning(
+                "FortiManager refused a write under %s (code -10147): the lock is gone (FortiManager restarted, or "
+                "an administrator released it); the next workspace() block locks again",
+                ", ".join(hold.scope.name for hold in gone),
+            )
 
     def note_write(self) -> None:
         """A write succeeded; until committed it lives only in this session's workspace."""
@@ -397,11 +464,17 @@ class WorkspaceManager:
         for scope in self.held:
             try:
                 code, data = self._send_unlock(scope)
-                if code != 0:
-                    logger.warning("Unlocking %s failed: code %s, %s", scope.name, code, _message(data))
             except Exception as err:
                 logger.error("Unlocking %s failed: %s", scope.name, err)
                 first_error = first_error or err
+                continue
+            if code == SESSION_REFUSED and self._session_ends():
+                # The session is gone, and its locks with it: the other unlocks would be refused too.
+                logger.warning("Unlocking %s was refused (code -11): the session and its locks are gone", scope.name)
+                self.forget_all()
+                break
+            if code != 0:
+                logger.warning("Unlocking %s failed: code %s, %s", scope.name, code, _message(data))
         for scope in self.maybe_locked:
             try:
                 code, data = self._send_unlock(scope)

@@ -23,7 +23,9 @@ class FMGLockContext:
 
     def __init__(self, fmg: Any) -> None:
         self._fmg = fmg
-        self.manager = WorkspaceManager(self._execute, self._get, faults=self._faults, user=self._user)
+        self.manager = WorkspaceManager(
+            self._execute, self._get, faults=self._faults, user=self._user, session_ends=self._session_ends
+        )
 
     def _execute(self, url: str, *args: Any, **kwargs: Any) -> Reply:
         # pyFMG's lock calls send an empty dict as the first positional argument.
@@ -45,6 +47,10 @@ class FMGLockContext:
             return None
         user = getattr(self._fmg, "_user", None)
         return user if isinstance(user, str) else None
+
+    def _session_ends(self) -> bool:
+        """True for a login session (it expires, and its locks with it); False with an API key (it never ends)."""
+        return not getattr(self._fmg, "_apikeyused", False)
 
     # --- pyFMG's properties, with setters ---------------------------------------------------------
     @property

@@ -41,6 +41,8 @@ exchange_logger = logging.getLogger("pyfmg.client")
 Reply = tuple[int, Any]
 LoginStrategy = Union[PasswordLogin, ApiKeyLogin, FortiCloudLogin]
 LoginOutcome = tuple[Optional[str], int, Any]
+#: No login in progress in this thread: ``_sid`` is the shared session id.
+_SHARED: Any = object()
 
 
 class PyFMGSurface:
@@ -57,7 +59,6 @@ class PyFMGSurface:
     _verbose: bool
     _check_adom_workspace: bool
     _track_task_disable_connerr: bool
-    _sid: str | None
     _url: str | None
     _logger: logging.Logger | None
     _local: threading.local
@@ -145,8 +146,45 @@ class PyFMGSurface:
 
     @sid.setter
     def sid(self, val: str | None) -> None:
+        self._redactor.add(val)  # first: another thread may print the moment the id is in use
         self._sid = val
-        self._redactor.add(val)
+
+    @property
+    def _sid(self) -> str | None:
+        """pyFMG's session id attribute: the one every thread sends, or this thread's own during a login.
+
+        A (re-)login sets up its session in a view of its own (:meth:`_private_sid`) and publishes
+        it in one assignment when it is ready, so other threads never see it missing or half set up.
+        """
+        own = self.__dict__
+        local = own.get("_local")
+        if local is not None:
+            view = local.__dict__.get("private_sid", _SHARED)
+            if view is not _SHARED:
+                return view
+        return own.get("_shared_sid")
+
+    @_sid.setter
+    def _sid(self, val: str | None) -> None:
+        local = self.__dict__.get("_local")
+        if local is not None and "private_sid" in local.__dict__:
+            local.private_sid = val
+        else:
+            self.__dict__["_shared_sid"] = val
+
+    @contextlib.contextmanager
+    def _private_sid(self, start: str | None) -> Iterator[None]:
+        """Inside, this thread reads and writes its own ``_sid`` (from ``start``); the others keep the shared one."""
+        view = self._local.__dict__
+        previous = view.get("private_sid", _SHARED)
+        view["private_sid"] = start
+        try:
+            yield
+        finally:
+            if previous is _SHARED:
+                del view["private_sid"]
+            else:
+                view["private_sid"] = previous
 
     @property
     def verify_ssl(self) -> VerifySetting:
@@ -510,9 +548,9 @@ class PyFMGSurface:
             self.dprint()
             return sid, code, detail
         self.req_resp_object.reset()
-        # pyFMG's path takes the session id from the reply only while the client has none.
-        previous, self._sid = self._sid, current_sid
-        try:
+        # pyFMG's path takes the session id from the reply only while the client has none: in this
+        # thread's own view, so the session other threads use stays as it is until the caller sets it.
+        with self._private_sid(current_sid):
             if self._apikeyused:
                 self._set_sid(None)
                 return self._sid, 0, None
@@ -526,9 +564,6 @@ class PyFMGSurface:
                 params = self.common_datagram_params("execute", "sys/login/user", passwd=self._passwd, user=self._user)
                 code, detail = self._post_login_request("exec", params)
             return self._sid, code, detail
-        finally:
-            if self._sid is None:
-                self._sid = previous
 
     # --- tasks ---------------------------------------------------------------------------------------
     def _delete_task(self, task_id: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any, Callable
 
@@ -18,6 +19,15 @@ OTHER_PASSWORD = "0ther-Pa55w0rd!y"
 API_KEY = "qk8Zr3tY7mNpL2vB9xWc4dFh6jKs1aGe"
 USERS = {"admin": PASSWORD, "other": OTHER_PASSWORD}
 ADDRESSES = "/pm/config/adom/root/obj/firewall/address"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.005)  # polling interval, not a wait for the feature
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from pyfmg import FMGConnectionError, FMGLockError, FMGWorkspaceError, FortiManager
 
-from .conftest import ADDRESSES, PASSWORD
+from .conftest import ADDRESSES, PASSWORD, wait_until
 
 Connect = Callable[..., FortiManager]
 LOCK_ROOT = "dvmdb/adom/root/workspace/lock"
@@ -41,14 +41,6 @@ def urls_sent(sim: Any) -> list[str]:
         params = (request.json or {}).get("params") or [{}]
         out.append(str(params[0].get("url", "")).strip("/"))
     return out
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.005)  # polling interval, not a wait for the feature
 
 
 def test_a_lock_freed_while_we_wait_is_taken(ws_sim: Any, make_client: Connect) -> None:

@@ -8,6 +8,7 @@ import threading
 from typing import Any, Callable
 
 import pytest
+import requests
 
 from pyfmg import (
     FMGConnectionError,
@@ -20,7 +21,7 @@ from pyfmg import (
 )
 from pyfmg.retry import Retry
 
-from .conftest import ADDRESSES, API_KEY
+from .conftest import ADDRESSES, API_KEY, wait_until
 
 RELOGIN = Retry(relogin=True)
 EXPIRED = json.dumps({"result": [{"status": {"code": -11, "message": "No permission for the resource"}}]}).encode()
@@ -161,6 +162,78 @@ def test_threads_sharing_a_client_log_in_again_only_once(sim: Any, make_client: 
         thread.join(timeout=30)
     assert codes == [0] * 8
     assert logins(sim) == 2 and len(sim.sessions) == 1
+
+
+class SwappedSession(requests.Session):
+    """A session of the caller's own, assigned to ``fmg._session``: calls take pyFMG's path through it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False  # no proxy from the environment on loopback
+
+
+@pytest.mark.parametrize("route", ["own wire", "swapped _session"])
+def test_a_re_login_is_one_step_for_threads_calling_meanwhile(
+    make_sim: Callable[..., Any], make_client: Connect, route: str
+) -> None:
+    """Threads calling during a re-login use the old session (-11, wait, repeat) or the new one, never none."""
+    sim = make_sim(request_history=None)
+    client = make_client(sim, retry=RELOGIN)
+    if route == "swapped _session":
+        client._session = SwappedSession()
+    stop = threading.Event()
+    done = [0] * 4
+    failures: list[Any] = []
+
+    def hammer(index: int) -> None:
+        while not stop.is_set():
+            try:
+                code, _ = client.get("sys/status")
+            except Exception as err:  # before: FMGValidSessionException while the session id was None
+                failures.append(err)
+                return
+            if code != 0:
+                failures.append(code)
+            done[index] += 1
+
+    threads = [threading.Thread(target=hammer, args=(index,)) for index in range(len(done))]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            old = client.sid
+            sim.inject("slow", url="sys/login/user", delay=0.2)  # the re-login takes a round trip's while
+            sim.advance_clock(10_000)
+            wait_until(lambda: bool(failures) or client.sid not in (None, old))  # noqa: B023 (used at once)
+            # Every thread makes two more calls, so none still carries the old session into the next expiry.
+            seen = list(done)
+            wait_until(lambda: bool(failures) or all(now >= then + 2 for now, then in zip(done, seen)))  # noqa: B023
+            if failures:
+                break
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert failures == []
+    assert logins(sim) == 4 and client.sid in sim.sessions
+
+
+def test_threads_wait_until_the_locks_are_back_before_using_a_new_session(
+    make_sim: Callable[..., Any], make_client: Connect
+) -> None:
+    """A write sent while the re-login is still taking the locks back waits for them, instead of being refused."""
+    ws_sim = make_sim(workspace_mode="normal")
+    client = make_client(ws_sim, retry=RELOGIN)
+    client.lock_adom("root")
+    expire_sessions(ws_sim)
+    ws_sim.inject("slow", method="exec", url="dvmdb/adom/root/workspace/lock*", delay=0.5)
+    reader = threading.Thread(target=client.get, args=(ADDRESSES,))
+    reader.start()  # meets -11 and logs in again; taking root back takes 0.5 s
+    wait_until(lambda: len(ws_sim.sessions) == 1)
+    code, _ = client.add(ADDRESSES, name="h1", subnet="10.0.0.1/32")
+    reader.join(timeout=30)
+    assert code == 0  # before: sent on the new session before its lock, and refused with -10147
+    assert ws_sim.locks == {"root": client.sid} and client.locked_scopes == ["root"]
 
 
 # --- locks across an expiry ---------------------------------------------------------------------------------
