@@ -51,6 +51,7 @@ class ItemResult:
 
     @property
     def ok(self) -> bool:
+        """True when FortiManager answered this item with status 0."""
         return self.code == 0
 
 

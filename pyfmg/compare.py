@@ -58,6 +58,7 @@ class ObjectChange:
 
     @property
     def changed(self) -> bool:
+        """True when the plan writes something (create, update or delete)."""
         return self.action != "none"
 
     def write_payload(self) -> dict[str, Any]:

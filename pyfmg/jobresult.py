@@ -75,6 +75,7 @@ class ConvergeSummary:
 
     @property
     def total(self) -> int:
+        """How many objects the job was given (every status counted)."""
         return self.created + self.updated + self.deleted + self.unchanged + self.planned + self.failed
 
     @property
@@ -84,6 +85,7 @@ class ConvergeSummary:
 
     @property
     def ok(self) -> bool:
+        """True when no object failed."""
         return self.failed == 0
 
     def __str__(self) -> str:
@@ -124,6 +126,7 @@ class ConvergeResult(Sequence[ObjectResult]):
 
     @property
     def summary(self) -> ConvergeSummary:
+        """How many objects ended in each status (created, updated, ..., failed), counted now."""
         counts = dict.fromkeys(STATUSES, 0)
         for item in self.items:
             counts[item.status] += 1

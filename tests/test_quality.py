@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pathlib
 import re
 import shutil
@@ -84,6 +85,28 @@ def test_fortimanager_has_the_public_members_the_api_page_promises() -> None:
 @pytest.mark.parametrize("name", sorted(public_names()))
 def test_every_public_name_has_a_docstring(name: str) -> None:
     assert own_docstring(name), f"pyfmg.{name} has no docstring: autodoc leaves it out of the API page"
+
+
+def public_class_members() -> list[str]:
+    """``Class.member`` for the public methods and properties the classes of ``pyfmg.__all__`` define themselves."""
+    members = []
+    for name in pyfmg.__all__:
+        value = getattr(pyfmg, name)
+        if name == "FortiManager" or not isinstance(value, type):
+            continue
+        for member, attribute in vars(value).items():
+            callable_or_property = isinstance(attribute, (property, staticmethod, classmethod))
+            if not member.startswith("_") and (callable_or_property or inspect.isfunction(attribute)):
+                members.append(f"{name}.{member}")
+    return members
+
+
+@pytest.mark.parametrize("name", public_class_members())
+def test_every_public_member_of_an_exported_class_has_a_docstring(name: str) -> None:
+    owner, member = name.split(".")
+    attribute = vars(getattr(pyfmg, owner))[member]
+    function = attribute.fget if isinstance(attribute, property) else getattr(attribute, "__func__", attribute)
+    assert (function.__doc__ or "").strip(), f"pyfmg.{name} has no docstring: autodoc leaves it out of the API page"
 
 
 def documented_on_api_page(html: pathlib.Path) -> list[Any]:
