@@ -29,6 +29,7 @@ from .response import NOT_JSON_CODE, NotJSONResponse, all_results, first_result,
 from .retry import INVALID_SESSION, READ_METHODS, Retry
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import DEFAULT_MAX_REPLY_BYTES, Transport, VerifySetting
+from .validation import SchemaCache
 from .workspace import LockScope
 
 logger = logging.getLogger(__name__)
@@ -415,6 +416,22 @@ class FortiManager(PyFMGSurface):
             return run()
         with self.workspace(adom, commit=commit):
             return run()
+
+    def validate(self, url: str, data: Any) -> None:
+        """Check the data of a write to ``url`` against the table's schema, before sending the write.
+
+        Sends ``get <url> option=syntax`` the first time a table is checked; this client keeps
+        the answer, so each table costs one request per client. ``data`` is one object's
+        attributes or a list of them. Returns None when the data fits (or when FortiManager
+        cannot describe the table: nothing is then ruled out). pyFMG had no such check.
+
+        :raises FMGValidationError: an unknown attribute, a wrong type, an enum value the table
+            does not allow (the allowed ones are named), an integer out of range or a string
+            too long; ``problems`` lists each.
+        """
+        if self.__dict__.get("_schemas") is None:
+            self._schemas = SchemaCache(self.get)
+        self._schemas.validate(url, data)
 
     # --- requests ----------------------------------------------------------------------------------
     def _post_request(self, method: str, params: Any, free_form: bool = False, create_task: Any = None) -> Reply:

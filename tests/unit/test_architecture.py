@@ -26,6 +26,7 @@ ALLOWED = {
     "retry": {"exceptions"},
     "lockscope": {"exceptions", "workspace"},
     "converge": {"exceptions"},
+    "validation": {"exceptions"},
     "cassette": {"exceptions", "logs"},
 }
 
@@ -48,6 +49,7 @@ CORE = {
     "lockscope",
     "bulk",
     "converge",
+    "validation",
     "cassette",
 }
 
