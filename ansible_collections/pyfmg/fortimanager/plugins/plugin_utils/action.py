@@ -22,6 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
 
@@ -30,14 +31,18 @@ class FMGAction(ActionBase):
     """Runs a pyfmg.fortimanager module's task in the httpapi connection, or the module itself."""
 
     _supports_check_mode = True
-    _supports_async = False
+    _supports_async = True  # the module does, with connection: local
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         module_name = self._task.action.rpartition(".")[2]
         socket_path = getattr(self._connection, "socket_path", None)
         if not socket_path or self._task.args.get("host"):
-            result.update(self._execute_module(module_name=self._task.action, task_vars=task_vars))
+            return self._run_module(result, task_vars)
+        if self._task.async_val:
+            result.update(
+                failed=True, msg="async is not supported under connection: httpapi; drop async or give the task a host"
+            )
             return result
 
         keywords = module_keywords(module_name)
@@ -56,8 +61,7 @@ class FMGAction(ActionBase):
             return remove_values(result, no_log_values)
         params = checked.validated_parameters
         if params.get("host"):  # from PYFMG_HOST: the module logs in on its own
-            result.update(self._execute_module(module_name=self._task.action, task_vars=task_vars))
-            return result
+            return self._run_module(result, task_vars)
 
         # As for a module run through the connection: the play's end closes the connection (and
         # with it the FortiManager session) only for the sockets its tasks' arguments name.
@@ -80,3 +84,11 @@ class FMGAction(ActionBase):
         result.setdefault("changed", False)
         result["invocation"] = {"module_args": params}
         return remove_values(result, no_log_values)
+
+    def _run_module(self, result: dict[str, Any], task_vars: dict[str, Any] | None) -> dict[str, Any]:
+        """The module itself, as Ansible's own action for modules runs it (async included)."""
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
