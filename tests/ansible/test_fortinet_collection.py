@@ -5,8 +5,8 @@ runs with Fortinet's httpapi plugin and modules, as the ``ansible`` package ship
 on one FortiManager while another runs it in check mode, then runs again on the first. At login
 Fortinet's plugin reads the ADOM list and asks each ADOM it finds for its workspace lockinfo;
 the simulator answers as a FortiManager does, so the plugin sees the ADOMs and the play passes.
-The same play in pyfmg's dialect (realistic_pyfmg.yml) runs alongside, in the same two
-ansible-playbook runs, on a third FortiManager.
+The same play in pyfmg's dialect (realistic_pyfmg.yml) runs alongside, on a third FortiManager,
+at the same time.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import NETCOMMON_ROOT, PASSWORD, PLAYBOOKS, httpapi_hosts, login_count, run_playbook, write_inventory
+from .conftest import NETCOMMON_ROOT, PASSWORD, PLAYBOOKS, httpapi_hosts, login_count, run_playbooks, write_inventory
 from .test_httpapi import ADDRESSES, assert_clean, writes
 
 PLAY = PLAYBOOKS / "realistic_fortinet.yml"
@@ -78,12 +78,17 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
             step["when"] = "not check"
     mine = yaml.safe_load(OURS.read_text())
     mine[0]["hosts"] = "fmg3"
-    (tmp_path / "play.yml").write_text(json.dumps(play + mine))
+    # Two ansible-playbook runs at once share the work directory: each names its connections'
+    # sockets after its own process, and a deeper directory would make them too long for AF_UNIX.
+    (tmp_path / "fortinet.yml").write_text(json.dumps(play))
+    (tmp_path / "pyfmg.yml").write_text(json.dumps(mine))
+    plays = [(tmp_path / "fortinet.yml", inventory, tmp_path), (tmp_path / "pyfmg.yml", inventory, tmp_path)]
 
-    first = run_playbook(tmp_path / "play.yml", inventory, tmp_path, timeout=300)
+    first, first_ours = run_playbooks(plays, timeout=300)
     assert first.returncode == 0, first.output[-4000:]
     assert first.recap["fmg1"]["failed"] == 0 and first.recap["fmg1"]["changed"] == 10, first.recap
-    assert first.recap["fmg3"]["failed"] == 0 and first.recap["fmg3"]["changed"] == 8, first.recap
+    assert first_ours.returncode == 0, first_ours.output[-4000:]
+    assert first_ours.recap["fmg3"]["failed"] == 0 and first_ours.recap["fmg3"]["changed"] == 8, first_ours.recap
     # At login Fortinet's plugin read the ADOMs and asked every one for its lock (root, global, branch).
     for sim in (created, checked):
         assert {url.strip("/") for url in lockinfo_urls(sim)} == {
@@ -107,11 +112,12 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
 
     for sim in simulators:
         sim.clear_requests()
-    again = run_playbook(tmp_path / "play.yml", inventory, tmp_path, "--limit", "fmg1,fmg3", timeout=300)
+    again, again_ours = run_playbooks([(*plays[0], "--limit", "fmg1"), plays[1]], timeout=300)
     assert again.returncode == 0, again.output[-4000:]
+    assert again_ours.returncode == 0, again_ours.output[-4000:]
     # Fortinet's rerun reports the read and both installs; pyfmg's only the install.
     assert again.recap["fmg1"]["failed"] == 0 and again.recap["fmg1"]["changed"] == 3, again.recap
-    assert again.recap["fmg3"]["failed"] == 0 and again.recap["fmg3"]["changed"] == 1, again.recap
+    assert again_ours.recap["fmg3"]["failed"] == 0 and again_ours.recap["fmg3"]["changed"] == 1, again_ours.recap
     assert [w for w in writes(ours) if w[0] != "exec"] == []
     assert login_count(created) == 1 and login_count(ours) == 1
     assert_clean(simulators)

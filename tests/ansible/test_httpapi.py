@@ -1,8 +1,8 @@
 """The collection under ``connection: httpapi`` (ansible.netcommon) with pyfmg's httpapi plugin.
 
-A thirty-task play on simulated FortiManagers logs in once per host, converges, never prints a
-secret with ``-vvv``, and in check mode reports no change where it converged and what it would
-create elsewhere, without writing. A task that fails in the middle leaves no lock and no session,
+A thirty-task play logs in once, converges and never prints a secret with ``-vvv``; in check mode,
+on two hosts, it reports no change where it converged and what it would create elsewhere, without
+writing. A task that fails in the middle leaves no lock and no session,
 and the host that did not fail goes on to install its package through the same session. A play
 written for fortinet.fortimanager (fmgr_generic / fmgr_fact) runs with only its module names changed.
 """
@@ -57,37 +57,34 @@ def assert_no_secret(run: PlaybookRun, sims: list[Any]) -> None:
             assert sid not in run.output, "a session id reached the output"
 
 
-def test_thirty_task_play_logs_in_once_per_host_then_check_mode_changes_nothing(
-    simulators: list[Any], tmp_path: Path
-) -> None:
-    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(simulators))
-    run = run_playbook(THIRTY, inventory, tmp_path, "-vvv", "--limit", "fmg1:fmg2", timeout=300)
+def test_thirty_task_play_logs_in_once_then_check_mode_changes_nothing(simulators: list[Any], tmp_path: Path) -> None:
+    converged, fresh = simulators[:2]
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([converged, fresh]))
+    run = run_playbook(THIRTY, inventory, tmp_path, "-vvv", "--limit", "fmg1", timeout=300)
     assert run.returncode == 0, run.output[-4000:]
-    assert_no_secret(run, simulators)
-    for host in HOSTS[:2]:
-        assert run.recap[host]["failed"] == 0 and run.recap[host]["changed"] == 24, run.recap
-    for sim in simulators[:2]:
-        assert login_count(sim) == 1
-        assert sim.objects(f"{ADDRESSES}/host20")["comment"] == "managed over httpapi"
-        # Every write was locked and committed inside the one session.
-        assert sum(1 for _, url in writes(sim) if "workspace/commit" in url) == 24
-        sim.clear_requests()
-    assert simulators[2].requests == []
-    assert_clean(simulators)
+    assert_no_secret(run, [converged])
+    assert run.recap["fmg1"]["failed"] == 0 and run.recap["fmg1"]["changed"] == 24, run.recap
+    assert login_count(converged) == 1
+    assert converged.objects(f"{ADDRESSES}/host20")["comment"] == "managed over httpapi"
+    # Every write was locked and committed inside the one session.
+    assert sum(1 for _, url in writes(converged) if "workspace/commit" in url) == 24
+    converged.clear_requests()
+    assert fresh.requests == []
+    assert_clean([converged, fresh])
 
-    # One more run, in check mode with --diff, of the six "quick" tasks (addresses, a group, the
-    # policy, reads): on the two converged hosts nothing would change, on the third (still
-    # empty) two addresses, a group and a policy would be created; no host gets a write.
+    # Again, in check mode with --diff, the six "quick" tasks (addresses, a group, the policy,
+    # reads), on both hosts at once, each through its own connection: on the converged host
+    # nothing would change, on the empty one two addresses, a group and a policy would be
+    # created; neither gets a write.
     again = run_playbook(THIRTY, inventory, tmp_path, "--check", "--diff", "--tags", "quick", timeout=300)
     assert again.returncode == 0, again.output[-4000:]
-    for host in HOSTS[:2]:
-        assert again.recap[host]["changed"] == 0 and again.recap[host]["ok"] == 6, again.recap
-    assert again.recap["fmg3"]["changed"] == 4 and again.recap["fmg3"]["failed"] == 0, again.recap
+    assert again.recap["fmg1"]["changed"] == 0 and again.recap["fmg1"]["ok"] == 6, again.recap
+    assert again.recap["fmg2"]["changed"] == 4 and again.recap["fmg2"]["failed"] == 0, again.recap
     assert '"comment": "managed over httpapi"' in again.output, again.output[-3000:]
-    for sim in simulators:
+    for sim in (converged, fresh):
         assert writes(sim) == [] and login_count(sim) == 1
-    assert not any(row["name"] == "host01" for row in simulators[2].objects(ADDRESSES))
-    assert_clean(simulators)
+    assert not any(row["name"] == "host01" for row in fresh.objects(ADDRESSES))
+    assert_clean([converged, fresh])
 
 
 def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any], tmp_path: Path) -> None:
