@@ -28,6 +28,7 @@ from .retry import Retry
 from .session import LoginSession
 from .tasks import MIN_SLEEP_TIME, TaskProgress, TaskTracker, TrackOptions
 from .transport import DEFAULT_MAX_REPLY_BYTES, DEFAULT_MIN_SPEED, MinSpeed, Transport, VerifySetting
+from .validation import SchemaCache
 from .verbdocs import documented
 from .workspace import LockScope
 
@@ -600,6 +601,22 @@ class FortiManager(LoginSession):
             return self.free_form(method, data=params)
 
         return _planning.Channel(send, self._workspace, self._transport.pool_size)
+
+    def validate(self, url: str, data: Any) -> None:
+        """Check the data of a write to ``url`` against the table's schema, before sending the write.
+
+        Sends ``get <url> option=syntax`` the first time a table is checked; this client keeps
+        the answer, so each table costs one request per client. ``data`` is one object's
+        attributes or a list of them. Returns None when the data fits (or when FortiManager
+        cannot describe the table: nothing is then ruled out). pyFMG had no such check.
+
+        :raises FMGValidationError: an unknown attribute, a wrong type, an enum value the table
+            does not allow (the allowed ones are named), an integer out of range or a string
+            too long; ``problems`` lists each.
+        """
+        if self.__dict__.get("_schemas") is None:
+            self._schemas = SchemaCache(self.get)
+        self._schemas.validate(url, data)
 
     # --- requests ----------------------------------------------------------------------------------
     @documented("get")

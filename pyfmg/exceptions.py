@@ -36,6 +36,7 @@ __all__ = [
     "FMGResponseNotFormedCorrect",
     "FMGTLSError",
     "FMGValidSessionException",
+    "FMGValidationError",
     "FMGValueError",
     "FMGWorkspaceError",
 ]
@@ -193,6 +194,19 @@ class FMGLockError(FMGWorkspaceError):
 
 class FMGLockScopeError(FMGValueError):
     """The lock a request needs cannot be told from its method, URL(s) and data."""
+
+
+class FMGValidationError(FMGValueError):
+    """A write's data does not fit the table's schema (``get <url> option=syntax``); nothing was written.
+
+    ``problems`` lists each finding: an unknown attribute, a value of the wrong type, an enum value
+    the table does not allow (with the allowed ones), an integer out of range, a string too long.
+    """
+
+    def __init__(self, url: str, problems: list[str]) -> None:
+        self.url = url
+        self.problems = list(problems)
+        super().__init__(f"the data for {url} does not fit the table's schema: " + "; ".join(self.problems))
 
 
 class FMGObjectStatusError(FMGBaseException):

@@ -21,14 +21,29 @@ class TableSpec:
     subnet_attrs: tuple[str, ...] = ()
     # Attributes holding one nested object (a profile's ``web``): a write merges into it.
     sub_objects: tuple[str, ...] = ()
+    # What ``option: syntax`` says of attributes that have no default here ({name: entry}), and
+    # the longest string each string attribute takes (FortiOS CLI reference sizes).
+    syntax_extra: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    lengths: Mapping[str, int] = field(default_factory=lambda: {"name": 79, "comment": 255})
 
 
 ENABLE = {"disable": 0, "enable": 1}
 
+IPV4_ADDRESS = {"type": "ipv4-address-any"}
 ADDRESS = TableSpec(
     enums={"type": {"ipmask": 0, "iprange": 1, "fqdn": 2, "wildcard": 3, "geography": 4}},
     defaults={"type": "ipmask", "subnet": ["0.0.0.0", "0.0.0.0"], "comment": "", "color": 0},
     subnet_attrs=("subnet",),
+    syntax_extra={
+        "start-ip": IPV4_ADDRESS,
+        "end-ip": IPV4_ADDRESS,
+        "fqdn": {"type": "string", "max": 255},
+        "country": {"type": "string", "max": 2},
+        "wildcard": {"type": "ipv4-classnet-any"},
+        "associated-interface": {"type": "datasrc", "max_argv": 1},
+        "allow-routing": {"type": "uint32", "opts": {"disable": 0, "enable": 1}, "default": "disable", "sz": 4},
+        "uuid": {"type": "uuid"},
+    },
 )
 ADDRESS6 = TableSpec(defaults={"ip6": "::/0", "comment": "", "color": 0})
 ADDRGRP = TableSpec(
@@ -89,6 +104,8 @@ POLICY = TableSpec(
         "logtraffic": "utm",
         "comments": "",
     },
+    lengths={"name": 35, "comments": 1023},
+    syntax_extra={"uuid": {"type": "uuid"}, "poolname": {"type": "datasrc", "max_argv": -1}},
 )
 
 # Tables under pm/config/adom/<adom>/obj/ (and pm/config/global/obj/).
@@ -249,18 +266,42 @@ def enum_value(spec: TableSpec | None, attr: str, value: Any) -> Any:
     return value
 
 
+#: The table size limit ``option: syntax`` reports as ``alimit`` (the How-to's firewall address example).
+TABLE_LIMIT = 400000
+
+
 def syntax(spec: TableSpec) -> dict[str, Any]:
-    """The table's schema in the shape of FortiManager's ``option: "syntax"`` answer (abridged)."""
-    attrs: dict[str, Any] = {spec.key: {"type": "uint32" if spec.auto_key else "string"}}
+    """The table's schema in the shape of FortiManager's ``option: "syntax"`` answer (abridged).
+
+    Like a unit's answer: enums as ``uint32`` with their ``opts`` and ``sz`` 4, references to
+    other objects as ``datasrc`` (``max_argv`` -1 for lists), strings with their ``max`` length;
+    no ``help`` texts (see docs/simulator.rst for the sources).
+    """
+    attrs: dict[str, Any] = {spec.key: _plain(spec, spec.key, 0 if spec.auto_key else "")}
     for attr, default in spec.defaults.items():
         if attr in spec.enums:
-            attrs[attr] = {"type": "uint32", "opts": dict(spec.enums[attr]), "default": default}
+            attrs[attr] = {"type": "uint32", "opts": dict(spec.enums[attr]), "default": default, "sz": 4}
         elif attr in spec.member_attrs:
             attrs[attr] = {"type": "datasrc", "max_argv": -1}
         elif attr in spec.subnet_attrs:
             attrs[attr] = {"type": "ipv4-classnet-any"}
+        elif isinstance(default, dict):
+            attrs[attr] = {"type": "table"}
         else:
-            attrs[attr] = {"type": "uint32" if isinstance(default, int) else "string", "default": default}
+            attrs[attr] = {**_plain(spec, attr, default), "default": default}
     for attr in spec.child_tables:
         attrs[attr] = {"type": "table"}
-    return {"attr": attrs, "mkey": spec.key}
+    for attr, entry in spec.syntax_extra.items():
+        attrs.setdefault(attr, dict(entry))
+    return {"alimit": TABLE_LIMIT, "attr": attrs, "mkey": spec.key}
+
+
+def _plain(spec: TableSpec, attr: str, sample: Any) -> dict[str, Any]:
+    if isinstance(sample, int) and not isinstance(sample, bool):
+        return {"type": "uint32", "sz": 4}
+    if isinstance(sample, list):
+        return {"type": "string", "max_argv": -1}
+    entry: dict[str, Any] = {"type": "string"}
+    if attr in spec.lengths:
+        entry["max"] = entry["sz"] = spec.lengths[attr]
+    return entry

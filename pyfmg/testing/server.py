@@ -19,6 +19,7 @@ import ssl
 import struct
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any, Callable
@@ -89,6 +90,9 @@ class SimulatorServer:
         limits: Limits,
     ) -> None:
         self.handler = handler
+        #: Other POST paths (FortiCloud's token and login endpoints): path -> handler(body) -> (status, reply).
+        self.routes: dict[str, Callable[[Any], tuple[int, Any]]] = {}
+        self.query_access_token = True
         self.faults = faults
         self.record = record
         self.latency = latency
@@ -392,7 +396,13 @@ class _Connection:
         self._send(200, text.encode("utf-8"), "application/json")
 
     def _dispatch(self, method: str, target: str, parsed: Any, lowered: dict[str, str]) -> None:
-        if target.split("?", 1)[0].rstrip("/") != "/jsonrpc":
+        path, _, query = target.partition("?")
+        route = self.server.routes.get(path)
+        if route is not None and method == "POST":
+            code, payload = route(parsed)
+            self._send(code, json.dumps(payload).encode("utf-8"), "application/json")
+            return
+        if path.rstrip("/") != "/jsonrpc":
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
             return
         if method != "POST":
@@ -401,6 +411,9 @@ class _Connection:
         rpc_method, url = _method_and_url(parsed)
         authorization = lowered.get("authorization", "")
         bearer = authorization[7:].strip() if authorization[:7].lower() == "bearer " else None
+        if bearer is None and self.server.query_access_token:
+            # An API key in the URL (?access_token=), as FortiManager took it before 7.4.7 / 7.6.2.
+            bearer = urllib.parse.parse_qs(query).get("access_token", [None])[0]
         fault = self.server.faults.take(rpc_method, url)
         if fault is not None and self._apply_fault(fault, parsed, url, bearer):
             return

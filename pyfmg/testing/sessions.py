@@ -77,6 +77,11 @@ class SessionStore:
                 raise RpcError(LOGIN_FAIL)
             if not hmac.compare_digest(self.users[user].encode("utf-8"), passwd.encode("utf-8")):
                 raise RpcError(LOGIN_FAIL)
+            return self.open(user)
+
+    def open(self, user: str) -> Session:
+        """A new session for ``user``, who proved who they are (a password, a FortiCloud token)."""
+        with self._lock:
             if self.rpc_permit.get(user) == "none":
                 raise RpcError(NO_PERMISSION)  # right password, no JSON API access
             self.expire_idle()

@@ -15,6 +15,7 @@ from typing import Any
 
 from .codes import RpcError
 from .faults import FaultQueue
+from .forticloud import FortiCloud
 from .objects import NO_DATA
 from .pacing import QUEUES, RequestCounts, ServerTime
 from .replay import Replayer, SeedReport, read_exchanges, seed
@@ -77,6 +78,9 @@ class FMGSimulator:
         server_time: float = 0.0,
         server_time_per_param: float = 0.0,
         server_queue: str = "global",
+        forticloud_users: Mapping[str, str] | None = None,
+        forticloud_tokens: Mapping[str, str] | None = None,
+        access_token_in_query: bool = True,
     ) -> None:
         if workspace_mode not in WORKSPACE_MODES:
             raise ValueError(f"workspace_mode must be one of {', '.join(WORKSPACE_MODES)}")
@@ -117,6 +121,10 @@ class FMGSimulator:
             rpc_permit,
             login_max,
         )
+        #: FortiCloud IAM and the instance's token login (the FortiCloud login path of clients).
+        self.forticloud = FortiCloud(self._sessions, forticloud_users or {}, forticloud_tokens or {})
+        #: Whether ``?access_token=<API key>`` in the URL is taken (FortiManager before 7.4.7 / 7.6.2).
+        self.access_token_in_query = access_token_in_query
         self._tasks = TaskStore(self.clock, task_duration)
         self._rpc = RpcHandler(self._store, self._sessions, self._locks, self._tasks)
         self._faults = FaultQueue()
@@ -158,6 +166,8 @@ class FMGSimulator:
             context,
             self.limits,
         )
+        self._server.routes.update(self.forticloud.routes())
+        self._server.query_access_token = self.access_token_in_query
         self._server.start()
         logger.info("FortiManager simulator listening on %s", self.url)
         return self

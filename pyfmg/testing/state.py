@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable
 
@@ -28,7 +29,31 @@ SYSTEM_GLOBAL_SPEC = TableSpec(
 )
 ADOM_SPEC = TableSpec(
     enums={"os_ver": OS_VERSIONS},
-    defaults={"desc": "", "os_ver": "7.0", "mr": 4, "state": 1, "flags": 0, "workspace_mode": 0},
+    # The fields a unit's dvmdb/adom rows carry (sources in docs/simulator.rst). tab_status is a
+    # string Fortinet's httpapi plugin reads at login: it asks for the workspace lockinfo of
+    # every ADOM whose tab_status is not empty, besides root and global.
+    defaults={
+        "desc": "",
+        "os_ver": "7.0",
+        "mr": 4,
+        "state": 1,
+        "flags": 0,
+        "workspace_mode": 0,
+        "mode": "gms",
+        "restricted_prds": "fos",
+        "mig_os_ver": "7.0",
+        "mig_mr": 4,
+        "log_db_retention_hours": 1440,
+        "log_disk_quota": 0,
+        "log_disk_quota_alert_thres": 90,
+        "log_disk_quota_split_ratio": 70,
+        "log_file_retention_hours": 8760,
+        "lock_override": 0,
+        "tz": 0,
+        "uuid": "",
+        "create_time": 0,
+        "tab_status": "",
+    },
 )
 DEVICE_SPEC = TableSpec(
     enums={
@@ -49,6 +74,12 @@ DEVICE_SPEC = TableSpec(
         "vdom": [{"name": "root"}],
     },
 )
+
+
+def new_adom(name: str) -> dict[str, Any]:
+    """The row of an ADOM the administrator made (shown in the GUI, so tab_status is not empty)."""
+    return {"name": name, "uuid": str(uuid.uuid4()), "create_time": int(time.time()), "tab_status": "enable"}
+
 
 Scope = tuple[str, str, str]  # (adom, kind, target) as in workspace.LockManager
 WriteCheck = Callable[[Scope], None]
@@ -111,7 +142,7 @@ class Store:
         self.config: dict[str, dict[str, Any]] = {}
         self.devices: dict[str, list[dict[str, Any]]] = {}
         for name in adoms:
-            Table(self.adom_rows, ADOM_SPEC, self.oids).create({"name": name})
+            Table(self.adom_rows, ADOM_SPEC, self.oids).create(new_adom(name))
         self._sync_adoms()
         serial = itertools.count(1)
         for adom, names in devices.items():
@@ -170,7 +201,7 @@ class Store:
     def ensure_adom(self, name: str) -> None:
         """Create ADOM ``name`` unless it exists (seeding from a cassette names ADOMs in URLs)."""
         if name != "global" and name not in self.config:
-            Table(self.adom_rows, ADOM_SPEC, self.oids).create({"name": name})
+            Table(self.adom_rows, ADOM_SPEC, self.oids).create(new_adom(name))
             self._sync_adoms()
 
     def adom_names(self) -> list[str]:

@@ -131,22 +131,43 @@ class PlaybookRun:
 def run_playbook(
     playbook: Path, inventory: Path, workdir: Path, *args: str, forks: int = 3, timeout: float = 120
 ) -> PlaybookRun:
-    command = [str(ansible_tool("ansible-playbook")), "-i", str(inventory), str(playbook), *args]
-    completed = subprocess.run(
-        command,
-        env=ansible_env(workdir, forks),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    recap = {
-        match.group("host"): {name: int(value) for name, value in match.groupdict().items() if name != "host"}
-        for match in RECAP.finditer(output)
-    }
-    return PlaybookRun(completed.returncode, output, recap)
+    (run,) = run_playbooks([(playbook, inventory, workdir, *args)], forks=forks, timeout=timeout)
+    return run
+
+
+def run_playbooks(runs: list[tuple[Any, ...]], forks: int = 3, timeout: float = 120) -> list[PlaybookRun]:
+    """Several ansible-playbook runs at once, each ``(playbook, inventory, workdir, *args)``.
+
+    Runs that do not depend on each other share the cores this way instead of adding up.
+    """
+    processes = []
+    for playbook, inventory, workdir, *args in runs:
+        command = [str(ansible_tool("ansible-playbook")), "-i", str(inventory), str(playbook), *args]
+        processes.append(
+            subprocess.Popen(
+                command,
+                env=ansible_env(workdir, forks),
+                cwd=workdir,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
+    results = []
+    try:
+        for process in processes:
+            output, _ = process.communicate(timeout=timeout)
+            recap = {
+                match.group("host"): {name: int(value) for name, value in match.groupdict().items() if name != "host"}
+                for match in RECAP.finditer(output)
+            }
+            results.append(PlaybookRun(process.returncode, output, recap))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return results
 
 
 @pytest.fixture

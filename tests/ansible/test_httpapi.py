@@ -1,10 +1,10 @@
 """The collection under ``connection: httpapi`` (ansible.netcommon) with pyfmg's httpapi plugin.
 
-A thirty-task play on three simulated FortiManagers logs in once per host, converges, reruns with
-no change, runs in check mode without writing, and never prints a secret with ``-vvv``. A task that
-fails in the middle leaves no lock and no session, and the host that did not fail goes on to install
-its package through the same session. A play written for fortinet.fortimanager
-(fmgr_generic / fmgr_fact) runs with only its module names changed.
+A thirty-task play logs in once, converges and never prints a secret with ``-vvv``; in check mode,
+on two hosts, it reports no change where it converged and what it would create elsewhere, without
+writing. A task that fails in the middle leaves no lock and no session,
+and the host that did not fail goes on to install its package through the same session. A play
+written for fortinet.fortimanager (fmgr_generic / fmgr_fact) runs with only its module names changed.
 """
 
 from __future__ import annotations
@@ -57,58 +57,53 @@ def assert_no_secret(run: PlaybookRun, sims: list[Any]) -> None:
             assert sid not in run.output, "a session id reached the output"
 
 
-def test_thirty_task_play_logs_in_once_per_host_and_reruns_without_change(
-    simulators: list[Any], tmp_path: Path
-) -> None:
-    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(simulators))
-    run = run_playbook(THIRTY, inventory, tmp_path, "-vvv", timeout=300)
+def test_thirty_task_play_logs_in_once_then_check_mode_changes_nothing(simulators: list[Any], tmp_path: Path) -> None:
+    converged, fresh = simulators[:2]
+    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([converged, fresh]))
+    run = run_playbook(THIRTY, inventory, tmp_path, "-vvv", "--limit", "fmg1", timeout=300)
     assert run.returncode == 0, run.output[-4000:]
-    assert_no_secret(run, simulators)
-    for host in HOSTS:
-        assert run.recap[host]["failed"] == 0 and run.recap[host]["changed"] == 24, run.recap
-    for sim in simulators:
-        assert login_count(sim) == 1
-        assert sim.objects(f"{ADDRESSES}/host20")["comment"] == "managed over httpapi"
-        # Every write was locked and committed inside the one session.
-        assert sum(1 for _, url in writes(sim) if "workspace/commit" in url) == 24
-        sim.clear_requests()
-    assert_clean(simulators)
+    assert_no_secret(run, [converged])
+    assert run.recap["fmg1"]["failed"] == 0 and run.recap["fmg1"]["changed"] == 24, run.recap
+    assert login_count(converged) == 1
+    assert converged.objects(f"{ADDRESSES}/host20")["comment"] == "managed over httpapi"
+    # Every write was locked and committed inside the one session.
+    assert sum(1 for _, url in writes(converged) if "workspace/commit" in url) == 24
+    converged.clear_requests()
+    assert fresh.requests == []
+    assert_clean([converged, fresh])
 
-    # Ansible spends about a second of a core per task and host here, so the rerun takes the six
-    # "quick" tasks (addresses, a group, the policy, reads) on one host: nothing changes.
-    again = run_playbook(THIRTY, inventory, tmp_path, "--limit", "fmg1", "--tags", "quick", timeout=300)
+    # Again, in check mode with --diff, the six "quick" tasks (addresses, a group, the policy,
+    # reads), on both hosts at once, each through its own connection: on the converged host
+    # nothing would change, on the empty one two addresses, a group and a policy would be
+    # created; neither gets a write.
+    again = run_playbook(THIRTY, inventory, tmp_path, "--check", "--diff", "--tags", "quick", timeout=300)
     assert again.returncode == 0, again.output[-4000:]
     assert again.recap["fmg1"]["changed"] == 0 and again.recap["fmg1"]["ok"] == 6, again.recap
-    assert writes(simulators[0]) == [] and login_count(simulators[0]) == 1
-    assert_clean(simulators)
-
-
-def test_thirty_task_play_in_check_mode_writes_nothing(simulators: list[Any], tmp_path: Path) -> None:
-    sim = simulators[0]
-    inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([sim]))
-    check = run_playbook(THIRTY, inventory, tmp_path, "--check", "--diff", "--tags", "quick", timeout=300)
-    assert check.returncode == 0, check.output[-4000:]
-    # Two addresses, a group and a policy would be created; the reads report no change.
-    assert check.recap["fmg1"]["changed"] == 4 and check.recap["fmg1"]["failed"] == 0, check.recap
-    assert '"comment": "managed over httpapi"' in check.output, check.output[-3000:]
-    assert writes(sim) == [] and login_count(sim) == 1
-    assert not any(row["name"] == "host01" for row in sim.objects(ADDRESSES))
-    assert_clean([sim])
+    assert again.recap["fmg2"]["changed"] == 4 and again.recap["fmg2"]["failed"] == 0, again.recap
+    assert '"comment": "managed over httpapi"' in again.output, again.output[-3000:]
+    for sim in (converged, fresh):
+        assert writes(sim) == [] and login_count(sim) == 1
+    assert not any(row["name"] == "host01" for row in fresh.objects(ADDRESSES))
+    assert_clean([converged, fresh])
 
 
 def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any], tmp_path: Path) -> None:
-    """fmg1 fails while holding the ADOM lock, fmg2 on a missing table, fmg3 goes through."""
+    """Attributes that do not fit the schema and an unknown option are refused before anything is
+    sent; then fmg1 fails while holding the ADOM lock, fmg2 on a missing table, fmg3 goes through."""
     sims = simulators
     inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(sims))
     run = run_playbook(PLAYBOOKS / "httpapi_failure.yml", inventory, tmp_path, "-vvv")
     assert_no_secret(run, sims)
     assert run.returncode != 0
     assert run.recap["fmg1"]["failed"] == 1 and run.recap["fmg2"]["failed"] == 1, run.recap
-    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 5, run.recap
+    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 8, run.recap
+    assert {host: counts["ignored"] for host, counts in run.recap.items()} == dict.fromkeys(HOSTS, 2), run.recap
     failures = run.failures()
-    (refused,) = failures["fmg1"]
+    # Each host's first two failures are the refusals it ignored; the third stopped the play.
+    assert {host: len(found) for host, found in failures.items()} == {"fmg1": 3, "fmg2": 3, "fmg3": 2}
+    refused = failures["fmg1"][-1]
     assert refused["code"] == -10 and refused["url"].endswith("firewall/address"), refused
-    (missing,) = failures["fmg2"]
+    missing = failures["fmg2"][-1]
     assert missing["code"] == -6, missing
     # The task after the failure never ran on the failed hosts; the one before it did.
     assert sims[0].objects(f"{ADDRESSES}/before-failure")["subnet"] == ["10.9.0.1", "255.255.255.255"]
@@ -118,6 +113,12 @@ def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any
     # fmg_install through the connection: the install ran and its task was followed.
     assert ("exec", "securityconsole/install/package") in writes(sims[2])
     assert all(("exec", "securityconsole/install/package") not in writes(sim) for sim in sims[:2])
+    # The password a task gave is masked in its -vvv result (the task's invocation), as a module's is.
+    assert '"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.output
+    # The attributes that did not fit the schema were never sent: no lock, no add.
+    for sim in sims:
+        assert not any(row["name"] in ("bad-enum", "no-such-option") for row in sim.objects(ADDRESSES))
+        assert not any("bad-enum" in str(request.json) for request in sim.requests)
     # The refused write was rolled back, not committed, and its lock released.
     assert not any(row["name"] == "broken" for row in sims[0].objects(ADDRESSES))
     for sim in sims:

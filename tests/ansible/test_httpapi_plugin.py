@@ -1,7 +1,8 @@
 """pyfmg's httpapi plugin in-process, against the simulator: what the persistent connection process does.
 
 No ansible-playbook here (these run in milliseconds): the connection is a stand-in with the options
-ansible.netcommon's httpapi connection gives the plugin, and a module's calls are made directly.
+ansible.netcommon's httpapi connection gives the plugin, and tasks arrive as the collection's
+action plugins send them (``pyfmg_task`` with arguments checked against the module's spec).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import pytest
 
 pytest.importorskip("ansible")
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.pyfmg.fortimanager.plugins.httpapi.fortimanager import HttpApi
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (
-    ConnectionClient,
-    FMGModuleFailure,
-)
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
 from pyfmg.testing import FMGSimulator
 
 from .conftest import API_KEY, PASSWORD, login_count, session_ids
@@ -57,14 +57,29 @@ class StandInConnection:
         self.messages.append((level, message))
 
 
-class RpcStandIn:
-    """ansible.module_utils.connection.Connection as a module sees it: methods of the plugin, by name."""
+def task(plugin: HttpApi, module: str, *, check_mode: bool = False, diff: bool = False, **args: Any) -> dict[str, Any]:
+    """What an action plugin sends for a task with ``args``: checked against the module's spec."""
+    keywords = module_keywords(module)
+    checked = ArgumentSpecValidator(
+        argument_spec(module),
+        mutually_exclusive=keywords.get("mutually_exclusive"),
+        required_one_of=keywords.get("required_one_of"),
+    ).validate(args)
+    assert not checked.error_messages, checked.error_messages
+    return plugin.pyfmg_task(module, checked.validated_parameters, check_mode, diff)
 
-    def __init__(self, plugin: HttpApi) -> None:
-        self._plugin = plugin
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._plugin, name)
+def writes(sim: FMGSimulator) -> list[str]:
+    """Every method and URL sent besides reads and the session's own login and logout."""
+    found = []
+    for request in sim.requests:
+        body = request.json
+        if isinstance(body, dict) and body.get("method") != "get":
+            for param in body.get("params") or []:
+                url = str(param.get("url", "")).strip("/")
+                if url not in ("sys/login/user", "sys/logout"):
+                    found.append(f"{body['method']} {url}")
+    return found
 
 
 @pytest.fixture
@@ -86,44 +101,48 @@ def plugin_for(sim: FMGSimulator, **options: Any) -> tuple[HttpApi, StandInConne
     return plugin, connection
 
 
-def test_one_login_for_many_calls_and_logout_releases_every_lock(sim: FMGSimulator) -> None:
+def address(name: str, **attributes: Any) -> dict[str, Any]:
+    return {"url": ADDRESSES, "name": name, "attributes": {"subnet": "10.0.0.1/32", **attributes}}
+
+
+def test_one_login_for_a_plays_tasks_and_logout_releases_every_lock(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
-    client = ConnectionClient(RpcStandIn(plugin))
-    assert client.open() == {"use_ssl": False, "verify_ssl": True}
-    for number in range(5):
-        assert client.get("sys/status")[0] == 0
-        with client.workspace("root"):
-            code, _ = client.add(ADDRESSES, {"data": {"name": f"a{number}", "subnet": f"10.0.0.{number}/32"}})
-            assert code == 0
+    for number in range(3):
+        answer = task(plugin, "fmg_object", **address(f"a{number}", comment="x"))
+        assert answer["result"]["changed"] and answer["warnings"] == [], answer
+    assert task(plugin, "fmg_info", url="sys/status")["result"]["rc"] == 0
     assert login_count(sim) == 1
-    # A task dies while holding a lock (its module never said goodbye): the play's end releases it.
-    token = plugin.pyfmg_workspace_enter("root", None, None, True, None)["result"]
-    assert token and sim.locks
-    plugin.logout()
-    assert sim.locks == {} and sim.sessions == {}
-    assert plugin.pyfmg_workspace_exit(token, True) == {"result": None}  # late exit: nothing left to do
+    # One syntax read for the table, however many tasks write to it.
+    syntax_reads = [r for r in sim.requests if (r.json.get("params") or [{}])[0].get("option") == "syntax"]
+    assert len(syntax_reads) == 1
+    assert [w for w in writes(sim) if w.startswith("add")] == [f"add {ADDRESSES}"] * 3
+    assert sim.locks == {} and len(sim.sessions) == 1
+    plugin.logout()  # the play's end
+    assert sim.sessions == {}
 
 
-def test_failed_block_rolls_back_and_unlocks_in_the_same_session(sim: FMGSimulator) -> None:
+def test_a_refused_write_rolls_back_unlocks_and_keeps_the_session(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
-    client = ConnectionClient(RpcStandIn(plugin))
-    with pytest.raises(FMGModuleFailure, match="boom"), client.workspace("root"):
-        client.add(ADDRESSES, {"data": {"name": "rolled-back", "subnet": "10.0.9.9/32"}})
-        raise FMGModuleFailure("boom")
+    broken = {"name": "broken", "subnet": "not-a-subnet"}
+    answer = task(plugin, "fmg_rpc", method="add", url=ADDRESSES, data=broken)
+    failure = answer["failure"]
+    assert failure["code"] == -10 and failure["url"] == ADDRESSES, failure
     assert sim.locks == {}
-    assert not any(row["name"] == "rolled-back" for row in sim.objects(ADDRESSES))
+    assert not any(row["name"] == "broken" for row in sim.objects(ADDRESSES))
+    assert "exec dvmdb/adom/root/workspace/commit" not in writes(sim)
     assert len(sim.sessions) == 1  # still logged in for the next task
+    assert task(plugin, "fmg_object", **address("after"))["result"]["action"] == "create"
+    assert login_count(sim) == 1
     plugin.logout()
     assert sim.sessions == {}
 
 
-def test_expired_session_is_logged_in_again(sim: FMGSimulator) -> None:
+def test_an_expired_session_is_logged_in_again(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
-    client = ConnectionClient(RpcStandIn(plugin))
-    assert client.get("sys/status")[0] == 0
+    assert task(plugin, "fmg_info", url="sys/status")["result"]["rc"] == 0
     sim.advance_clock(120)  # past the simulator's 60 s idle timeout: FortiManager forgot the session
     assert sim.sessions == {}
-    assert client.get("sys/status")[0] == 0
+    assert task(plugin, "fmg_info", url="sys/status")["result"]["rc"] == 0
     assert login_count(sim) == 2
     plugin.logout()
     assert sim.sessions == {}
@@ -131,74 +150,143 @@ def test_expired_session_is_logged_in_again(sim: FMGSimulator) -> None:
 
 def test_session_id_and_password_never_leave_the_connection(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
-    client = ConnectionClient(RpcStandIn(plugin))
-    client.get("sys/status")
+    task(plugin, "fmg_info", url="sys/status")
     (sid,) = session_ids(sim)
     # FortiManager echoing the session (and the password) back in data: both are masked.
-    with client.workspace("root"):
-        client.add(ADDRESSES, {"data": {"name": "echo", "subnet": "10.0.0.1/32", "comment": f"{sid} {PASSWORD}"}})
-    code, data = client.get(f"{ADDRESSES}/echo")
-    assert code == 0 and sid not in str(data) and PASSWORD not in str(data)
-    refused = plugin.pyfmg_call("get", [f"pm/config/adom/{sid}/obj/firewall/address"], {})
-    assert refused["result"][0] == -6 and sid not in str(refused)
+    created = task(plugin, "fmg_object", diff=True, **address("echo", comment=f"{sid} {PASSWORD}"))
+    read = task(plugin, "fmg_info", url=f"{ADDRESSES}/echo")
+    refused = task(plugin, "fmg_rpc", method="get", url=f"pm/config/adom/{sid}/obj/firewall/address")
+    assert read["result"]["rc"] == 0 and refused["failure"]["code"] == -6
+    for answer in (created, read, refused):
+        assert sid not in str(answer) and PASSWORD not in str(answer)
     plugin.logout()
 
 
 def test_a_module_api_key_replaces_the_password_session(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
-    client = ConnectionClient(RpcStandIn(plugin))
-    client.get("sys/status")
+    task(plugin, "fmg_info", url="sys/status")
     assert list(sim.sessions.values()) == ["admin"]
-    client.open(api_key=API_KEY)  # access_token given to a module
+    answer = task(plugin, "fmg_info", url="sys/status", access_token=API_KEY)  # fortinet.fortimanager's name
+    assert answer["result"]["rc"] == 0 and API_KEY not in str(answer)
     assert sim.sessions == {}  # the password session was logged out
-    assert client.get("sys/status")[0] == 0
     assert login_count(sim) == 1
-    _code, data = plugin.pyfmg_call("get", ["sys/status"], {})["result"]
-    assert API_KEY not in str(data)
     plugin.logout()
 
 
-def test_no_credentials_and_unknown_methods_fail_clearly(sim: FMGSimulator) -> None:
+def test_no_credentials_and_bad_requests_fail_clearly(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim, remote_user=None, password=None)
-    with pytest.raises(FMGModuleFailure, match="ansible_user and ansible_password"):
-        ConnectionClient(RpcStandIn(plugin)).open()
-    assert "failure" in plugin.pyfmg_call("logout", [], {})
+    answer = task(plugin, "fmg_info", url="sys/status")
+    assert "ansible_user and ansible_password" in answer["failure"]["msg"]
     assert "failure" in plugin.send_request("get", [])
+    assert "failure" in plugin.send_request("logout", [{"url": "sys/logout"}])
     assert sim.sessions == {}
 
 
-def test_refused_login_names_fortimanagers_code(sim: FMGSimulator) -> None:
+def test_a_refused_login_names_fortimanagers_code(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim, password="wrong-password")
-    with pytest.raises(FMGModuleFailure) as raised:
-        ConnectionClient(RpcStandIn(plugin)).open()
-    assert raised.value.code == -22 or "login" in str(raised.value).lower()
-    assert "wrong-password" not in str(raised.value)
+    failure = task(plugin, "fmg_info", url="sys/status")["failure"]
+    assert failure["code"] == -22, failure
+    assert "wrong-password" not in str(failure)
 
 
-def test_a_module_forticloud_token_logs_the_connection_in_with_it(sim: FMGSimulator) -> None:
-    responses = pytest.importorskip("responses")
-    import json
+def test_send_request_answers_as_fortinets_plugin_does(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    assert plugin.send_request("get", [{"url": "sys/status"}])["result"][0] == 0
+    assert plugin.send_request("exec", [{"url": "dvmdb/adom/root/workspace/lock"}])["result"][0] == 0
+    assert sim.locks
+    plugin.logout()  # releases what a caller of send_request left locked
+    assert sim.locks == {} and sim.sessions == {}
 
-    plugin, connection = plugin_for(sim, remote_user=None, password=None, use_ssl=True)
-    connection.options.update(host="1234.eu.fortimanager.forticloud.com", port=None)
-    seen: list[dict[str, Any]] = []
 
-    def answer(request: Any) -> tuple[int, dict[str, str], str]:
-        body = json.loads(request.body)
-        seen.append(body)
-        if "access_token" in body:
-            return 200, {}, json.dumps({"session": "CLOUD-SESSION-2"})
-        url = body["params"][0]["url"]
-        return 200, {}, json.dumps({"id": body["id"], "result": [{"status": {"code": 0, "message": "OK"}, "url": url}]})
+def test_check_mode_reads_and_sends_no_lock_or_write(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    planned = task(plugin, "fmg_object", check_mode=True, diff=True, **address("planned", comment="new"))
+    assert planned["result"]["changed"] and planned["result"]["action"] == "create"
+    assert planned["result"]["diff"]["after"]["comment"] == "new"
+    skipped = task(plugin, "fmg_rpc", check_mode=True, method="add", url=ADDRESSES, data={"name": "never"})
+    assert skipped["result"]["changed"] and "not sent" in skipped["result"]["msg"]
+    install = task(plugin, "fmg_install", check_mode=True, package="default", scope=["FGT-01/root"])
+    assert install["result"]["changed"]
+    assert writes(sim) == [] and sim.locks == {}
+    assert not any(row["name"] in ("planned", "never") for row in sim.objects(ADDRESSES))
+    plugin.logout()
 
-    with responses.RequestsMock() as rsps:
-        for path in ("p/forticloud_jsonrpc_login/", "jsonrpc"):
-            rsps.add_callback("POST", f"https://1234.eu.fortimanager.forticloud.com/{path}", callback=answer)
-        client = ConnectionClient(RpcStandIn(plugin))
-        client.open(forticloud_access_token="CLOUD-TOKEN-ABC")
-        assert client.get("sys/status")[0] == 0
-        assert seen[0] == {"access_token": "CLOUD-TOKEN-ABC"}
-        assert seen[-1]["session"] == "CLOUD-SESSION-2"
-        assert "CLOUD-TOKEN-ABC" not in plugin._redactor.text("CLOUD-TOKEN-ABC")
+
+@pytest.mark.parametrize(
+    ("attributes", "words"),
+    [
+        ({"type": "range"}, ["'type'", "'range' is not allowed", "ipmask (0)", "iprange (1)", "fqdn (2)"]),
+        ({"comments": "x"}, ["no attribute 'comments'", "did you mean 'comment'"]),
+        ({"color": "red"}, ["'color' takes an integer", "'red'"]),
+        ({"color": 2**40}, ["'color'", "out of range"]),
+        ({"comment": "x" * 256}, ["'comment' is 256 characters long", "at most 255"]),
+        ({"associated-interface": ["port1", "port2"]}, ["at most 1 value"]),
+    ],
+)
+def test_bad_attributes_fail_before_any_lock_or_write(
+    sim: FMGSimulator, attributes: dict[str, Any], words: list[str]
+) -> None:
+    plugin, _ = plugin_for(sim)
+    failure = task(plugin, "fmg_object", **address("bad", **attributes))["failure"]
+    for word in words:
+        assert word in failure["msg"], failure["msg"]
+    assert "bypass_validation" in failure["msg"] and failure["url"] == ADDRESSES
+    assert writes(sim) == [] and sim.locks == {}
+    plugin.logout()
+
+
+def test_several_objects_are_all_checked_and_named(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    objects = [
+        {"name": "good", "attributes": {"subnet": "10.1.1.1/32"}},
+        {"name": "bad-type", "attributes": {"type": "range"}},
+        {"name": "gone", "state": "absent", "attributes": {"nonsense": 1}},  # deletes are not checked
+        {"name": "typo", "attributes": {"commnet": "x"}},
+    ]
+    failure = task(plugin, "fmg_object", url=ADDRESSES, objects=objects)["failure"]
+    assert failure["problems"] == [
+        "bad-type: attribute 'type': 'range' is not allowed; allowed: ipmask (0), iprange (1), fqdn (2), "
+        "wildcard (3), geography (4)",
+        "typo: firewall address has no attribute 'commnet' (did you mean 'comment'?)",
+    ]
+    assert writes(sim) == []
+    plugin.logout()
+
+
+def test_bypass_validation_sends_it_anyway(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    failure = task(plugin, "fmg_object", bypass_validation=True, **address("bad", type="range"))["failure"]
+    # FortiManager itself refuses it, after the lock: the write was sent.
+    assert failure["code"] == -10, failure
+    assert "exec dvmdb/adom/root/workspace/lock" in writes(sim) and f"add {ADDRESSES}" in writes(sim)
+    assert not any(r for r in sim.requests if (r.json.get("params") or [{}])[0].get("option") == "syntax")
+    assert sim.locks == {}
+    plugin.logout()
+
+
+def test_enable_log_returns_the_tasks_redacted_exchanges(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    answer = task(plugin, "fmg_object", enable_log=True, **address("logged"))
+    log = "\n".join(answer["log"])
+    assert "firewall/address" in log and '"name": "logged"' in log
+    (sid,) = session_ids(sim)
+    assert PASSWORD not in log and sid not in log
+    quiet = task(plugin, "fmg_object", **address("quiet"))
+    assert "log" not in quiet
+    failed = task(plugin, "fmg_rpc", enable_log=True, method="add", url=ADDRESSES, data={"name": "x", "subnet": "?"})
+    assert failed["failure"]["code"] == -10 and any("-10" in line for line in failed["log"])
+    plugin.logout()
+
+
+def test_a_module_forticloud_token_logs_the_connection_in_with_it() -> None:
+    cloud = FMGSimulator(tls=True, forticloud_tokens={"CLOUD-TOKEN-ABC": "cloud-admin"})
+    with cloud:
+        plugin, connection = plugin_for(cloud, remote_user=None, password=None, use_ssl=True)
+        connection.options.update(ca_path=cloud.ca_cert_path)
+        answer = task(plugin, "fmg_info", url="sys/status", forticloud_access_token="CLOUD-TOKEN-ABC")
+        assert answer["result"]["rc"] == 0 and "CLOUD-TOKEN-ABC" not in str(answer)
+        assert list(cloud.sessions.values()) == ["cloud-admin"]
+        paths = [request.path for request in cloud.requests]
+        assert paths[0] == "/p/forticloud_jsonrpc_login/" and set(paths[1:]) == {"/jsonrpc"}
         plugin.logout()
-    assert seen[-1]["params"] == [{"url": "sys/logout"}]
+        assert cloud.sessions == {}

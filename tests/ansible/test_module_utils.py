@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("ansible.module_utils.basic")
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils import fmg as glue
-from ansible_collections.pyfmg.fortimanager.plugins.modules import fmg_info, fmg_install, fmg_rpc
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils import tasks
 from pyfmg import FMGConnectionError, FMGLockError, FMGValidSessionException, LockScope
 from pyfmg.converge import FMGObjectStatusError
 
@@ -89,12 +89,12 @@ def rpc_params(**given: Any) -> dict[str, Any]:
 
 def test_rpc_takes_fmgr_generic_params_and_json() -> None:
     generic = [{"url": "/pm/config/adom/{adom}/obj/firewall/address", "data": [{"name": "a"}]}]
-    method, blocks = fmg_rpc.requests_of(rpc_params(method="add", params=generic))
+    method, blocks = tasks.requests_of(rpc_params(method="add", params=generic))
     assert method == "add" and blocks == [{"url": "/pm/config/adom/root/obj/firewall/address", "data": [{"name": "a"}]}]
     text = '{"method": "get", "params": [{"url": "/sys/status"}, {"url": "/dvmdb/adom", "fields": ["name"]}]}'
-    method, blocks = fmg_rpc.requests_of(rpc_params(json=text))
+    method, blocks = tasks.requests_of(rpc_params(json=text))
     assert method == "get" and [block["url"] for block in blocks] == ["/sys/status", "/dvmdb/adom"]
-    assert fmg_rpc.requests_of(rpc_params(method="get", url="sys/status", params={"fields": ["x"]})) == (
+    assert tasks.requests_of(rpc_params(method="get", url="sys/status", params={"fields": ["x"]})) == (
         "get",
         [{"fields": ["x"], "url": "sys/status"}],
     )
@@ -105,21 +105,21 @@ def test_rpc_takes_fmgr_generic_params_and_json() -> None:
         rpc_params(method="get"),
     ):
         with pytest.raises(glue.FMGModuleFailure):
-            fmg_rpc.requests_of(bad)
+            tasks.requests_of(bad)
 
 
 def test_fmgr_fact_selectors_become_urls() -> None:
     address = {"selector": "firewall_address", "params": {"adom": "root", "address": "web01"}}
-    assert fmg_info.facts_url(address, "root") == "pm/config/adom/root/obj/firewall/address/web01"
+    assert tasks.facts_url(address, "root") == "pm/config/adom/root/obj/firewall/address/web01"
     table = {"selector": "firewall_address", "params": {"adom": "global", "address": ""}}
-    assert fmg_info.facts_url(table, "root") == "pm/config/global/obj/firewall/address"
+    assert tasks.facts_url(table, "root") == "pm/config/global/obj/firewall/address"
     policy = {"selector": "pkg_firewall_policy", "params": {"pkg": "default"}}
-    assert fmg_info.facts_url(policy, "lab") == "pm/config/adom/lab/pkg/default/firewall/policy"
-    assert fmg_info.facts_url({"url": "/cli/global/system/dns"}, "root") == "cli/global/system/dns"
+    assert tasks.facts_url(policy, "lab") == "pm/config/adom/lab/pkg/default/firewall/policy"
+    assert tasks.facts_url({"url": "/cli/global/system/dns"}, "root") == "cli/global/system/dns"
     with pytest.raises(glue.FMGModuleFailure, match=r"facts\.url"):
-        fmg_info.facts_url({"selector": "no_such_selector"}, "root")
+        tasks.facts_url({"selector": "no_such_selector"}, "root")
     with pytest.raises(glue.FMGModuleFailure, match="pkg"):
-        fmg_info.facts_url({"selector": "pkg_firewall_policy", "params": {"policy": 3}}, "root")
+        tasks.facts_url({"selector": "pkg_firewall_policy", "params": {"policy": 3}}, "root")
 
 
 def test_check_status_raises_with_status_message() -> None:
@@ -173,14 +173,14 @@ def test_follow_task_needs_a_task_id_and_a_followable_task() -> None:
 
 
 def test_install_scope_spellings() -> None:
-    assert fmg_install.scope_items([{"name": "A", "vdom": "root"}, "B/vd1", "C", {"name": "grp"}]) == [
+    assert tasks.scope_items([{"name": "A", "vdom": "root"}, "B/vd1", "C", {"name": "grp"}]) == [
         {"name": "A", "vdom": "root"},
         {"name": "B", "vdom": "vd1"},
         {"name": "C"},
         {"name": "grp"},
     ]
     with pytest.raises(glue.FMGModuleFailure):
-        fmg_install.scope_items([{"vdom": "root"}])
+        tasks.scope_items([{"vdom": "root"}])
 
 
 class FakeModule:
@@ -206,15 +206,15 @@ class FakeModule:
     ],
 )
 def test_rpc_takes_the_narrowest_lock(method: str, url: str, data: Any, lock: str, expected: Any) -> None:
-    assert fmg_rpc.lock_for(FakeModule(lock), method, url, data) == expected
+    assert tasks.lock_for(FakeModule(lock), method, url, data) == expected
 
 
 def test_workspace_locking_adom_locks_that_whole_adom() -> None:
     module = FakeModule()
     module.params["workspace_locking_adom"] = "lab"
-    assert fmg_rpc.lock_for(module, "set", "pm/config/adom/root/pkg/default/firewall/policy", None) == LockScope("lab")
+    assert tasks.lock_for(module, "set", "pm/config/adom/root/pkg/default/firewall/policy", None) == LockScope("lab")
     assert glue.write_scope(module, "update", "pm/config/adom/root/obj/firewall/address") == LockScope("lab")
-    assert fmg_rpc.lock_for(module, "get", "pm/config/adom/root/obj/firewall/address", None) is None
+    assert tasks.lock_for(module, "get", "pm/config/adom/root/obj/firewall/address", None) is None
 
 
 def test_undecidable_pm_write_locks_the_adom_option_with_a_warning() -> None:
@@ -307,7 +307,7 @@ def test_a_session_id_echoed_by_fortimanager_never_reaches_the_result(fmg_simula
         return {"changed": False, "data": {"comment": f"created by session {fmg.sid}"}}
 
     with pytest.raises(SystemExit):
-        glue.run_module(module, echo)
+        glue.run_task(module, glue.TaskContext(module.params), lambda ctx: echo)
     (sid,) = seen
     assert module.exited and sid not in str(module.exited)
     assert bool(module.exited.get("failed")) is fails

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from pyfmg import FMGLockError, FMGTLSError, FMGValidSessionException, FortiManager
+from pyfmg import FMGLockError, FMGTLSError, FMGValidationError, FMGValidSessionException, FortiManager
 from pyfmg.testing import FMGSimulator
 
 ADDR = "pm/config/adom/root/obj/firewall/address"
@@ -148,3 +148,19 @@ def test_package_lock_refused_by_an_adom_lock_names_the_holder(fmg_simulator: FM
             with pytest.raises(FMGLockError) as info:
                 fmg.lock("root", package="default", wait=0.05)
             assert info.value.scope == "root/pkg/default" and info.value.holder == "admin"
+
+
+def test_validate_reads_the_syntax_once_and_names_what_does_not_fit(fmg_simulator: FMGSimulator) -> None:
+    sim = fmg_simulator
+    with FortiManager(sim.host, "admin", "password", use_ssl=False) as fmg:
+        fmg.validate(ADDR, {"name": "web01", "subnet": "10.0.0.1/32", "type": "iprange", "comment": "x"})
+        with pytest.raises(FMGValidationError) as raised:
+            fmg.validate(ADDR, {"name": "web02", "type": "range", "comment": "c" * 300})
+        assert raised.value.problems == [
+            "attribute 'type': 'range' is not allowed; allowed: ipmask (0), iprange (1), fqdn (2), wildcard (3), "
+            "geography (4)",
+            "attribute 'comment' is 300 characters long; the table allows at most 255",
+        ]
+        syntax_reads = [r for r in sim.requests if r.json.get("params", [{}])[0].get("option") == "syntax"]
+        assert len(syntax_reads) == 1
+        assert not any(r.json.get("method") in ("add", "set", "update") for r in sim.requests)

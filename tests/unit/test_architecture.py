@@ -33,6 +33,7 @@ ALLOWED = {
     "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "tableread", "wanted", "workspace"},
     # One-object jobs: the planner's single-object face.
     "converge": {"exceptions", "compare", "planning"},
+    "validation": {"exceptions"},
     "cassette": {"exceptions", "logs"},
     # The facade's lower half (login, calls, retry, recovery): everything below it, nothing of client.py.
     "session": {"arguments", "exceptions", "legacy", "lockscope", "request", "response", "retry", "workspace"},
@@ -66,6 +67,7 @@ CORE = {
     "planning",
     "tableread",
     "wanted",
+    "validation",
     "cassette",
 }
 

@@ -81,6 +81,14 @@ options:
     type: float
     default: 0
     aliases: [workspace_locking_timeout]
+  enable_log:
+    description:
+      - Return the task's pyfmg debug log in the result as RV(log) - every request and reply,
+        with the password, API key, tokens and session id masked - for C(register) or C(-v).
+      - fortinet.fortimanager writes its log to C(/tmp/fortimanager.ansible.log) instead; pyfmg
+        writes no file.
+    type: bool
+    default: false
 requirements:
   - pyfmg (the Python library) on the host that runs the module, usually the controller.
 notes:
@@ -88,6 +96,9 @@ notes:
     play; needs the C(ansible.netcommon) collection), or with C(connection: local) /
     C(delegate_to: localhost) and O(host) (one login per task). One inventory host per FortiManager
     lets C(forks) drive many FortiManagers at once."
+  - "Under C(connection: httpapi) no module process is started: the collection's action plugin
+    checks the task's options and hands the task to the connection process, which already holds
+    the logged-in client."
   - Every run logs out (under httpapi, the play's end does), also after a failure, and releases
     every workspace lock it took.
   - Results and failures are masked with pyfmg's Redactor - password, API key and session id never
@@ -107,12 +118,11 @@ options:
     description: FortiManager status codes that fail the task, V(0) included when listed.
     type: list
     elements: int
-  enable_log:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg logs through Python's C(logging)).
-    type: bool
-    default: false
   bypass_validation:
-    description: Accepted for C(fortinet.fortimanager) tasks; has no effect (pyfmg validates nothing on the way).
+    description:
+      - Accepted so that C(fortinet.fortimanager) tasks run unchanged. This module sends what it is
+        given as it is; O(pyfmg.fortimanager.fmg_object#module:attributes) are the ones checked
+        against the table's schema (see that module's O(pyfmg.fortimanager.fmg_object#module:bypass_validation)).
     type: bool
     default: false
 """

@@ -10,6 +10,9 @@ description:
   - "Used with C(connection: httpapi) and C(ansible_network_os: pyfmg.fortimanager.fortimanager).
     The connection (from the C(ansible.netcommon) collection) keeps one process per host for the
     play; this plugin holds a pyfmg client in it, so every task of the play shares one login."
+  - The collection's modules start no module process under this connection; their action plugins
+    check a task's options in the worker and hand the whole task to this process, which runs it
+    with the play's client (about half the controller CPU per task of a module process)."
   - The connection's C(ansible_user) and C(ansible_password) log in, or an API key given to a
     module as O(pyfmg.fortimanager.fmg_rpc#module:api_key) (alias C(access_token)). Nothing is sent
     before the first task needs FortiManager.
@@ -24,7 +27,6 @@ description:
 version_added: "1.1.0"
 """
 
-import itertools  # noqa: E402
 import logging  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -45,10 +47,14 @@ def _glue() -> Any:
     return fmg
 
 
-#: The client methods a module may call through the connection; nothing else is reachable.
-CLIENT_METHODS = frozenset(
-    {"get", "add", "set", "update", "delete", "replace", "clone", "execute", "move", "unset", "track_task"}
-)
+def _tasks() -> Any:
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils import tasks
+
+    return tasks
+
+
+#: The client methods send_request may call; nothing else is reachable.
+CLIENT_METHODS = frozenset({"get", "add", "set", "update", "delete", "replace", "clone", "execute", "move", "unset"})
 
 
 class HttpApi(HttpApiBase):
@@ -59,8 +65,6 @@ class HttpApi(HttpApiBase):
         self._forticloud_token: str | None = None
         self._user: str | None = None
         self._password: str | None = None
-        self._workspaces: dict[int, Any] = {}
-        self._tokens = itertools.count(1)
         self._masker: Any = None
 
     @property
@@ -79,7 +83,6 @@ class HttpApi(HttpApiBase):
     def logout(self) -> None:
         """Release every lock of the session and log out (the play ended or the connection closes)."""
         client, self._client = self._client, None
-        self._workspaces.clear()
         if client is None:
             return
         try:
@@ -94,60 +97,47 @@ class HttpApi(HttpApiBase):
         return False
 
     def send_request(self, method: str, params: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-        """One JSON-RPC ``method`` on the first of ``params`` (``{"url": ..., ...}``), as ``pyfmg_call`` answers."""
-        names = {"exec": "execute"}
+        """One JSON-RPC ``method`` on the first of ``params`` (``{"url": ..., ...}``): ``{"result": [code, data]}``."""
+        name = {"exec": "execute"}.get(method, method)
         if not isinstance(params, list) or not params or not isinstance(params[0], dict) or "url" not in params[0]:
             return {"failure": {"msg": "send_request needs params as a list of {url, ...}"}}
+        if name not in CLIENT_METHODS:
+            return {"failure": {"msg": f"send_request: {method!r} is not one of {', '.join(sorted(CLIENT_METHODS))}"}}
         param = dict(params[0])
         url = param.pop("url")
-        return self.pyfmg_call(names.get(method, method), [url, param], {})
-
-    # --- what the modules call (plugins/module_utils/fmg.py, ConnectionClient) ----------------
-    def pyfmg_open(self, api_key: str | None = None, forticloud_access_token: str | None = None) -> dict[str, Any]:
-        """Log in unless the session is up; say how the FortiManager is reached."""
         try:
-            self._session(api_key, forticloud_access_token)
-        except Exception as exc:
-            return self._failure(exc)
-        return {"result": {"use_ssl": self._use_ssl(), "verify_ssl": bool(self._verify())}}
-
-    def pyfmg_call(self, name: str, args: list[Any], kwargs: dict[str, Any], verbose: bool = False) -> dict[str, Any]:
-        if name not in CLIENT_METHODS:
-            return {"failure": {"msg": f"pyfmg_call: {name!r} is not one of {', '.join(sorted(CLIENT_METHODS))}"}}
-        try:
-            client = self._session()
-            client.verbose = bool(verbose)
-            code, data = getattr(client, name)(*args, **kwargs)
+            code, data = getattr(self._session(), name)(url, param)
         except Exception as exc:
             return self._failure(exc)
         return {"result": [code, self._redactor.data(data)]}
 
-    def pyfmg_workspace_enter(
-        self, adom: str | None, package: str | None, device: str | None, commit: bool, wait: float | None
-    ) -> dict[str, Any]:
-        try:
-            block = self._session().workspace(adom, package=package, device=device, commit=commit, wait=wait)
-            block.__enter__()
-        except Exception as exc:
-            return self._failure(exc)
-        token = next(self._tokens)
-        self._workspaces[token] = block
-        return {"result": token}
+    # --- what the collection's action plugins call (plugins/plugin_utils/action.py) -------------
+    def pyfmg_task(self, module_name: str, params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+        """Run one task of ``module_name`` (its arguments already checked) with the play's client.
 
-    def pyfmg_workspace_exit(self, token: int, failed: bool) -> dict[str, Any]:
-        """Commit (unless the task failed) and unlock what ``pyfmg_workspace_enter`` locked."""
-        block = self._workspaces.pop(token, None)
-        if block is None:
-            return {"result": None}
-        try:
-            if failed:
-                failure = _glue().FMGModuleFailure
-                block.__exit__(failure, failure("the task failed while holding the lock"), None)
-            else:
-                block.__exit__(None, None, None)
-        except Exception as exc:
-            return self._failure(exc)
-        return {"result": None}
+        Answers ``{"result": {...}, "warnings": [...]}`` or ``{"failure": {...}, "warnings": [...]}``,
+        secrets masked; with ``enable_log`` both carry the task's redacted pyfmg log as ``log``.
+        """
+        glue = _glue()
+        ctx = glue.TaskContext(params, check_mode, diff)
+        answer: dict[str, Any]
+        with glue.task_log(bool(params.get("enable_log"))) as log:
+            try:
+                if glue.PYFMG_IMPORT_ERROR is not None:
+                    raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
+                outcome = _tasks().TASKS[module_name](ctx)
+                if callable(outcome):
+                    client = self._session(params.get("api_key"), params.get("forticloud_access_token"))
+                    if self._use_ssl() and not self._verify():
+                        glue.warn_unverified(ctx, "ansible_httpapi_validate_certs")
+                    outcome = outcome(client)
+                answer = {"result": self._redactor.data(outcome)}
+            except Exception as exc:
+                answer = self._failure(exc)
+        answer["warnings"] = [self._mask(text) for text in ctx.warnings]
+        if params.get("enable_log"):
+            answer["log"] = [self._mask(line) for line in log]
+        return answer
 
     # --- the session --------------------------------------------------------------------------
     def _session(self, api_key: str | None = None, forticloud_token: str | None = None) -> Any:
@@ -226,7 +216,7 @@ class HttpApi(HttpApiBase):
                 "msg": self._mask(failure.msg),
                 "code": failure.code,
                 "message": self._mask(str(failure.message)),
-                "url": failure.url,
+                "url": self._mask(str(failure.url or "")),
                 **(self._redactor.data(failure.extra) if glue.Redactor is not None else failure.extra),
             }
         }

@@ -1,25 +1,31 @@
 # Copyright: pyfmg contributors
 # Apache License 2.0 (see LICENSE in the repository root)
-"""Glue shared by the pyfmg.fortimanager modules.
+"""Glue shared by the pyfmg.fortimanager modules and the httpapi connection process.
 
-It holds the one argument spec every module takes, opens a pyfmg client (logged out on every
-path) or, under ``connection: httpapi``, talks to the client that the connection holds for the
-whole play; it wraps writes in the workspace lock, and turns every failure into ``fail_json``
-with FortiManager's code, message and URL, secrets masked. FortiManager logic itself lives in the
-pyfmg library.
+It opens a pyfmg client for a module process (logged out on every path), wraps writes in the
+workspace lock, follows tasks, and turns every failure into FortiManager's code, message and
+URL, secrets masked. What each module does is in module_utils/tasks.py; FortiManager logic
+itself lives in the pyfmg library.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any, Callable
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.connection import Connection, ConnectionError
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import (
+    FMG_ARGUMENT_SPEC,
+    RC_OPTIONS,
+    argument_spec,
+    module_keywords,
+)
 
 try:
     from pyfmg import (
@@ -54,13 +60,12 @@ else:
 __all__ = [
     "FMG_ARGUMENT_SPEC",
     "RC_OPTIONS",
-    "ConnectionClient",
     "FMGModuleFailure",
+    "TaskContext",
     "check_rc",
     "check_status",
     "converge",
     "failure_from_exception",
-    "fmg_argument_spec",
     "fmg_client",
     "follow_task",
     "mask_secret_attributes",
@@ -68,6 +73,7 @@ __all__ = [
     "reply_meta",
     "run_module",
     "task_id_of",
+    "task_log",
     "verify_setting",
     "workspace_url",
     "write_lock",
@@ -76,37 +82,6 @@ __all__ = [
 
 #: Returned by FortiManager when another session holds the workspace lock.
 LOCKED_BY_OTHER = -20055
-
-FMG_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
-    # Not needed under connection: httpapi, where the connection knows the FortiManager.
-    "host": {"type": "str", "fallback": (env_fallback, ["PYFMG_HOST"])},
-    "username": {"type": "str", "aliases": ["user"], "fallback": (env_fallback, ["PYFMG_USER"])},
-    "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PYFMG_PASSWORD"])},
-    # access_token is what fortinet.fortimanager calls a FortiManager API key.
-    "api_key": {
-        "type": "str",
-        "no_log": True,
-        "aliases": ["access_token"],
-        "fallback": (env_fallback, ["PYFMG_APIKEY"]),
-    },
-    "forticloud_access_token": {"type": "str", "no_log": True},
-    "use_ssl": {"type": "bool", "default": True, "fallback": (env_fallback, ["PYFMG_USE_SSL"])},
-    # A bool or the path of a CA bundle, hence raw; checked by verify_setting().
-    "verify_ssl": {"type": "raw", "default": True, "fallback": (env_fallback, ["PYFMG_VERIFY_SSL"])},
-    "timeout": {"type": "int", "default": 300},
-    "adom": {"type": "str", "default": "root", "fallback": (env_fallback, ["PYFMG_ADOM"])},
-    "workspace_locking_adom": {"type": "str"},
-    "lock_wait": {"type": "float", "default": 0, "aliases": ["workspace_locking_timeout"]},
-}
-
-#: fortinet.fortimanager's way of deciding which FortiManager codes fail a task (fmg_rpc, fmg_info).
-RC_OPTIONS: dict[str, dict[str, Any]] = {
-    "rc_succeeded": {"type": "list", "elements": "int"},
-    "rc_failed": {"type": "list", "elements": "int"},
-    # Accepted so that fmgr_generic / fmgr_fact tasks run unchanged; pyfmg has nothing to switch.
-    "enable_log": {"type": "bool", "default": False},
-    "bypass_validation": {"type": "bool", "default": False},
-}
 
 
 class FMGModuleFailure(Exception):
@@ -121,27 +96,36 @@ class FMGModuleFailure(Exception):
         self.extra = extra
 
 
-def fmg_argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The shared connection options plus the module's own."""
-    spec = {name: dict(option) for name, option in FMG_ARGUMENT_SPEC.items()}
-    spec.update(module_options)
-    return spec
+class TaskContext:
+    """What a task needs of its Ansible task: checked arguments, check and diff mode, warnings.
 
-
-def new_module(
-    argument_spec: dict[str, dict[str, Any]], required_one_of: list[list[str]] | None = None, **kwargs: Any
-) -> AnsibleModule:
-    """An AnsibleModule that fails cleanly without pyfmg or without a way to reach FortiManager.
-
-    Under ``connection: httpapi`` (a socket and no ``host``) the connection logs in; otherwise the
-    module needs ``host`` and a password or an API key.
+    The module process builds one from its AnsibleModule, the httpapi connection process from
+    what the action plugin sends; the task bodies (module_utils/tasks.py) see only this.
     """
-    module = AnsibleModule(argument_spec=argument_spec, required_one_of=required_one_of, **kwargs)
+
+    def __init__(self, params: dict[str, Any], check_mode: bool = False, diff: bool = False) -> None:
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+def new_module(module_name: str) -> AnsibleModule:
+    """The AnsibleModule of ``module_name``, failing cleanly without pyfmg or without a FortiManager.
+
+    The module process logs in itself, so it needs ``host`` and a password, an API key or a
+    FortiCloud token. (Under ``connection: httpapi`` the collection's action plugin runs the task
+    in the connection process instead, unless the task names its own ``host``.)
+    """
+    module = AnsibleModule(
+        argument_spec=argument_spec(module_name), supports_check_mode=True, **module_keywords(module_name)
+    )
     if PYFMG_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("pyfmg"), exception=PYFMG_IMPORT_ERROR)
     params = module.params
-    if uses_connection(module):
-        return module
     if not params["host"]:
         module.fail_json(msg="missing required arguments: host (or run the task with connection: httpapi)")
     if not params["password"] and not params["api_key"] and not params["forticloud_access_token"]:
@@ -153,11 +137,6 @@ def new_module(
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     return module
-
-
-def uses_connection(module: AnsibleModule) -> bool:
-    """True when the task runs through the persistent httpapi connection and names no host."""
-    return bool(getattr(module, "_socket_path", None)) and not module.params["host"]
 
 
 def verify_setting(value: Any) -> Any:
@@ -192,7 +171,7 @@ def check_status(code: Any, data: Any, method: str, url: str) -> None:
         )
 
 
-def check_rc(module: AnsibleModule, code: Any, data: Any, method: str, url: str) -> None:
+def check_rc(module: Any, code: Any, data: Any, method: str, url: str) -> None:
     """check_status, with fortinet.fortimanager's ``rc_failed`` and ``rc_succeeded`` overrides."""
     if code in (module.params.get("rc_failed") or ()):
         message = _status_message(data)
@@ -218,21 +197,9 @@ def reply_meta(code: Any, data: Any, url: str) -> dict[str, Any]:
 
 
 @contextmanager
-def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
-    """A logged-in client; on the way out every lock it took is released and it logs out.
-
-    Under ``connection: httpapi`` it is the connection's client, which stays logged in for the
-    next task and logs out when the play ends.
-    """
-    if uses_connection(module):
-        client = ConnectionClient(Connection(module._socket_path), verbose=verbose)
-        settings = client.open(
-            api_key=module.params["api_key"], forticloud_access_token=module.params.get("forticloud_access_token")
-        )
-        if settings.get("use_ssl") and not settings.get("verify_ssl"):
-            warn_unverified(module, "ansible_httpapi_validate_certs")
-        yield client
-        return
+def fmg_client(module: Any) -> Iterator[Any]:
+    """A logged-in client for ``module`` (its params and warn()); every lock it took is released
+    and it logs out on the way out, also when the block raised."""
     params = module.params
     api_key = params["api_key"]
     cloud_token = None if api_key else params.get("forticloud_access_token")
@@ -250,7 +217,6 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
         use_ssl=params["use_ssl"],
         verify_ssl=verify,
         timeout=params["timeout"],
-        verbose=verbose,
     )
     try:
         fmg.login()
@@ -265,98 +231,11 @@ def fmg_client(module: AnsibleModule, verbose: bool = False) -> Iterator[Any]:
     fmg.__exit__(None, None, None)
 
 
-def warn_unverified(module: AnsibleModule, option: str) -> None:
+def warn_unverified(module: Any, option: str) -> None:
     module.warn(
         f"{option} is false: the FortiManager's certificate is not checked, so anyone on the path can "
         f"read the credentials. Set {option} to true (for verify_ssl: or to the path of a CA bundle)."
     )
-
-
-class ConnectionClient:
-    """The pyfmg client held by the httpapi connection, as the modules use a FortiManager.
-
-    Each call is one request to the connection process (plugins/httpapi/fortimanager.py), which
-    answers ``{"result": ...}`` or ``{"failure": {...}}`` with secrets already masked.
-    """
-
-    def __init__(self, connection: Any, verbose: bool = False) -> None:
-        self._connection = connection
-        self.verbose = verbose
-        self.sid = None  # the session id stays in the connection process
-
-    def _answer(self, outcome: Any) -> Any:
-        if not isinstance(outcome, dict):
-            raise FMGModuleFailure(f"the httpapi connection answered {type(outcome).__name__}, not a dict")
-        if "failure" in outcome:
-            failure = dict(outcome["failure"])
-            raise FMGModuleFailure(failure.pop("msg"), **failure)
-        return outcome.get("result")
-
-    def _rpc(self, name: str, *args: Any) -> Any:
-        try:
-            return self._answer(getattr(self._connection, name)(*args))
-        except ConnectionError as exc:
-            raise FMGModuleFailure(f"the httpapi connection failed: {exc}", code=getattr(exc, "code", None)) from exc
-
-    def open(self, api_key: str | None = None, forticloud_access_token: str | None = None) -> dict[str, Any]:
-        return self._rpc("pyfmg_open", api_key, forticloud_access_token) or {}
-
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        code, data = self._rpc("pyfmg_call", name, list(args), kwargs, self.verbose)
-        return code, data
-
-    def get(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("get", url, *args, **kwargs)
-
-    def add(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("add", url, *args, **kwargs)
-
-    def set(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("set", url, *args, **kwargs)
-
-    def update(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("update", url, *args, **kwargs)
-
-    def delete(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("delete", url, *args, **kwargs)
-
-    def replace(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("replace", url, *args, **kwargs)
-
-    def clone(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("clone", url, *args, **kwargs)
-
-    def execute(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("execute", url, *args, **kwargs)
-
-    def move(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("move", url, *args, **kwargs)
-
-    def unset(self, url: str, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("unset", url, *args, **kwargs)
-
-    def track_task(self, task_id: Any, **kwargs: Any) -> tuple[Any, Any]:
-        return self._call("track_task", task_id, **kwargs)
-
-    @contextmanager
-    def workspace(
-        self,
-        adom: str | None = None,
-        package: str | None = None,
-        device: str | None = None,
-        commit: bool = True,
-        wait: float | None = None,
-    ) -> Iterator[ConnectionClient]:
-        """Lock in the connection's session; commit and unlock there when the block ends."""
-        token = self._rpc("pyfmg_workspace_enter", adom, package, device, commit, wait)
-        try:
-            yield self
-        except BaseException:
-            # The block's error is the one to report; a failed unlock is logged by the connection.
-            with suppress(FMGModuleFailure):
-                self._rpc("pyfmg_workspace_exit", token, True)
-            raise
-        self._rpc("pyfmg_workspace_exit", token, False)
 
 
 def login_failure(fmg: Any, exc: BaseException) -> BaseException:
@@ -371,7 +250,7 @@ def login_failure(fmg: Any, exc: BaseException) -> BaseException:
     )
 
 
-def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) -> Any:
+def write_scope(module: Any, method: str, url: str, data: Any = None) -> Any:
     """The narrowest workspace lock a write needs (pyfmg.lockscope), or None when it needs none.
 
     A policy-package table locks only its package, an object table its ADOM. When the request
@@ -391,7 +270,7 @@ def write_scope(module: AnsibleModule, method: str, url: str, data: Any = None) 
 
 
 @contextmanager
-def write_lock(fmg: Any, module: AnsibleModule, scope: Any, commit: bool = True) -> Iterator[None]:
+def write_lock(fmg: Any, module: Any, scope: Any, commit: bool = True) -> Iterator[None]:
     """Hold the workspace lock ``scope`` around a write (a no-op outside workspace mode).
 
     pyfmg commits when the block succeeds and always unlocks.
@@ -471,7 +350,7 @@ def mask_secret_attributes(value: Any) -> Any:
     return value
 
 
-def _redactor(module: AnsibleModule, fmg: Any = None) -> Any:
+def _redactor(module: Any, fmg: Any = None) -> Any:
     """Masks the module's password and API key, the session id, and values under secret keys."""
     params = module.params
     secrets = [params.get("password"), params.get("api_key"), params.get("forticloud_access_token")]
@@ -510,26 +389,85 @@ def failure_from_exception(exc: BaseException) -> FMGModuleFailure:
     )
 
 
-def run_module(module: AnsibleModule, body: Callable[[Any], dict[str, Any]], verbose: bool = False) -> None:
-    """Open a client, run ``body(fmg)``, log out, then exit_json/fail_json with its result.
+@contextmanager
+def task_log(enabled: bool) -> Iterator[list[str]]:
+    """With ``enabled`` (the ``enable_log`` option), the pyfmg log records of the block, as lines.
+
+    The client logs every exchange at DEBUG through its Redactor (password, API key, tokens and
+    session id masked); the lines end up in the task's result as ``log``.
+    """
+    lines: list[str] = []
+    if not enabled:
+        yield lines
+        return
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(f"{record.levelname} {record.name}: {record.getMessage()}")
+
+    handler = Collect(logging.DEBUG)
+    package = logging.getLogger("pyfmg")
+    level = package.level
+    package.addHandler(handler)
+    package.setLevel(logging.DEBUG)
+    try:
+        yield lines
+    finally:
+        package.removeHandler(handler)
+        package.setLevel(level)
+
+
+def run_module(module_name: str) -> None:
+    """The module process: check the arguments, run the task with its own client, exit_json/fail_json."""
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils.tasks import TASKS
+
+    module = new_module(module_name)
+    run_task(module, TaskContext(module.params, module.check_mode, module._diff), TASKS[module_name])
+
+
+def run_task(module: Any, ctx: TaskContext, task: Callable[[TaskContext], Any]) -> None:
+    """Run ``task(ctx)`` (and its body with a client of the module's own), then exit_json/fail_json.
 
     Results and failures pass through pyfmg's Redactor first: FortiManager echoes session ids
     (and sometimes secrets) in replies, and ``-vvv`` prints every result in full.
     """
     redactor = _redactor(module)
-    try:
-        with fmg_client(module, verbose=verbose) as fmg:
-            redactor.add(getattr(fmg, "sid", None))
-            result = body(fmg)
-            redactor.add(getattr(fmg, "sid", None))
-    except (*FMG_ERRORS, FMGModuleFailure) as exc:
-        failure = failure_from_exception(exc)
-        extra = {key: value for key, value in failure.extra.items() if key not in ("msg", "failed")}
-        module.fail_json(
-            msg=redactor.text(failure.msg),
-            code=failure.code,
-            message=redactor.text(failure.message),
-            url=failure.url,
-            **redactor.data(extra),
-        )
+    enable_log = bool(module.params.get("enable_log"))
+    with task_log(enable_log) as log:
+        try:
+            outcome = task(ctx)
+            if callable(outcome):
+                with fmg_client(_Warner(module, ctx)) as fmg:
+                    redactor.add(getattr(fmg, "sid", None))
+                    result = outcome(fmg)
+                    redactor.add(getattr(fmg, "sid", None))
+            else:
+                result = outcome
+        except (*FMG_ERRORS, FMGModuleFailure) as exc:
+            failure = failure_from_exception(exc)
+            extra = {key: value for key, value in failure.extra.items() if key not in ("msg", "failed")}
+            if enable_log:
+                extra["log"] = log
+            for text in ctx.warnings:
+                module.warn(redactor.text(text))
+            module.fail_json(
+                msg=redactor.text(failure.msg),
+                code=failure.code,
+                message=redactor.text(failure.message),
+                url=redactor.text(str(failure.url or "")),
+                **redactor.data(extra),
+            )
+            return
+    for text in ctx.warnings:
+        module.warn(redactor.text(text))
+    if enable_log:
+        result["log"] = log
     module.exit_json(**redactor.data(result))
+
+
+class _Warner:
+    """A module's params with the task's warn(): what fmg_client needs."""
+
+    def __init__(self, module: AnsibleModule, ctx: TaskContext) -> None:
+        self.params = module.params
+        self.warn = ctx.warn

@@ -134,134 +134,18 @@ ansible_facts:
   description: "C({<fact_name>: data}) when O(fact_name) is set or O(facts) is used."
   returned: when O(fact_name) or O(facts) is given
   type: dict
+log:
+  description: The task's pyfmg debug log, secrets masked.
+  returned: when O(enable_log) is true
+  type: list
+  elements: str
 """
 
-from typing import Any  # noqa: E402
-
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    RC_OPTIONS,
-    FMGModuleFailure,
-    check_rc,
-    fmg_argument_spec,
-    new_module,
-    reply_meta,
-    run_module,
-)
-
-OBJECT_DOES_NOT_EXIST = -3
-ADOM_OBJECTS = "pm/config/adom/{adom}/obj/"
-
-#: fmgr_fact selectors -> URL templates (the common ones; others take facts.url).
-SELECTORS = {
-    "firewall_address": ADOM_OBJECTS + "firewall/address/{address}",
-    "firewall_address6": ADOM_OBJECTS + "firewall/address6/{address6}",
-    "firewall_addrgrp": ADOM_OBJECTS + "firewall/addrgrp/{addrgrp}",
-    "firewall_addrgrp6": ADOM_OBJECTS + "firewall/addrgrp6/{addrgrp6}",
-    "firewall_service_custom": ADOM_OBJECTS + "firewall/service/custom/{custom}",
-    "firewall_service_group": ADOM_OBJECTS + "firewall/service/group/{group}",
-    "firewall_vip": ADOM_OBJECTS + "firewall/vip/{vip}",
-    "firewall_ippool": ADOM_OBJECTS + "firewall/ippool/{ippool}",
-    "pkg_firewall_policy": "pm/config/adom/{adom}/pkg/{pkg}/firewall/policy/{policy}",
-    "pm_pkg_adom": "pm/pkg/adom/{adom}/{pkg_path}",
-    "dvmdb_adom": "dvmdb/adom/{adom}",
-    "dvmdb_device": "dvmdb/adom/{adom}/device/{device}",
-    "dvmdb_group": "dvmdb/adom/{adom}/group/{group}",
-    "dvmdb_script": "dvmdb/adom/{adom}/script/{script}",
-    "sys_status": "sys/status",
-    "system_status": "cli/global/system/status",
-    "system_interface": "cli/global/system/interface/{interface}",
-    "system_admin_user": "cli/global/system/admin/user/{user}",
-    "task_task": "task/task/{task}",
-}
-QUERY_KEYS = ("fields", "filter", "range", "sortings", "option")
-
-
-def facts_url(facts: dict[str, Any], default_adom: str) -> str:
-    """The URL a fmgr_fact ``facts`` block reads: its selector's template filled from its params."""
-    values = {str(key): value for key, value in (facts.get("params") or {}).items()}
-    values.setdefault("adom", default_adom)
-    if facts.get("url"):
-        template = str(facts["url"])
-    else:
-        selector = facts.get("selector")
-        if selector not in SELECTORS:
-            raise FMGModuleFailure(
-                f"facts.selector {selector!r} is not one pyfmg knows ({', '.join(sorted(SELECTORS))}); "
-                "give facts.url with the table's URL instead"
-            )
-        template = SELECTORS[selector]
-        if str(values["adom"]).lower() == "global":
-            template = template.replace("pm/config/adom/{adom}/", "pm/config/global/")
-    segments = template.strip("/").split("/")
-    url = []
-    for index, segment in enumerate(segments):
-        if segment.startswith("{") and segment.endswith("}"):
-            value = values.get(segment[1:-1])
-            if value in (None, ""):
-                if index == len(segments) - 1:
-                    break  # fmgr_fact: an empty last parameter reads the whole table
-                raise FMGModuleFailure(f"facts.params needs {segment[1:-1]!r} for {template}")
-            segment = str(value)
-        url.append(segment)
-    return "/".join(url)
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import run_module  # noqa: E402
 
 
 def main() -> None:
-    module = new_module(
-        fmg_argument_spec(
-            url={"type": "str"},
-            facts={"type": "dict"},
-            fact_name={"type": "str"},
-            fields={"type": "list", "elements": "str"},
-            filter={"type": "list", "elements": "raw"},
-            range={"type": "list", "elements": "int"},
-            sortings={"type": "list", "elements": "dict"},
-            option={"type": "list", "elements": "str"},
-            loadsub={"type": "bool"},
-            params={"type": "dict", "default": {}},
-            verbose={"type": "bool", "default": False},
-            missing_ok={"type": "bool", "default": False},
-            **RC_OPTIONS,
-        ),
-        required_one_of=[["url", "facts"]],
-        mutually_exclusive=[["url", "facts"]],
-        supports_check_mode=True,
-    )
-    params = module.params
-    facts = params["facts"]
-    fact_name = params["fact_name"]
-    request: dict[str, Any] = dict(params["params"])
-    if facts is not None:
-        try:
-            url = facts_url(facts, params["adom"])
-        except FMGModuleFailure as exc:
-            module.fail_json(msg=exc.msg)
-        request.update({key: facts[key] for key in QUERY_KEYS if facts.get(key) is not None})
-        fact_name = fact_name or f"fmgr_{facts.get('selector') or 'fact'}"
-    else:
-        url = params["url"].replace("{adom}", params["adom"])
-    for name in ("fields", "filter", "range", "sortings"):
-        if params[name] is not None:
-            request[name] = params[name]
-    if params["option"] is not None:
-        request["option"] = params["option"][0] if len(params["option"]) == 1 else params["option"]
-    if params["loadsub"] is not None:
-        request["loadsub"] = int(params["loadsub"])
-
-    def read(fmg: Any) -> dict[str, Any]:
-        code, data = fmg.get(url, request)
-        if code == OBJECT_DOES_NOT_EXIST and params["missing_ok"]:
-            result: dict[str, Any] = {"changed": False, "exists": False, "data": None}
-        else:
-            check_rc(module, code, data, "get", url)
-            result = {"changed": False, "exists": True, "data": data}
-        # failed=False: Ansible fails a result whose rc is not 0 unless it says otherwise (rc_succeeded).
-        result.update(rc=code, failed=False, meta=reply_meta(code, data, url))
-        if fact_name:
-            result["ansible_facts"] = {fact_name: result["data"]}
-        return result
-
-    run_module(module, read, verbose=params["verbose"])
+    run_module("fmg_info")
 
 
 if __name__ == "__main__":

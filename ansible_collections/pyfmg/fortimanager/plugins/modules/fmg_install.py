@@ -90,83 +90,18 @@ lines:
   returned: when the install was started
   type: list
   elements: dict
+log:
+  description: The task's pyfmg debug log, secrets masked.
+  returned: when O(enable_log) is true
+  type: list
+  elements: str
 """
 
-from typing import Any  # noqa: E402
-
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    FMGModuleFailure,
-    check_status,
-    fmg_argument_spec,
-    follow_task,
-    new_module,
-    run_module,
-    task_id_of,
-)
-
-INSTALL_URL = "securityconsole/install/package"
-
-
-def scope_items(scope: list[Any]) -> list[dict[str, str]]:
-    """Install scope as FortiManager wants it: ``[{"name": ..., "vdom": ...}]``."""
-    items = []
-    for entry in scope:
-        if isinstance(entry, dict) and entry.get("name"):
-            item = {"name": str(entry["name"])}
-            if entry.get("vdom"):
-                item["vdom"] = str(entry["vdom"])
-        elif isinstance(entry, str) and entry.strip("/"):
-            name, _slash, vdom = entry.partition("/")
-            item = {"name": name, **({"vdom": vdom} if vdom else {})}
-        else:
-            raise FMGModuleFailure(f"scope entry {entry!r} needs a device name")
-        items.append(item)
-    return items
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import run_module  # noqa: E402
 
 
 def main() -> None:
-    module = new_module(
-        fmg_argument_spec(
-            package={"type": "str", "required": True, "aliases": ["pkg"]},
-            scope={"type": "list", "elements": "raw", "default": []},
-            preview={"type": "bool", "default": False},
-            flags={"type": "list", "elements": "str", "default": []},
-            task_timeout={"type": "int", "default": 600},
-            task_poll_interval={"type": "float", "default": 3},
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    if module.check_mode:
-        module.exit_json(changed=not params["preview"], msg="check mode: install not started")
-
-    def install(fmg: Any) -> dict[str, Any]:
-        flags = list(params["flags"])
-        if params["preview"] and "preview" not in flags:
-            flags.append("preview")
-        request: dict[str, Any] = {
-            "adom": params["adom"],
-            "pkg": params["package"],
-            "flags": flags or ["none"],
-        }
-        scope = scope_items(params["scope"])
-        if scope:
-            request["scope"] = scope
-        code, data = fmg.execute(INSTALL_URL, {"data": request})
-        check_status(code, data, "exec", INSTALL_URL)
-        task = follow_task(fmg, data, INSTALL_URL, params["task_timeout"], params["task_poll_interval"])
-        return {
-            "changed": not params["preview"],
-            "task_id": task_id_of(data),
-            "task": task,
-            "lines": task.get("line", []),
-        }
-
-    try:
-        scope_items(params["scope"])
-    except FMGModuleFailure as exc:
-        module.fail_json(msg=exc.msg)
-    run_module(module, install)
+    run_module("fmg_install")
 
 
 if __name__ == "__main__":

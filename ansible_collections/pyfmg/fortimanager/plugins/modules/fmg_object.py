@@ -58,6 +58,17 @@ options:
     description: Commit the workspace after the writes (workspace mode only).
     type: bool
     default: true
+  bypass_validation:
+    description:
+      - Send the attributes without checking them first.
+      - By default, before anything is locked or written, the attributes of every object to
+        create or update are checked against the table's schema as FortiManager describes it
+        (C(get <url> option=syntax), read once per table per login). An attribute the table does
+        not have, a value of the wrong type, an enum value it does not allow (the allowed ones
+        are named), an integer out of range or a string too long fails the task, naming the
+        object and the attribute. A table FortiManager cannot describe is not checked.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -130,107 +141,23 @@ diff:
   description: Before and after of each changed object (with C(--diff)).
   returned: when diff mode is on
   type: raw
+problems:
+  description: What did not fit the table's schema, one line per object and attribute (the task failed).
+  returned: when the attributes were refused before sending
+  type: list
+  elements: str
+log:
+  description: The task's pyfmg debug log, secrets masked.
+  returned: when O(enable_log) is true
+  type: list
+  elements: str
 """
 
-from typing import Any  # noqa: E402
-
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    FMGModuleFailure,
-    converge,
-    fmg_argument_spec,
-    mask_secret_attributes,
-    new_module,
-    run_module,
-    write_lock,
-    write_scope,
-)
-
-
-def _items(params: dict[str, Any]) -> list[dict[str, Any]]:
-    if params["objects"] is not None:
-        items = []
-        for index, item in enumerate(params["objects"]):
-            if not isinstance(item, dict) or item.get("name") in (None, ""):
-                raise FMGModuleFailure(f"objects[{index}] needs a name")
-            state = item.get("state", "present")
-            if state not in ("present", "absent"):
-                raise FMGModuleFailure(f"objects[{index}].state must be present or absent, not {state!r}")
-            items.append({"name": item["name"], "attributes": item.get("attributes") or {}, "state": state})
-        return items
-    return [{"name": params["name"], "attributes": params["attributes"], "state": params["state"]}]
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import run_module  # noqa: E402
 
 
 def main() -> None:
-    module = new_module(
-        fmg_argument_spec(
-            url={"type": "str", "required": True},
-            key={"type": "str", "default": "name", "no_log": False},
-            name={"type": "raw", "aliases": ["key_value"]},
-            attributes={"type": "dict", "default": {}},
-            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-            objects={"type": "list", "elements": "dict"},
-            commit={"type": "bool", "default": True},
-        ),
-        supports_check_mode=True,
-        required_one_of=[["name", "objects"]],
-        mutually_exclusive=[["name", "objects"]],
-    )
-    params = module.params
-    table_url = params["url"].replace("{adom}", params["adom"])
-
-    def converge_all(fmg: Any) -> dict[str, Any]:
-        items = _items(params)
-        enum_cache: dict[str, Any] = {}  # the table's enum choices, read at most once
-
-        def plan_for(item: dict[str, Any]) -> Any:
-            return converge.plan_object(
-                fmg,
-                table_url,
-                item["name"],
-                item["attributes"],
-                key=params["key"],
-                state=item["state"],
-                enum_cache=enum_cache,
-            )
-
-        plans = [plan_for(item) for item in items]
-        pending = [index for index, change in enumerate(plans) if change.changed]
-        if pending and not module.check_mode:
-            scope = write_scope(module, "update", table_url)
-            with write_lock(fmg, module, scope, commit=params["commit"]):
-                for index in pending:
-                    # Plan again under the lock: another admin may have changed it meanwhile.
-                    plans[index] = plan_for(items[index])
-                    converge.apply_object_change(fmg, plans[index])
-        outcomes = [
-            {
-                "name": plan.key_value,
-                "action": plan.action,
-                "changed_attributes": plan.changed_attributes,
-                "object": mask_secret_attributes(plan.after if plan.action != "none" else plan.before),
-            }
-            for plan in plans
-        ]
-        result: dict[str, Any] = {"changed": any(plan.changed for plan in plans)}
-        if params["objects"] is None:
-            result.update(outcomes[0])
-        else:
-            result["objects"] = outcomes
-        if module._diff:
-            diffs = [
-                {
-                    "before": mask_secret_attributes(plan.before),
-                    "after": mask_secret_attributes(plan.after),
-                    "before_header": plan.object_url,
-                    "after_header": plan.object_url,
-                }
-                for plan in plans
-                if plan.changed
-            ]
-            result["diff"] = diffs[0] if len(diffs) == 1 else diffs
-        return result
-
-    run_module(module, converge_all, verbose=True)
+    run_module("fmg_object")
 
 
 if __name__ == "__main__":

@@ -143,145 +143,18 @@ results:
   returned: when several parameters were sent
   type: list
   elements: dict
+log:
+  description: The task's pyfmg debug log, secrets masked.
+  returned: when O(enable_log) is true
+  type: list
+  elements: str
 """
 
-import json  # noqa: E402
-from typing import Any  # noqa: E402
-
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (  # noqa: E402
-    RC_OPTIONS,
-    FMGModuleFailure,
-    check_rc,
-    fmg_argument_spec,
-    follow_task,
-    new_module,
-    reply_meta,
-    run_module,
-    write_lock,
-    write_scope,
-)
-
-try:
-    from pyfmg import LockScope
-except ImportError:
-    LockScope = None  # new_module() reports the missing library
-
-# JSON-RPC method -> name of the pyfmg client method that sends it.
-CLIENT_METHODS = {
-    "get": "get",
-    "add": "add",
-    "set": "set",
-    "update": "update",
-    "delete": "delete",
-    "replace": "replace",
-    "clone": "clone",
-    "exec": "execute",
-    "move": "move",
-    "unset": "unset",
-}
-
-
-def lock_for(module: Any, method: str, url: str, data: Any) -> Any:
-    """The workspace lock scope for this request, or None."""
-    lock = module.params["lock"]
-    if method == "get":
-        return None
-    if module.params["workspace_locking_adom"]:
-        return LockScope(module.params["workspace_locking_adom"])
-    if lock == "never":
-        return None
-    if lock == "always":
-        return LockScope(module.params["adom"])
-    return write_scope(module, method, url, data)
-
-
-def requests_of(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-    """The method and the parameters to send, from method/url/params/data or from json."""
-    method = params["method"]
-    if params["json"]:
-        try:
-            body = json.loads(params["json"])
-        except ValueError as exc:
-            raise FMGModuleFailure(f"json is not valid JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise FMGModuleFailure("json must be an object with method and params")
-        method, blocks = body.get("method"), body.get("params")
-    elif isinstance(params["params"], list):
-        blocks = params["params"]
-    elif isinstance(params["params"], dict):
-        if not params["url"]:
-            raise FMGModuleFailure("url is required, unless params is a list of parameters with a url each, or json")
-        blocks = [{**params["params"], "url": params["url"]}]
-        if params["data"] is not None:
-            blocks[0]["data"] = params["data"]
-    else:
-        raise FMGModuleFailure(f"params must be a dict or a list, not {type(params['params']).__name__}")
-    if method not in CLIENT_METHODS:
-        raise FMGModuleFailure(f"method must be one of {', '.join(sorted(CLIENT_METHODS))}, not {method!r}")
-    if not isinstance(blocks, list) or not blocks:
-        raise FMGModuleFailure("params must be a non-empty list of parameters")
-    for index, block in enumerate(blocks):
-        if not isinstance(block, dict) or not isinstance(block.get("url"), str) or not block["url"]:
-            raise FMGModuleFailure(f"params[{index}] needs a url")
-    adom = params["adom"]
-    return method, [{**block, "url": block["url"].replace("{adom}", adom)} for block in blocks]
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import run_module  # noqa: E402
 
 
 def main() -> None:
-    module = new_module(
-        fmg_argument_spec(
-            method={"type": "str", "choices": sorted(CLIENT_METHODS)},
-            url={"type": "str"},
-            params={"type": "raw", "default": {}},
-            data={"type": "raw"},
-            json={"type": "str"},
-            lock={"type": "str", "choices": ["auto", "always", "never"], "default": "auto"},
-            track_task={"type": "bool", "default": False},
-            task_timeout={"type": "int", "default": 300},
-            task_poll_interval={"type": "float", "default": 3},
-            **RC_OPTIONS,
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    try:
-        method, blocks = requests_of(params)
-    except FMGModuleFailure as exc:
-        module.fail_json(msg=exc.msg)
-    is_write = method != "get"
-    if is_write and module.check_mode:
-        urls = ", ".join(block["url"] for block in blocks)
-        module.exit_json(changed=True, code=0, msg=f"check mode: {method} {urls} not sent")
-
-    def send(fmg: Any) -> dict[str, Any]:
-        client_method = getattr(fmg, CLIENT_METHODS[method])
-        results = []
-        for block in blocks:
-            url = block["url"]
-            request = {key: value for key, value in block.items() if key != "url"}
-            with write_lock(fmg, module, lock_for(module, method, url, block.get("data"))):
-                code, data = client_method(url, request)
-                check_rc(module, code, data, method, url)
-            results.append({"url": url, "code": code, "data": data})
-        last = results[-1]
-        result: dict[str, Any] = {
-            "changed": is_write,
-            "code": last["code"],
-            # Ansible fails a result whose rc is not 0 unless it says otherwise (rc_succeeded).
-            "failed": False,
-            "rc": last["code"],
-            "data": last["data"],
-            "meta": reply_meta(last["code"], last["data"], last["url"]),
-        }
-        if len(results) > 1:
-            result["results"] = results
-        if params["track_task"]:
-            result["task"] = follow_task(
-                fmg, last["data"], last["url"], params["task_timeout"], params["task_poll_interval"]
-            )
-        return result
-
-    run_module(module, send)
+    run_module("fmg_rpc")
 
 
 if __name__ == "__main__":
