@@ -8,9 +8,7 @@ every customisation a caller can make sends the request through requests' ``Sess
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
-import pathlib
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Callable
@@ -20,16 +18,12 @@ import requests
 import responses
 
 from pyfmg import FMGConnectionError, FortiManager
+from tests.compat import reference
 from tests.loopback import LoopbackServer, json_reply
 
 PASSWORD = "Wire-Route-Pa55!"
 API_KEY = "wireroutekey0123456789abcdefghij"
 ADDRESSES = "pm/config/adom/root/obj/firewall/address"
-REFERENCE_CANDIDATES = [
-    os.environ.get("PYFMG_REFERENCE", ""),
-    "/tmp/ref/whl/pyFMG/fortimgr.py",
-    "/tmp/pyfmg_ref/whl/pyFMG/fortimgr.py",
-]
 
 
 @pytest.fixture
@@ -122,14 +116,13 @@ def test_a_cookie_set_by_the_server_is_sent_back_as_requests_would(server: Loopb
 
 
 def load_pyfmg_0863() -> ModuleType:
-    for candidate in REFERENCE_CANDIDATES:
-        if candidate and pathlib.Path(candidate).is_file():
-            spec = importlib.util.spec_from_file_location("pyfmg_0863_wire", candidate)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    pytest.skip("pyFMG 0.8.6.3 not unpacked (pip download --no-deps pyfmg==0.8.6.3; set PYFMG_REFERENCE)")
+    """pyFMG 0.8.6.3, the hash-pinned copy the differential suite fetches (tests/compat/reference.py)."""
+    try:
+        return reference.load()
+    except reference.ReferenceUnavailable as err:  # a missing reference must never pass unnoticed
+        if os.environ.get("PYFMG_COMPAT_SKIP") == "1" and not os.environ.get("CI"):
+            pytest.skip(str(err))
+        pytest.fail(f"pyFMG {reference.VERSION}, the reference of this test, is unavailable: {err}", pytrace=False)
 
 
 @pytest.mark.parametrize("cookie", [False, True])
