@@ -18,34 +18,11 @@ from pyfmg.cli.arguments import build_parser
 from pyfmg.progress import ProgressBar
 from pyfmg.testing import FMGSimulator
 
+from .helpers import one_error_line, run
+
 ADDRESSES = "pm/config/adom/root/obj/firewall/address"
 INSTALL = '{"adom": "root", "pkg": "default", "scope": [{"name": "FGT-01", "vdom": "root"}]}'
 FAILING_INSTALL = '{"adom": "root", "pkg": "default", "scope": [{"name": "ghost"}]}'
-
-
-@pytest.fixture
-def env(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> dict[str, str]:
-    """The environment the command sees: the simulator's address and credentials, no real home files."""
-    return {
-        "PYFMG_HOST": f"http://{fmg_simulator.host}",
-        "PYFMG_USER": "admin",
-        "PYFMG_PASSWORD": "password",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "NETRC": str(tmp_path / "no-netrc"),
-    }
-
-
-def run(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(list(argv), environ=env, out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def one_error_line(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 # --- exit 0 and the commands -------------------------------------------------------------------------

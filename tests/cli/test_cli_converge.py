@@ -10,22 +10,11 @@ import pytest
 from pyfmg import FortiManager
 from pyfmg.testing import FMGSimulator
 
-from .test_cli import one_error_line, run
+from .helpers import one_error_line, run
 
 ADDRESSES = "pm/config/adom/root/obj/firewall/address"
 POLICIES = "pm/config/adom/root/pkg/default/firewall/policy"
 pytestmark = pytest.mark.fmg_simulator(workspace_mode="normal")
-
-
-@pytest.fixture
-def env(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> dict[str, str]:
-    return {
-        "PYFMG_HOST": f"http://{fmg_simulator.host}",
-        "PYFMG_USER": "admin",
-        "PYFMG_PASSWORD": "password",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "NETRC": str(tmp_path / "no-netrc"),
-    }
 
 
 def hosts(count: int, comment: str = "feed") -> list[dict[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import pathlib
 import socket
@@ -13,30 +12,9 @@ from pyfmg import cli
 from pyfmg.cli import commands
 from pyfmg.testing import FMGSimulator
 
+from .helpers import one_error_line, run
+
 SECRET = "Pw-s3cret-value"
-
-
-@pytest.fixture
-def env(fmg_simulator: FMGSimulator, tmp_path: pathlib.Path) -> dict[str, str]:
-    return {
-        "PYFMG_HOST": f"http://{fmg_simulator.host}",
-        "PYFMG_USER": "admin",
-        "PYFMG_PASSWORD": "password",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "NETRC": str(tmp_path / "no-netrc"),
-    }
-
-
-def run(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(list(argv), environ=env, out=out, err=err)
-    return status, out.getvalue(), err.getvalue()
-
-
-def one_error_line(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    return lines[0]
 
 
 def closed_port() -> int:
