@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,14 @@ def object_url(table_url: str, key_value: Any) -> str:
     return f"{table_url.rstrip('/')}/{str(key_value).replace('/', chr(92) + '/')}"
 
 
+#: The 33 IPv4 netmasks, by prefix length: ``_NETMASKS[24] == "255.255.255.0"``.
+_NETMASKS = tuple(str(ipaddress.IPv4Network(f"0.0.0.0/{length}").netmask) for length in range(33))
+_NETMASK_SET = frozenset(_NETMASKS)
+#: A dotted quad as ``ipaddress`` prints it: four decimal octets, no leading zeros.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+
+
 def _ipv4_subnet(value: Any) -> tuple[str, str] | None:
     """``(address, netmask)`` for any IPv4 subnet spelling, else ``None``."""
     if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, str) for v in value):
@@ -83,6 +92,14 @@ def _ipv4_subnet(value: Any) -> tuple[str, str] | None:
         text = "/".join(value.split())
     else:
         return None
+    # The usual spellings ("10.0.0.1/32", ["10.0.0.1", "255.255.255.255"]) without ipaddress,
+    # which costs about 30 us a value (most of a 20,000-object rerun's CPU); it takes the rest.
+    address, _, mask = text.partition("/")
+    if _CANONICAL_IPV4.fullmatch(address):
+        if mask in _NETMASK_SET:
+            return address, mask
+        if mask.isascii() and mask.isdigit() and int(mask) <= 32:
+            return address, _NETMASKS[int(mask)]
     try:
         interface = ipaddress.IPv4Interface(text)
     except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):

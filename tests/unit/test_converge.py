@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pyfmg.compare import _ipv4_subnet
 from pyfmg.converge import (
     FMGObjectStatusError,
     apply_object_change,
@@ -111,6 +115,34 @@ def test_values_match_fortimanager_normalised_forms(wanted: Any, current: Any) -
 )
 def test_values_match_sees_real_differences(wanted: Any, current: Any) -> None:
     assert not values_match(wanted, current)
+
+
+def _subnet_by_ipaddress(text: str) -> tuple[str, str] | None:
+    try:
+        interface = ipaddress.IPv4Interface(text)
+    except ValueError:
+        return None
+    return str(interface.ip), str(interface.netmask)
+
+
+_OCTETS = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(["", "00", "010", "0x1", "\u0661", "+1", " 1", "1_0"]),
+)
+_MASKS = st.one_of(
+    st.integers(0, 40).map(str),
+    st.sampled_from(["032", "", "255.255.255.0", "0.0.0.255", "255.0.255.0", "255.255.255.255", "0.0.0.0"]),
+    st.lists(_OCTETS, min_size=3, max_size=5).map(".".join),
+)
+
+
+@given(address=st.lists(_OCTETS, min_size=3, max_size=5).map(".".join), separator=st.sampled_from("/ "), mask=_MASKS)
+def test_ipv4_subnet_reads_every_spelling_as_ipaddress_does(address: str, separator: str, mask: str) -> None:
+    # The fast path for the usual spellings must agree with ipaddress on everything.
+    expected = _subnet_by_ipaddress(f"{address}/{mask}")
+    assert _ipv4_subnet([address, mask]) == expected
+    if not any(character in address + mask for character in "/ "):
+        assert _ipv4_subnet(f"{address}{separator}{mask}") == expected
 
 
 def test_object_url_escapes_slash_in_names() -> None:
