@@ -2,10 +2,10 @@
 
 One key: the row itself (``get <table>/<key>``, the whole object).  Keys that fit one filter
 (:data:`FILTER_BYTES` of JSON): one ``get`` of the table with ``filter [key, "in", ...]`` and
-``fields``.  More keys: one request asks for the table's row count and its first
-:data:`PAGE_ROWS` rows together -- the whole read when the table is no larger; otherwise the rest
-of the table (paged with ``range``) or the keys not yet seen (in chunked filters) follow,
-whichever takes fewer requests, several at a time.  Rows not asked for are dropped at once.
+``fields``.  More keys: one request asks for the table's row count and as many pages of
+:data:`PAGE_ROWS` rows as the keys could fill, plus one -- the whole read when the table is no
+larger; otherwise the rest of the table (paged with ``range``) or the keys not yet seen (in
+chunked filters) follow, whichever takes fewer requests, several at a time.  Rows not asked for are dropped at once.
 
 ``send(method, params)`` is one JSON-RPC request (see :data:`pyfmg.bulk.SendChunk`).
 """
@@ -157,26 +157,32 @@ def read_rows(
 
     params = filtered(key_values)
     if len(params) > 1:
-        # Several filters: the row count and the first page in one request decide what is cheaper.
-        first = [
-            {"url": table_url, "option": "count"},
-            _without_none({"url": table_url, "fields": fields, "range": [0, PAGE_ROWS]}),
+        # Several filters: one request asks for the row count and as many pages as the keys could
+        # fill, plus one (a page past the end comes back empty); that is the whole read unless the
+        # table is larger, and then the count decides between paging on and filtering what is left.
+        pages_read = len(key_values) // PAGE_ROWS + 1
+        first = [{"url": table_url, "option": "count"}] + [
+            _without_none({"url": table_url, "fields": fields, "range": [PAGE_ROWS * number, PAGE_ROWS]})
+            for number in range(pages_read)
         ]
-        (count_code, total, count_message), (code, data, message) = exchange(send, "get", first)
+        (count_code, total, count_message), *pages = exchange(send, "get", first)
         if count_code != 0:
             raise _table_error(table_url, count_code, count_message)
-        page = _rows_of(table_url, code, data, message)
-        keep(page)
-        if len(page) < PAGE_ROWS:
+        rows_read = 0
+        for code, data, message in pages:
+            page = _rows_of(table_url, code, data, message)
+            keep(page)
+            rows_read += len(page)
+        if rows_read < PAGE_ROWS * pages_read:
             return found
         params = filtered([value for value in key_values if str(value) not in found])
-        pages_left = math.ceil((total - PAGE_ROWS) / PAGE_ROWS) if isinstance(total, int) else math.inf
+        pages_left = math.ceil((total - rows_read) / PAGE_ROWS) if isinstance(total, int) else math.inf
         if not params:
             return found
         if 0 < pages_left < len(params):
             params = [
                 {"url": table_url, "fields": fields, "range": [PAGE_ROWS * number, PAGE_ROWS]}
-                for number in range(1, int(pages_left) + 1)
+                for number in range(pages_read, pages_read + int(pages_left))
             ]
     for rows in _get_each(send, [_without_none(p) for p in params], workers):
         keep(rows)

@@ -191,6 +191,18 @@ def test_a_large_table_is_paged_when_that_takes_fewer_requests_than_filters(monk
     assert [item.status for item in result] == ["unchanged"] * 30
     ranges = [param.get("range") for _, params in table.requests for param in params if "range" in param]
     assert ranges == [[0, 10], [10, 10], [20, 10], [30, 10]]
+    assert len(table.requests) == 1  # the count and as many pages as 30 keys could fill, plus one
+
+
+def test_a_table_larger_than_the_first_read_is_paged_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tableread, "FILTER_BYTES", 24)  # four keys a filter: four filters for fifteen keys
+    monkeypatch.setattr(tableread, "PAGE_ROWS", 10)
+    table = TableChannel(_hosts(45))
+    result = planning.converge(table.channel(), ADDR, _hosts(15, start=30), check_mode=True)
+    assert [item.status for item in result] == ["unchanged"] * 15
+    first, *rest = [[param.get("range") for param in params] for _, params in table.requests]
+    assert first == [None, [0, 10], [10, 10]]  # the count, then two pages
+    assert sorted(page for pages in rest for page in pages) == [[20, 10], [30, 10], [40, 10]]
     assert not any("filter" in param for _, params in table.requests for param in params)
 
 
