@@ -26,6 +26,17 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
 
+#: The host fact fmg_workspace sets: the locks the play holds, and the connection that holds them.
+LOCKS_FACT = "pyfmg_workspace_locks"
+
+
+def held_locks(task_vars: dict[str, Any] | None, socket_path: str) -> Any:
+    """``{scope: connection id}`` the host's fact says this run's connection holds (None: nothing)."""
+    fact = ((task_vars or {}).get("ansible_facts") or {}).get(LOCKS_FACT)
+    if isinstance(fact, dict) and fact.get("socket") == socket_path:
+        return fact.get("locks")
+    return None  # a fact of another run (a fact cache) says nothing about this one
+
 
 class FMGAction(ActionBase):
     """Runs a pyfmg.fortimanager module's task in the httpapi connection, or the module itself."""
@@ -68,15 +79,24 @@ class FMGAction(ActionBase):
         self._task.args["_ansible_socket"] = socket_path
         try:
             answer = Connection(socket_path).pyfmg_task(
-                module_name, params, bool(self._task.check_mode), bool(self._task.diff)
+                module_name,
+                params,
+                bool(self._task.check_mode),
+                bool(self._task.diff),
+                held_locks(task_vars, socket_path),
             )
         except ConnectionError as exc:
             answer = {"failure": {"msg": f"the httpapi connection failed: {exc}", "code": getattr(exc, "code", None)}}
         warnings = list(answer.get("warnings") or [])
         if "failure" in answer:
-            result.update(failed=True, changed=False, **answer["failure"])
+            result.update(failed=True, changed=False)
+            result.update(answer["failure"])  # "changed" when the task wrote before it failed
         else:
             result.update(answer.get("result") or {})
+            locks = (result.get("ansible_facts") or {}).get(LOCKS_FACT)
+            if locks is not None:
+                # Facts may be cached across runs: stamp them with this run's connection socket.
+                result["ansible_facts"][LOCKS_FACT] = {"socket": socket_path, "locks": locks}
         if "log" in answer:
             result["log"] = answer["log"]
         if warnings:
