@@ -75,6 +75,30 @@ def object_url(table_url: str, key_value: Any) -> str:
     return f"{table_url.rstrip('/')}/{str(key_value).replace('/', chr(92) + '/')}"
 
 
+#: The IPv4 netmask of each prefix length, as ``str(IPv4Interface(...).netmask)`` spells it.
+_NETMASKS = tuple(str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF)) for length in range(33))
+_NETMASK_SET = frozenset(_NETMASKS)
+
+
+def _plain_number(text: str, highest: int) -> bool:
+    """Decimal digits without a leading zero, at most ``highest``."""
+    return text.isascii() and text.isdigit() and (text == "0" or text[0] != "0") and int(text) <= highest
+
+
+def _common_subnet(text: str) -> tuple[str, str] | None:
+    """``a.b.c.d/len`` or ``a.b.c.d/netmask`` parsed without ipaddress (a job compares thousands of them).
+
+    ``None`` for any other spelling, which :class:`ipaddress.IPv4Interface` then decides.
+    """
+    address, _slash, mask = text.partition("/")
+    octets = address.split(".")
+    if len(octets) != 4 or not all(_plain_number(octet, 255) for octet in octets):
+        return None
+    if len(mask) <= 2 and _plain_number(mask, 32):
+        return address, _NETMASKS[int(mask)]
+    return (address, mask) if mask in _NETMASK_SET else None
+
+
 def _ipv4_subnet(value: Any) -> tuple[str, str] | None:
     """``(address, netmask)`` for any IPv4 subnet spelling, else ``None``."""
     if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, str) for v in value):
@@ -83,6 +107,9 @@ def _ipv4_subnet(value: Any) -> tuple[str, str] | None:
         text = "/".join(value.split())
     else:
         return None
+    common = _common_subnet(text)
+    if common is not None:
+        return common
     try:
         interface = ipaddress.IPv4Interface(text)
     except (ipaddress.AddressValueError, ipaddress.NetmaskValueError, ValueError):

@@ -311,7 +311,7 @@ def test_a_workspace_block_locks_once_and_commits_every_tasks_writes_once(sim: F
     held = locked["ansible_facts"]["pyfmg_workspace_locks"]
     assert locked["held"] and list(held) == ["root"]
     for name in ("w1", "w2"):
-        assert task(plugin, "fmg_object", held=held, **address(name))["result"]["status"] == "created"
+        assert task(plugin, "fmg_object", held=held, **address(name))["result"]["action"] == "create"
     policy = {"name": "p", "srcintf": "any", "dstintf": "any", "srcaddr": "w1", "dstaddr": "all", "service": "ALL"}
     rule = task(plugin, "fmg_object", held=held, url=POLICIES, key="policyid", name=7, attributes=policy)
     rpc = task(plugin, "fmg_rpc", held=held, method="update", url=f"{ADDRESSES}/w2", data={"comment": "rpc"})
@@ -330,7 +330,7 @@ def test_a_workspace_block_locks_once_and_commits_every_tasks_writes_once(sim: F
     # A rerun writes nothing, so the unlock commits nothing.
     sim.clear_requests()
     held = task(plugin, "fmg_workspace", state="locked")["result"]["ansible_facts"]["pyfmg_workspace_locks"]
-    assert task(plugin, "fmg_object", held=held, **address("w1"))["result"]["status"] == "unchanged"
+    assert task(plugin, "fmg_object", held=held, **address("w1"))["result"]["action"] == "none"
     assert task(plugin, "fmg_workspace", held=held, state="unlocked")["result"]["committed"] == []
     assert workspace_calls(sim) == ["lock", "unlock"]
     plugin.logout()

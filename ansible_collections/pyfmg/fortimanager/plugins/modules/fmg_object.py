@@ -144,16 +144,14 @@ object:
   type: dict
   sample: {name: web01, comment: managed by ansible}
 status:
-  description:
-    - How the object ended - C(created), C(updated), C(deleted), C(unchanged), C(planned)
-      (check mode) or C(failed) (with C(code) and C(message), FortiManager's).
-  returned: when O(name) is given
+  description: C(failed) for an object FortiManager refused, with C(code) and C(message) (FortiManager's).
+  returned: when the task failed on the object
   type: str
-  sample: created
+  sample: failed
 objects:
   description:
-    - One entry per item of O(objects), in order, with C(name), C(action), C(changed_attributes),
-      C(object) and C(status) (C(code) and C(message) when it failed).
+    - One entry per item of O(objects), in order, with C(name), C(action), C(changed_attributes)
+      and C(object); one that failed also has C(status) (C(failed)), C(code) and C(message).
     - Also returned when the task failed, so that what was written is known.
   returned: when O(objects) is given
   type: list

@@ -38,6 +38,11 @@ def held_locks(task_vars: dict[str, Any] | None, socket_path: str) -> Any:
     return None  # a fact of another run (a fact cache) says nothing about this one
 
 
+def mask(result: dict[str, Any], no_log_values: set[str]) -> dict[str, Any]:
+    """``result`` with the task's no_log values masked (walking a large result only when there are some)."""
+    return remove_values(result, no_log_values) if no_log_values else result
+
+
 class FMGAction(ActionBase):
     """Runs a pyfmg.fortimanager module's task in the httpapi connection, or the module itself."""
 
@@ -62,15 +67,24 @@ class FMGAction(ActionBase):
             mutually_exclusive=keywords.get("mutually_exclusive"),
             required_one_of=keywords.get("required_one_of"),
         )
-        checked = validator.validate(dict(self._task.args))
+        args = dict(self._task.args)
+        # A list of many objects is checked item by item where it is used (module_utils/tasks.py
+        # object_items); the validator would copy and convert each of them once more.
+        objects = args.get("objects")
+        bulk = isinstance(objects, list) and all(isinstance(item, dict) for item in objects)
+        if bulk:
+            args["objects"] = []
+        checked = validator.validate(args)
         no_log_values = checked._no_log_values
         if checked.error_messages:
             message = checked.errors.msg
             if type(checked.errors[0]).__name__ == "UnsupportedError":
                 message = f"Unsupported parameters for ({self._task.action}) module: {message}"
             result.update(failed=True, msg=message)
-            return remove_values(result, no_log_values)
+            return mask(result, no_log_values)
         params = checked.validated_parameters
+        if bulk:
+            params["objects"] = objects
         if params.get("host"):  # from PYFMG_HOST: the module logs in on its own
             return self._run_module(result, task_vars)
 
@@ -103,7 +117,7 @@ class FMGAction(ActionBase):
             result["warnings"] = [*result.get("warnings", []), *warnings]
         result.setdefault("changed", False)
         result["invocation"] = {"module_args": params}
-        return remove_values(result, no_log_values)
+        return mask(result, no_log_values)
 
     def _run_module(self, result: dict[str, Any], task_vars: dict[str, Any] | None) -> dict[str, Any]:
         """The module itself, as Ansible's own action for modules runs it (async included)."""
