@@ -15,9 +15,10 @@ each ``{name, attributes: {subnet, comment}}``).  Three plays, each a fresh ``an
 
 For each play: the task's own seconds (from a callback, start to result), the play's wall seconds
 (``ansible-playbook`` start to end: Python start-up, inventory, login, logout), the requests the
-simulator received, and the floor: login, mode check, one read of the table (the row count and
-first 10,000 rows with the syntax, then the remaining page), lock, N / 100 writes, commit, unlock,
-logout on create; no lock, write or commit on a rerun.  This process adopts the daemonised
+simulator received, and the floor: login, mode check, the read (one request with the table's
+syntax, its row count and first 10,000 rows, then a request per further 10,000 rows, the
+simulator's own addresses included), lock, N / 100 writes, commit, unlock, logout on create; no
+lock, write or commit on a rerun.  This process adopts the daemonised
 ``ansible-connection`` processes (a subreaper) so that it can find and sample them.
 """
 
@@ -36,7 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _harness import PASSWORD, USER, CountedSimulator
+from _harness import ADDRESS_URL, PASSWORD, USER, CountedSimulator
+
+from pyfmg import FortiManager
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -154,7 +157,7 @@ def write_files(workdir: Path, host: str, objects: int, repeat: int) -> None:
     task = {
         "name": "Converge the addresses",
         "pyfmg.fortimanager.fmg_object": {
-            "url": "pm/config/adom/root/obj/firewall/address",
+            "url": ADDRESS_URL,
             "objects": "{{ addresses }}",
         },
         "register": "job",
@@ -221,8 +224,9 @@ def run_play(workdir: Path, book: str, sampler: Sampler) -> dict[str, Any]:
     return {"wall": wall, "tasks": tasks}
 
 
-def floor_requests(objects: int, written: int) -> int:
-    reads = 1 if objects <= 10_000 else 1 + math.ceil((objects - 10_000) / 10_000)
+def floor_requests(rows: int, written: int) -> int:
+    """Login, mode check, reads of a table of ``rows`` rows, lock, writes, commit, unlock (when writing), logout."""
+    reads = 1 if rows <= 10_000 else 1 + math.ceil((rows - 10_000) / 10_000)
     writes = math.ceil(written / 100)
     return 1 + 1 + reads + ((1 + writes + 1 + 1) if written else 0) + 1
 
@@ -244,12 +248,16 @@ def main() -> None:
     with CountedSimulator(**options) as sim, tempfile.TemporaryDirectory(prefix="ansiblejobs-") as tmp:
         workdir = Path(tmp)
         write_files(workdir, sim.host, args.objects, args.repeat)
-        for label, book, written in (("create", "once.yml", args.objects), ("rerun", "once.yml", 0)):
+        with FortiManager(sim.host, USER, PASSWORD, use_ssl=False) as fmg:
+            code, default_rows = fmg.get(ADDRESS_URL, option="count")  # the simulator's own addresses
+            assert code == 0, default_rows
+        jobs = (("create", default_rows, args.objects), ("rerun", default_rows + args.objects, 0))
+        for label, rows, written in jobs:
             sim.take_counts()
-            outcome = run_play(workdir, book, sampler)
+            outcome = run_play(workdir, "once.yml", sampler)
             counts = sim.take_counts()
             (task,) = outcome["tasks"]
-            floor = floor_requests(args.objects, written)
+            floor = floor_requests(rows, written)
             print(
                 f"{label:>7}: task {task['seconds']:6.1f} s, play {outcome['wall']:6.1f} s, "
                 f"requests {counts['requests']} (floor {floor}, {counts['requests'] / floor:.2f}x), "

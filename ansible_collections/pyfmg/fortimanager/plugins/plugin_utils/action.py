@@ -26,6 +26,9 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
 
+#: More objects than this are not echoed in the result's invocation.
+INVOCATION_OBJECTS = 100
+
 #: The host fact fmg_workspace sets: the locks the play holds, and the connection that holds them.
 LOCKS_FACT = "pyfmg_workspace_locks"
 
@@ -116,7 +119,12 @@ class FMGAction(ActionBase):
         if warnings:
             result["warnings"] = [*result.get("warnings", []), *warnings]
         result.setdefault("changed", False)
-        result["invocation"] = {"module_args": params}
+        shown = params
+        if bulk and len(objects) > INVOCATION_OBJECTS:
+            # Echoing thousands of objects back (shown with -vvv only) would double what Ansible
+            # copies and tags for the result; the result's own "objects" lists each of them.
+            shown = {**params, "objects": f"({len(objects)} objects)"}
+        result["invocation"] = {"module_args": shown}
         return mask(result, no_log_values)
 
     def _run_module(self, result: dict[str, Any], task_vars: dict[str, Any] | None) -> dict[str, Any]:
