@@ -544,6 +544,7 @@ class FortiManager(LoginSession):
         commit: bool = True,
         wait: float | None = None,
         progress: Callable[[int, int], None] | None = None,
+        validate: bool = False,
     ) -> ConvergeResult:
         """Bring many objects of one table to a wanted state with the fewest requests.
 
@@ -570,6 +571,9 @@ class FortiManager(LoginSession):
         :param wait: seconds to wait for a lock another session holds (default: fail at once).
         :param progress: called as ``progress(done, total)`` in this thread, after planning and
             after each write request.  If it raises, the job stops, unlocks and re-raises.
+        :param validate: check the objects to create or update against the table's schema, as
+            :meth:`validate` does, before any lock or write.  The table's ``option=syntax`` is
+            asked in the same request as the first read unless :attr:`schemas` has it already.
         :returns: a :class:`pyfmg.ConvergeResult`: one :class:`pyfmg.ObjectResult` per object,
             ``objects`` then ``absent``, in input order; ``.summary``, ``.ok``,
             ``.raise_for_status()``.  Failed objects and a lock or commit that failed do not
@@ -578,6 +582,8 @@ class FortiManager(LoginSession):
             a key twice, attributes that are not a dict or not JSON, a URL that is not a string.
         :raises FMGObjectStatusError: the first read was refused (an unknown table: ``-6``), before
             any lock or write.
+        :raises FMGValidationError: with ``validate``, objects the table's schema rules out; its
+            ``problems`` name each object by its key value.  Nothing was locked or written.
 
         New in pyfmg (pyFMG has no such call).  A lost reply is settled by reading the objects
         back: what was applied is reported applied, only what is missing is sent again.
@@ -594,13 +600,28 @@ class FortiManager(LoginSession):
             commit=commit,
             wait=wait,
             progress=progress,
+            validate=validate,
         )
 
     def _job_channel(self) -> _planning.Channel:
         def send(method: str, params: list[dict[str, Any]]) -> Reply:
             return self.free_form(method, data=params)
 
-        return _planning.Channel(send, self._workspace, self._transport.pool_size)
+        return _planning.Channel(send, self._workspace, self._transport.pool_size, self.schemas)
+
+    @property
+    def schemas(self) -> SchemaCache:
+        """This client's table schemas: each table's ``option=syntax`` answer, read once (new in pyfmg).
+
+        :meth:`validate`, :meth:`converge` (its ``validate`` and its comparison of enums given by
+        number with the names FortiManager returns) and :func:`pyfmg.converge.table_enums` share
+        it, so a table costs one ``syntax`` request per client whichever asks first.  Reading
+        this attribute sends nothing; see :class:`pyfmg.validation.SchemaCache`.
+        """
+        cache = self.__dict__.get("_schemas")
+        if cache is None:
+            cache = self._schemas = SchemaCache(self.get)
+        return cache
 
     def validate(self, url: str, data: Any) -> None:
         """Check the data of a write to ``url`` against the table's schema, before sending the write.
@@ -614,9 +635,7 @@ class FortiManager(LoginSession):
             does not allow (the allowed ones are named), an integer out of range or a string
             too long; ``problems`` lists each.
         """
-        if self.__dict__.get("_schemas") is None:
-            self._schemas = SchemaCache(self.get)
-        self._schemas.validate(url, data)
+        self.schemas.validate(url, data)
 
     # --- requests ----------------------------------------------------------------------------------
     @documented("get")

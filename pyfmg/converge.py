@@ -28,6 +28,7 @@ from .compare import plan_change as plan_change
 from .compare import values_match as values_match
 from .exceptions import FMGObjectStatusError as FMGObjectStatusError
 from .exceptions import FMGValueError
+from .validation import SchemaCache
 
 #: Status code FortiManager returns for a ``get`` on an object that is not there.
 OBJECT_DOES_NOT_EXIST = planning.OBJECT_DOES_NOT_EXIST
@@ -51,7 +52,13 @@ def table_enums(fmg: ObjectClient, table_url: str) -> dict[str, dict[str, int]]:
     """``{attribute: {name: number}}`` for the enum attributes of a table, from ``get <table> option=syntax``.
 
     A table FortiManager cannot describe gives an empty mapping (values are then compared as they are).
+    With a :class:`pyfmg.FortiManager` the answer comes from its :attr:`~pyfmg.FortiManager.schemas`,
+    which :meth:`~pyfmg.FortiManager.validate` and :meth:`~pyfmg.FortiManager.converge` share: one
+    request per table and client.
     """
+    schemas = getattr(fmg, "schemas", None)
+    if isinstance(schemas, SchemaCache):
+        return schemas.enums(table_url)
     code, data = fmg.get(table_url, {"option": "syntax"})
     return enums_from_syntax(code, data)
 

@@ -39,6 +39,7 @@ from .compare import ObjectChange, enums_from_syntax, needs_enums, plan_change
 from .exceptions import (
     FMGLockError,
     FMGObjectStatusError,
+    FMGValidationError,
     FMGValidSessionException,
     FMGValueError,
     FMGWorkspaceError,
@@ -46,6 +47,7 @@ from .exceptions import (
 from .jobresult import ConvergeResult, ObjectResult
 from .lockscope import lock_scope
 from .tableread import OBJECT_DOES_NOT_EXIST, exchange, read_row, read_rows, status_message, statuses
+from .validation import SchemaCache
 from .wanted import Want, check_url, want_one, wants_from
 from .workspace import LockScope, WorkspaceManager
 
@@ -89,19 +91,22 @@ class Channel:
     ``send(method, params)`` sends one JSON-RPC request carrying ``params`` and returns
     ``(200, [result, ...])``, one result per param, or ``(code, reply)`` for an answer that is
     not JSON-RPC; it raises when the request failed on the way.  ``workspace`` is the client's
-    lock manager (``None``: never lock); ``max_workers`` its connection pool size.
+    lock manager (``None``: never lock); ``max_workers`` its connection pool size; ``schemas``
+    its cache of table schemas (``None``: a job reads what it needs and keeps it for itself).
     """
 
     send: bulk.SendChunk
     workspace: WorkspaceManager | None = None
     max_workers: int = 1
+    schemas: SchemaCache | None = None
 
 
 def object_channel(fmg: Any) -> Channel:
     """A channel over single calls, one request per param: ``fmg.get/add/update/delete(url[, param])``.
 
     For any object with those methods (:class:`pyfmg.converge.ObjectClient`): one-object jobs
-    make the calls pyFMG code would make, and test doubles see them.
+    make the calls pyFMG code would make, and test doubles see them.  A client's table schemas
+    (:attr:`pyfmg.FortiManager.schemas`) are used, so a table's syntax is read once per client.
     """
 
     def send(method: str, params: list[dict[str, Any]]) -> Reply:
@@ -117,7 +122,8 @@ def object_channel(fmg: Any) -> Channel:
             results.append(result)
         return 200, results
 
-    return Channel(send)
+    schemas = getattr(fmg, "schemas", None)
+    return Channel(send, schemas=schemas if isinstance(schemas, SchemaCache) else None)
 
 
 def _fields(key: str, wants: Sequence[Want]) -> list[str]:
@@ -133,11 +139,86 @@ def plan(
     *,
     workers: int = 1,
     enum_cache: EnumCache | None = None,
+    validate: bool = False,
 ) -> list[ObjectChange]:
-    """Read what ``wants`` name and decide what each needs, in order.  Writes nothing."""
+    """Read what ``wants`` name and decide what each needs, in order.  Writes nothing.
+
+    With ``validate``, the objects to create or update are checked against the table's schema
+    (its syntax rides along with the first read when not known yet) and
+    :class:`FMGValidationError` names every object that does not fit.
+    """
     check_url(table_url)
-    rows = read_rows(channel.send, table_url, key, [want.key_value for want in wants], _fields(key, wants), workers)
+    send = channel.send
+    schemas = channel.schemas
+    if validate:
+        if schemas is None:
+            schemas = SchemaCache(_syntax_reader(channel.send))
+            channel = Channel(channel.send, channel.workspace, channel.max_workers, schemas)
+        if not schemas.known(table_url):
+            send = _with_syntax(send, table_url, schemas)
+    rows = read_rows(send, table_url, key, [want.key_value for want in wants], _fields(key, wants), workers)
+    if validate and schemas is not None:
+        check_wanted(schemas, table_url, key, wants)
     return _compare(channel, table_url, key, wants, rows, enum_cache)
+
+
+def check_wanted(schemas: SchemaCache, table_url: str, key: str, wants: Sequence[Want]) -> None:
+    """Raise :class:`FMGValidationError` listing, object by object, what the table's schema rules out.
+
+    Only the objects to be present are checked (a delete sends no attributes); each finding
+    starts with the object's key value.
+    """
+    problems: list[str] = []
+    for want in wants:
+        if want.state != "present":
+            continue
+        try:
+            schemas.validate(table_url, {key: want.key_value, **want.attributes})
+        except FMGValidationError as err:
+            problems.extend(f"{want.key_value}: {problem}" for problem in err.problems)
+    if problems:
+        raise FMGValidationError(table_url, problems)
+
+
+def _syntax_reader(send: bulk.SendChunk) -> Callable[[str, Mapping[str, Any]], Reply]:
+    def read(url: str, params: Mapping[str, Any]) -> Reply:
+        ((code, data, _message),) = exchange(send, "get", [{"url": url, **params}])
+        return code, data
+
+    return read
+
+
+def _with_syntax(send: bulk.SendChunk, table_url: str, schemas: SchemaCache) -> bulk.SendChunk:
+    """``send``, with the table's ``option=syntax`` asked in the same request as the first read.
+
+    The syntax answer goes to ``schemas``; the caller sees the reply to its own params only.
+    """
+    first = threading.Lock()
+
+    def send_first(method: str, params: list[dict[str, Any]]) -> Reply:
+        if method != "get" or not first.acquire(blocking=False):
+            return send(method, params)
+        code, reply = send(method, [{"url": table_url, "option": "syntax"}, *params])
+        if code != 200 or not isinstance(reply, list) or len(reply) != len(params) + 1:
+            return code, reply  # not one result per param: the caller's checks report it
+        answer = reply[0] if isinstance(reply[0], dict) else {}
+        status = answer.get("status")
+        if isinstance(status, dict) and isinstance(status.get("code"), int):
+            schemas.remember(table_url, status["code"], answer.get("data"))
+        return code, reply[1:]
+
+    return send_first
+
+
+def _table_enums(channel: Channel, table_url: str, enum_cache: EnumCache | None) -> Mapping[str, Mapping[str, int]]:
+    """The table's enum choices: from the channel's schema cache, or read once into ``enum_cache``."""
+    if channel.schemas is not None:
+        return channel.schemas.enums(table_url)
+    cache = enum_cache if enum_cache is not None else {}
+    if table_url not in cache:
+        ((code, data, _message),) = exchange(channel.send, "get", [{"url": table_url, "option": "syntax"}])
+        cache[table_url] = enums_from_syntax(code, data)
+    return cache[table_url]
 
 
 def _compare(
@@ -156,13 +237,8 @@ def _compare(
 
     changes = [decide(want) for want in wants]
     if any(needs_enums(change) for change in changes):
-        cache = enum_cache if enum_cache is not None else {}
-        if table_url not in cache:
-            ((code, data, _message),) = exchange(channel.send, "get", [{"url": table_url, "option": "syntax"}])
-            cache[table_url] = enums_from_syntax(code, data)
-        changes = [
-            decide(want, cache[table_url]) if needs_enums(change) else change for want, change in zip(wants, changes)
-        ]
+        enums = _table_enums(channel, table_url, enum_cache)
+        changes = [decide(want, enums) if needs_enums(change) else change for want, change in zip(wants, changes)]
     return changes
 
 
@@ -480,13 +556,7 @@ class _Job:
 # --- jobs ------------------------------------------------------------------------------------------
 def _covering(held: Iterable[LockScope], needed: LockScope) -> LockScope | None:
     """A scope this client holds already that covers ``needed`` (the same one, or its whole ADOM)."""
-    adom = (needed.adom or "root").lower()
-    for scope in held:
-        if scope.name == needed.name:
-            return scope
-        if (scope.adom or "root").lower() == adom and not scope.package and not scope.device:
-            return scope
-    return None
+    return next((scope for scope in held if scope.covers(needed)), None)
 
 
 def job_scope(channel: Channel, table_url: str, commit: bool) -> LockScope | None:
@@ -537,6 +607,7 @@ def converge(
     wait: Any = None,
     progress: Progress | None = None,
     enum_cache: EnumCache | None = None,
+    validate: bool = False,
 ) -> ConvergeResult:
     """Bring the objects of table ``url`` to the wanted state; see :meth:`pyfmg.FortiManager.converge`."""
     table_url = check_url(url)
@@ -545,7 +616,7 @@ def converge(
     scope = None if check_mode else job_scope(channel, table_url, bool(commit))
     if not wants:
         return ConvergeResult(table_url, (), bool(check_mode))
-    changes = plan(channel, table_url, wants, key, workers=worker_count, enum_cache=enum_cache)
+    changes = plan(channel, table_url, wants, key, workers=worker_count, enum_cache=enum_cache, validate=validate)
     job = _Job(
         channel,
         table_url,

@@ -12,9 +12,10 @@ FortiManager describes any table with ``get <table> option=syntax``::
 answer and lists what in a write does not fit: an attribute the table does not have, a value of
 the wrong type, an enum value that is not one of the table's (naming the allowed ones), an
 integer out of its type's range, a string longer than the table allows. :class:`SchemaCache`
-reads each table's syntax once and keeps it for the client's life; ``FortiManager.validate``
-uses it. Nothing is rejected that the schema does not rule out: an attribute type it does not
-know, a child table, or a table FortiManager cannot describe passes unchecked.
+reads each table's syntax once and keeps it for the client's life, for ``FortiManager.validate``
+and for the enum choices :mod:`pyfmg.planning` compares with. Nothing is rejected that the
+schema does not rule out: an attribute type it does not know, a child table, or a table
+FortiManager cannot describe passes unchecked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from .compare import enums_from_syntax
 from .exceptions import FMGValidationError
 
 logger = logging.getLogger(__name__)
@@ -164,7 +166,14 @@ class TableSchema:
 
 
 class SchemaCache:
-    """Each table's syntax, read once (``get <url> option=syntax``) and kept.
+    """Each table's syntax, read once (``get <url> option=syntax``) and kept for every use of it.
+
+    Two things need a table's syntax: checking a write (:meth:`validate`) and comparing an enum
+    given by number with the name FortiManager hands back (:meth:`enums`, used by
+    :meth:`pyfmg.FortiManager.converge` and :func:`pyfmg.converge.table_enums`).  One cache per
+    client serves both, so a table costs one ``syntax`` request per client whichever asks first.
+    A job that reads rows anyway may fetch the syntax in the same request and hand the answer
+    over with :meth:`remember`.
 
     :param read: the client's ``get``: called as ``read(url, {"option": "syntax"})``, answering
         ``(code, data)``.
@@ -172,17 +181,34 @@ class SchemaCache:
 
     def __init__(self, read: Reader) -> None:
         self._read = read
-        self._schemas: dict[str, TableSchema | None] = {}
+        # Table URL (without slashes at the ends) -> (schema or None, enum choices).
+        self._tables: dict[str, tuple[TableSchema | None, dict[str, dict[str, int]]]] = {}
+
+    def known(self, url: str) -> bool:
+        """True when the syntax of the table at ``url`` is in the cache (asking costs no request)."""
+        return url.strip("/") in self._tables
+
+    def remember(self, url: str, code: int, data: Any) -> None:
+        """Keep the answer ``(code, data)`` to ``get <url> option=syntax`` that the caller sent itself."""
+        schema = TableSchema.from_syntax(data) if code == 0 else None
+        if schema is None:
+            logger.debug("no usable syntax for %s (status %s): its writes are not validated", url, code)
+        self._tables[url.strip("/")] = (schema, enums_from_syntax(code, data))
+
+    def _entry(self, url: str) -> tuple[TableSchema | None, dict[str, dict[str, int]]]:
+        key = url.strip("/")
+        if key not in self._tables:
+            code, data = self._read(url, {"option": "syntax"})
+            self.remember(url, code, data)
+        return self._tables[key]
 
     def schema(self, url: str) -> TableSchema | None:
         """The schema of the table at ``url``; None (cached too) when FortiManager cannot describe it."""
-        key = url.strip("/")
-        if key not in self._schemas:
-            code, data = self._read(url, {"option": "syntax"})
-            self._schemas[key] = TableSchema.from_syntax(data) if code == 0 else None
-            if self._schemas[key] is None:
-                logger.debug("no usable syntax for %s (status %s): its writes are not validated", url, code)
-        return self._schemas[key]
+        return self._entry(url)[0]
+
+    def enums(self, url: str) -> dict[str, dict[str, int]]:
+        """``{attribute: {name: number}}`` for the table's enum attributes (empty when it cannot be described)."""
+        return self._entry(url)[1]
 
     def validate(self, url: str, data: Any) -> None:
         """Raise :class:`~pyfmg.exceptions.FMGValidationError` listing what in ``data`` does not fit.

@@ -85,6 +85,16 @@ class LockScope:
             return f"{base}/dev/{self.device}"
         return base
 
+    def covers(self, other: LockScope) -> bool:
+        """True when holding this lock lets a session write what ``other`` covers (new in pyfmg).
+
+        A scope covers itself, and a whole ADOM covers its packages and devices.  No request is sent.
+        """
+        if self.name == other.name:
+            return True
+        same_adom = (self.adom or "root").lower() == (other.adom or "root").lower()
+        return same_adom and not self.package and not self.device
+
     def url(self, action: str) -> str:
         """The URL for ``lock``, ``unlock``, ``commit`` or ``lockinfo``, as pyFMG 0.8.6 spells it."""
         if self.is_global:

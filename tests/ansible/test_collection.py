@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import COLLECTION, PASSWORD, ansible_env, ansible_tool
 
-MODULES = ("fmg_object", "fmg_rpc", "fmg_install", "fmg_info")
+MODULES = ("fmg_object", "fmg_rpc", "fmg_install", "fmg_info", "fmg_workspace")
 VERSION = "1.1.0"
 #: ansible-test sanity checks that need no download (the others build a virtualenv with pip
 #: from the network: validate-modules, import, pep8, pylint, yamllint, ansible-doc).

@@ -50,6 +50,18 @@ def fortinet_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
     return hosts
 
 
+def request_counts(sim: Any) -> tuple[int, int]:
+    """(requests besides task polls, task polls): polls depend on how long the simulator's tasks take."""
+    polls = sum(
+        1
+        for request in sim.requests
+        if isinstance(request.json, dict)
+        and request.json.get("method") == "get"
+        and str(request.json["params"][0].get("url", "")).strip("/").startswith("task/task/")
+    )
+    return len(sim.requests) - polls, polls
+
+
 def lockinfo_urls(sim: Any) -> list[str]:
     return [
         str(request.json["params"][0]["url"])
@@ -98,6 +110,16 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
         }
     for sim in simulators:
         assert login_count(sim) == 1
+    # Requests per host (docs/ansible.rst): ours are login, mode check, facts, lock, one read per
+    # object (the table's syntax in the same request as its first read), one write per object,
+    # commit, unlock, the generic read, two installs, logout; Fortinet's add its ADOM inspection at
+    # login, one lock and a commit at logout. Each install is then polled until it ends (ours by
+    # pyfmg's track_task, Fortinet's by the play's until loop).
+    assert request_counts(ours)[0] == 24 and request_counts(created)[0] == 29, (
+        request_counts(ours),
+        request_counts(created),
+    )
+    assert len(ours.requests) <= len(created.requests) and request_counts(ours)[1] <= 6
     for sim in (created, ours):
         assert sim.objects(f"{ADDRESSES}/dhcp-pool")["end-ip"] == "10.0.9.50"
         assert sim.objects("pm/config/adom/root/obj/firewall/addrgrp/web")["member"] == ["web01", "web02"]
@@ -120,6 +142,12 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
     assert again_ours.recap["fmg3"]["failed"] == 0 and again_ours.recap["fmg3"]["changed"] == 1, again_ours.recap
     assert [w for w in writes(ours) if w[0] != "exec"] == []
     assert login_count(created) == 1 and login_count(ours) == 1
+    # Rerun: the same reads, a lock and an unlock with nothing to commit; Fortinet's is as before.
+    assert request_counts(ours)[0] == 16 and request_counts(created)[0] == 23, (
+        request_counts(ours),
+        request_counts(created),
+    )
+    assert len(ours.requests) <= len(created.requests)
     assert_clean(simulators)
 
 

@@ -89,36 +89,48 @@ def test_thirty_task_play_logs_in_once_then_check_mode_changes_nothing(simulator
 
 def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any], tmp_path: Path) -> None:
     """Attributes that do not fit the schema and an unknown option are refused before anything is
-    sent; then fmg1 fails while holding the ADOM lock, fmg2 on a missing table, fmg3 goes through."""
+    sent; then fmg1 fails inside a workspace block (fmg_workspace), fmg2 on a missing table while
+    holding a lock of its own, fmg3 goes through its block, commits and installs."""
     sims = simulators
     inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts(sims))
     run = run_playbook(PLAYBOOKS / "httpapi_failure.yml", inventory, tmp_path, "-vvv")
     assert_no_secret(run, sims)
     assert run.returncode != 0
     assert run.recap["fmg1"]["failed"] == 1 and run.recap["fmg2"]["failed"] == 1, run.recap
-    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 8, run.recap
+    assert run.recap["fmg3"]["failed"] == 0 and run.recap["fmg3"]["ok"] == 11, run.recap
     assert {host: counts["ignored"] for host, counts in run.recap.items()} == dict.fromkeys(HOSTS, 2), run.recap
     failures = run.failures()
     # Each host's first two failures are the refusals it ignored; the third stopped the play.
     assert {host: len(found) for host, found in failures.items()} == {"fmg1": 3, "fmg2": 3, "fmg3": 2}
     refused = failures["fmg1"][-1]
     assert refused["code"] == -10 and refused["url"].endswith("firewall/address"), refused
+    # fmg1's failure says what its block wrote and had not committed; the play's end dropped it.
+    assert refused["uncommitted"] == {"root": [f"created {ADDRESSES}/before-failure"]}, refused
+    assert not any(row["name"] == "before-failure" for row in sims[0].objects(ADDRESSES))
     missing = failures["fmg2"][-1]
-    assert missing["code"] == -6, missing
-    # The task after the failure never ran on the failed hosts; the one before it did.
-    assert sims[0].objects(f"{ADDRESSES}/before-failure")["subnet"] == ["10.9.0.1", "255.255.255.255"]
+    assert missing["code"] == -6 and "uncommitted" not in missing, missing
+    # The task after the failure never ran on the failed hosts; the one before it did (fmg2 locks
+    # and commits per task, so its address stays).
+    assert sims[1].objects(f"{ADDRESSES}/before-failure")["subnet"] == ["10.9.0.1", "255.255.255.255"]
     for sim in sims[:2]:
         assert not any(row["name"] == "after-failure" for row in sim.objects(ADDRESSES))
-    assert any(row["name"] == "after-failure" for row in sims[2].objects(ADDRESSES))
+    assert {"before-failure", "after-failure"} <= {row["name"] for row in sims[2].objects(ADDRESSES)}
+    # fmg3: one lock, one commit for its three addresses.
+    assert [url.rsplit("/", 1)[-1] for _, url in writes(sims[2]) if "/workspace/" in url] == [
+        "lock",
+        "commit",
+        "unlock",
+    ]
     # fmg_install through the connection: the install ran and its task was followed.
     assert ("exec", "securityconsole/install/package") in writes(sims[2])
     assert all(("exec", "securityconsole/install/package") not in writes(sim) for sim in sims[:2])
     # The password a task gave is masked in its -vvv result (the task's invocation), as a module's is.
     assert '"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.output
-    # The attributes that did not fit the schema were never sent: no lock, no add.
+    # The attributes that did not fit the schema were never sent: the object was read (with the
+    # table's syntax, in one request), then nothing locked or written.
     for sim in sims:
         assert not any(row["name"] in ("bad-enum", "no-such-option") for row in sim.objects(ADDRESSES))
-        assert not any("bad-enum" in str(request.json) for request in sim.requests)
+        assert not any("bad-enum" in str(request.json) for request in sim.requests if request.json["method"] != "get")
     # The refused write was rolled back, not committed, and its lock released.
     assert not any(row["name"] == "broken" for row in sims[0].objects(ADDRESSES))
     for sim in sims:

@@ -57,8 +57,13 @@ class StandInConnection:
         self.messages.append((level, message))
 
 
-def task(plugin: HttpApi, module: str, *, check_mode: bool = False, diff: bool = False, **args: Any) -> dict[str, Any]:
-    """What an action plugin sends for a task with ``args``: checked against the module's spec."""
+def task(
+    plugin: HttpApi, module: str, *, check_mode: bool = False, diff: bool = False, held: Any = None, **args: Any
+) -> dict[str, Any]:
+    """What an action plugin sends for a task with ``args``: checked against the module's spec.
+
+    ``held`` is what the host's ``pyfmg_workspace_locks`` fact says the play holds.
+    """
     keywords = module_keywords(module)
     checked = ArgumentSpecValidator(
         argument_spec(module),
@@ -66,7 +71,7 @@ def task(plugin: HttpApi, module: str, *, check_mode: bool = False, diff: bool =
         required_one_of=keywords.get("required_one_of"),
     ).validate(args)
     assert not checked.error_messages, checked.error_messages
-    return plugin.pyfmg_task(module, checked.validated_parameters, check_mode, diff)
+    return plugin.pyfmg_task(module, checked.validated_parameters, check_mode, diff, held)
 
 
 def writes(sim: FMGSimulator) -> list[str]:
@@ -290,3 +295,92 @@ def test_a_module_forticloud_token_logs_the_connection_in_with_it() -> None:
         assert paths[0] == "/p/forticloud_jsonrpc_login/" and set(paths[1:]) == {"/jsonrpc"}
         plugin.logout()
         assert cloud.sessions == {}
+
+
+# --- one lock for several tasks: fmg_workspace ------------------------------------------------------
+POLICIES = "pm/config/adom/root/pkg/default/firewall/policy"
+
+
+def workspace_calls(sim: FMGSimulator) -> list[str]:
+    return [w.split("workspace/")[1] for w in writes(sim) if "/workspace/" in w]
+
+
+def test_a_workspace_block_locks_once_and_commits_every_tasks_writes_once(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    locked = task(plugin, "fmg_workspace", state="locked")["result"]
+    held = locked["ansible_facts"]["pyfmg_workspace_locks"]
+    assert locked["held"] and list(held) == ["root"]
+    for name in ("w1", "w2"):
+        assert task(plugin, "fmg_object", held=held, **address(name))["result"]["action"] == "create"
+    policy = {"name": "p", "srcintf": "any", "dstintf": "any", "srcaddr": "w1", "dstaddr": "all", "service": "ALL"}
+    rule = task(plugin, "fmg_object", held=held, url=POLICIES, key="policyid", name=7, attributes=policy)
+    rpc = task(plugin, "fmg_rpc", held=held, method="update", url=f"{ADDRESSES}/w2", data={"comment": "rpc"})
+    assert "result" in rule and "result" in rpc, (rule, rpc)
+    assert workspace_calls(sim) == ["lock"]  # the package is inside the locked ADOM: no lock of its own
+    released = task(plugin, "fmg_workspace", held=held, state="unlocked")["result"]
+    assert released["committed"] == [
+        f"created {ADDRESSES}/w1",
+        f"created {ADDRESSES}/w2",
+        f"created {POLICIES}/7",
+        f"update {ADDRESSES}/w2",
+    ]
+    assert released["ansible_facts"]["pyfmg_workspace_locks"] == {}
+    assert workspace_calls(sim) == ["lock", "commit", "unlock"] and sim.locks == {}
+    assert sim.objects(f"{ADDRESSES}/w2")["comment"] == "rpc"
+    # A rerun writes nothing, so the unlock commits nothing.
+    sim.clear_requests()
+    held = task(plugin, "fmg_workspace", state="locked")["result"]["ansible_facts"]["pyfmg_workspace_locks"]
+    assert task(plugin, "fmg_object", held=held, **address("w1"))["result"]["action"] == "none"
+    assert task(plugin, "fmg_workspace", held=held, state="unlocked")["result"]["committed"] == []
+    assert workspace_calls(sim) == ["lock", "unlock"]
+    plugin.logout()
+
+
+def test_a_failure_in_the_block_lists_what_is_uncommitted_and_the_play_end_drops_it(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    held = task(plugin, "fmg_workspace", state="locked")["result"]["ansible_facts"]["pyfmg_workspace_locks"]
+    assert "result" in task(plugin, "fmg_object", held=held, **address("kept-back"))
+    failure = task(plugin, "fmg_object", held=held, **address("broken", subnet="not-a-subnet"))["failure"]
+    assert failure["code"] == -10 and failure["uncommitted"] == {"root": [f"created {ADDRESSES}/kept-back"]}
+    assert "kept-back" in failure["msg"] and "unless a rescue or always section commits it" in failure["msg"]
+    # The install refuses to leave the uncommitted change out.
+    install = task(plugin, "fmg_install", held=held, package="default", scope=["FGT-01/root"])["failure"]
+    assert "commit them first" in install["msg"] and "securityconsole" not in " ".join(writes(sim))
+    assert sim.locks  # held for a rescue section that would commit
+    plugin.logout()  # the play ends
+    assert sim.locks == {} and sim.sessions == {}
+    assert not any(row["name"] == "kept-back" for row in sim.objects(ADDRESSES))
+    assert "exec dvmdb/adom/root/workspace/commit" not in writes(sim)
+
+
+def test_a_lock_lost_with_the_connection_fails_the_next_task(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    held = task(plugin, "fmg_workspace", state="locked")["result"]["ansible_facts"]["pyfmg_workspace_locks"]
+    assert "result" in task(plugin, "fmg_object", held=held, **address("lost"))
+    plugin.logout()  # the connection idled out between two tasks
+    fresh, _ = plugin_for(sim)  # the next task starts a new connection process
+    failure = task(fresh, "fmg_workspace", held=held, state="unlocked")["failure"]
+    assert failure["lost"] == ["root"] and "dropped every change" in failure["msg"]
+    assert "failure" in task(fresh, "fmg_object", held=held, **address("after"))
+    assert not any(row["name"] in ("lost", "after") for row in sim.objects(ADDRESSES)) and sim.locks == {}
+    fresh.logout()
+
+
+def test_a_workspace_block_in_check_mode_sends_nothing(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    locked = task(plugin, "fmg_workspace", check_mode=True, state="locked")["result"]
+    assert not locked["held"] and "ansible_facts" not in locked
+    assert task(plugin, "fmg_object", check_mode=True, **address("planned"))["result"]["action"] == "create"
+    assert "result" in task(plugin, "fmg_workspace", check_mode=True, state="unlocked")
+    assert writes(sim) == [] and sim.locks == {}
+    plugin.logout()
+
+
+def test_unlocking_without_commit_drops_the_changes_and_says_which(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    held = task(plugin, "fmg_workspace", state="locked")["result"]["ansible_facts"]["pyfmg_workspace_locks"]
+    task(plugin, "fmg_object", held=held, **address("draft"))
+    released = task(plugin, "fmg_workspace", held=held, state="unlocked", commit=False)["result"]
+    assert released["discarded"] == [f"created {ADDRESSES}/draft"] and released["committed"] == []
+    assert not any(row["name"] == "draft" for row in sim.objects(ADDRESSES)) and sim.locks == {}
+    plugin.logout()

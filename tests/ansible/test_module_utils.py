@@ -385,3 +385,24 @@ def test_forticloud_access_token_logs_in_standalone_and_never_shows() -> None:
     assert all(hit["body"].get("session") == "CLOUD-SESSION-1" for hit in seen[1:])
     assert seen[-1]["body"]["params"] == [{"url": "sys/logout"}]
     assert "CLOUD-TOKEN-XYZ" not in str(glue._redactor(module, fmg).text("token CLOUD-TOKEN-XYZ"))
+
+
+def test_the_play_locks_fact_counts_only_for_this_runs_connection() -> None:
+    from ansible_collections.pyfmg.fortimanager.plugins.plugin_utils.action import held_locks
+
+    fact = {"socket": "/tmp/pc/abc", "locks": {"root": "c1"}}
+    assert held_locks({"ansible_facts": {"pyfmg_workspace_locks": fact}}, "/tmp/pc/abc") == {"root": "c1"}
+    # A fact cache kept it from an earlier run, whose connection socket was another one.
+    assert held_locks({"ansible_facts": {"pyfmg_workspace_locks": fact}}, "/tmp/pc/def") is None
+    assert held_locks({}, "/tmp/pc/abc") is None and held_locks(None, "/tmp/pc/abc") is None
+
+
+def test_a_play_workspace_knows_which_locks_are_gone() -> None:
+    play = glue.PlayWorkspace("c1")
+    play.locks["root"] = LockScope("root")
+    assert play.covering(LockScope("root", package="default")) == LockScope("root")
+    assert play.covering(LockScope("branch")) is None and play.covering(None) is None
+    assert play.lost({"root": "c1"}, ["root"]) == []
+    assert play.lost({"root": "c0"}, ["root"]) == ["root"]  # taken by an earlier connection process
+    assert play.lost({"root": "c1"}, []) == ["root"]  # the client no longer holds it (session lost)
+    assert play.lost(None, []) == []

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from pyfmg import ConvergeResult, FMGLockError, FMGObjectStatusError, FortiManager, Retry
+from pyfmg import ConvergeResult, FMGLockError, FMGObjectStatusError, FMGValidationError, FortiManager, Retry
 from pyfmg.compare import values_match
 from pyfmg.testing import FMGSimulator
 
@@ -308,3 +308,47 @@ def test_a_policy_job_locks_only_its_package(client: FortiManager, fmg_simulator
     locks = [b["params"][0]["url"] for b in rpc(fmg_simulator) if "/workspace/lock" in b["params"][0]["url"]]
     assert locks == ["/dvmdb/adom/root/workspace/lock/pkg/default"]
     assert client.converge(policy, wanted, key="policyid").summary.unchanged == 2
+
+
+# --- validation and the shared schema cache ---------------------------------------------------------
+@WORKSPACE
+def test_validate_asks_the_syntax_with_the_first_read_and_refuses_before_any_lock(
+    client: FortiManager, fmg_simulator: FMGSimulator
+) -> None:
+    wanted = [*hosts(2), {"name": "bad", "type": "range"}, {"name": "typo", "commnet": "x"}]
+    fmg_simulator.clear_requests()
+    with pytest.raises(FMGValidationError) as caught:
+        client.converge(ADDR, wanted, absent=["gone"], validate=True)
+    assert caught.value.problems == [
+        "bad: attribute 'type': 'range' is not allowed; allowed: ipmask (0), iprange (1), fqdn (2), wildcard (3), "
+        "geography (4)",
+        "typo: firewall address has no attribute 'commnet' (did you mean 'comment'?)",
+    ]
+    # One request: the table's syntax and the filtered read together; no lock, no write.
+    (body,) = rpc(fmg_simulator)
+    assert body["method"] == "get" and [p.get("option") for p in body["params"]] == ["syntax", None]
+    assert "bad" not in store(fmg_simulator) and fmg_simulator.locks == {}
+
+    fmg_simulator.clear_requests()
+    result = client.converge(ADDR, wanted[:2], validate=True)  # the syntax is known now
+    assert result.summary.created == 2
+    assert not any(p.get("option") == "syntax" for b in rpc(fmg_simulator) for p in b["params"])
+
+
+@WORKSPACE
+def test_validation_and_enum_comparison_read_a_tables_syntax_once(
+    client: FortiManager, fmg_simulator: FMGSimulator
+) -> None:
+    from pyfmg.converge import table_enums
+
+    policy = "pm/config/adom/root/pkg/default/firewall/policy"
+    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
+    client.converge(policy, [{"policyid": 21, "schedule": "always", "action": "accept", **rule}], key="policyid")
+    fmg_simulator.clear_requests()
+    client.verbose = True  # names come back ("accept"); the wanted number 1 meets them
+    client.validate(policy, {"policyid": 21, "action": 1})
+    again = client.converge(policy, [{"policyid": 21, "action": 1}], key="policyid", validate=True)
+    assert again.summary.unchanged == 1, again[0]
+    assert table_enums(client, policy)["action"]["accept"] == 1
+    syntax = [p for b in rpc(fmg_simulator) for p in b["params"] if p.get("option") == "syntax"]
+    assert len(syntax) == 1

@@ -30,10 +30,21 @@ ALLOWED = {
     "wanted": {"exceptions"},
     "tableread": {"exceptions", "bulk", "compare"},
     # The planner: reads through tableread, compares by compare's rules, writes through bulk, locks through workspace.
-    "planning": {"exceptions", "bulk", "compare", "jobresult", "lockscope", "tableread", "wanted", "workspace"},
+    "planning": {
+        "exceptions",
+        "bulk",
+        "compare",
+        "jobresult",
+        "lockscope",
+        "tableread",
+        "validation",
+        "wanted",
+        "workspace",
+    },
     # One-object jobs: the planner's single-object face.
-    "converge": {"exceptions", "compare", "planning"},
-    "validation": {"exceptions"},
+    "converge": {"exceptions", "compare", "planning", "validation"},
+    # Table schemas (option=syntax), read once for validation and the planner's enum comparison.
+    "validation": {"exceptions", "compare"},
     "cassette": {"exceptions", "logs"},
     # The facade's lower half (login, calls, retry, recovery): everything below it, nothing of client.py.
     "session": {"arguments", "exceptions", "legacy", "lockscope", "request", "response", "retry", "workspace"},

@@ -272,3 +272,36 @@ def test_syntax_is_read_only_when_a_number_meets_a_name() -> None:
     assert plan_object(client, POLICY, 3, {"action": "deny", "name": "q"}, key="policyid").action == "update"
     assert all(call[2] is None for call in client.calls)
     assert table_enums(RecordingClient(fail={"get": -9}), POLICY) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10.0.0.1/32",
+        "10.0.0.0/24",
+        "0.0.0.0/0",
+        "255.255.255.255/255.255.255.255",
+        "10.0.0.0/255.255.255.0",
+        "10.0.0.0/0.0.0.0",
+        "10.0.0.0/0.0.0.255",  # a host mask: ipaddress's reading
+        "10.0.0.0/024",
+        "010.0.0.1/32",
+        "10.0.0.1/33",
+        "10.0.0.256/32",
+        "10.0.0/24",
+        "10.0.0.1/255.0.255.0",
+        "\u0661\u0660.0.0.1/32",  # non-ASCII digits
+        "10.0.0.1/",
+    ],
+)
+def test_the_quick_subnet_reading_agrees_with_ipaddress(text: str) -> None:
+    import ipaddress
+
+    from pyfmg import compare
+
+    try:
+        interface = ipaddress.IPv4Interface(text)
+        expected = (str(interface.ip), str(interface.netmask))
+    except ValueError:
+        expected = None
+    assert compare._ipv4_subnet(text) == expected

@@ -12,6 +12,7 @@ from pyfmg import (
     FMGConvergeError,
     FMGLockScopeError,
     FMGObjectStatusError,
+    FMGValidationError,
     FMGValueError,
     FortiManager,
     ObjectResult,
@@ -50,7 +51,8 @@ class TableChannel:
             if param.get("option") == "count":
                 return _ok(len(self.rows))
             if param.get("option") == "syntax":
-                return _ok({"firewall policy": {"attr": {"action": {"opts": {"deny": 0, "accept": 1}}}}})
+                attributes = {"policyid": {"type": "uint32"}, "action": {"opts": {"deny": 0, "accept": 1}}}
+                return _ok({"firewall policy": {"attr": attributes}})
             rows = list(self.rows.values())
             if "filter" in param:
                 names = {str(v) for v in param["filter"][2:]}
@@ -240,6 +242,18 @@ def test_enum_choices_are_read_once_for_all_objects() -> None:
     result = planning.converge(table.channel(), POLICY, wanted, key="policyid")
     assert [item.status for item in result] == ["unchanged"] * 5
     assert [params[0].get("option") for _, params in table.requests] == [None, "syntax"]
+
+
+def test_validate_without_a_clients_cache_asks_the_syntax_with_the_row_and_checks_before_writing() -> None:
+    table = TableChannel([{"policyid": 1, "action": "accept"}], key="policyid")
+    with pytest.raises(FMGValidationError) as caught:
+        planning.converge(table.channel(), POLICY, [{"policyid": 1, "action": "allow"}], key="policyid", validate=True)
+    assert caught.value.problems == ["1: attribute 'action': 'allow' is not allowed; allowed: deny (0), accept (1)"]
+    assert table.requests == [("get", [{"url": POLICY, "option": "syntax"}, {"url": f"{POLICY}/1"}])]
+    # A number meeting the name read back is compared with the choices the same request brought.
+    table.requests.clear()
+    result = planning.converge(table.channel(), POLICY, [{"policyid": 1, "action": 1}], key="policyid", validate=True)
+    assert result[0].status == "unchanged" and len(table.requests) == 1
 
 
 def test_writes_go_in_chunks_creates_then_updates_then_deletes_with_only_what_differs() -> None:

@@ -269,3 +269,11 @@ def test_locks_recorded_by_hand_are_released_on_logout_and_can_be_forgotten() ->
     assert ws.manager.held == [LockScope("a1")]
     ws.manager.unlock_all()
     assert ws.calls == ["/dvmdb/adom/a1/workspace/unlock/"] and ws.manager.held == []
+
+
+def test_a_whole_adom_lock_covers_its_packages_and_devices_and_nothing_else() -> None:
+    adom, package, device = LockScope("Root"), LockScope("root", package="default"), LockScope("root", device="FGT1")
+    assert adom.covers(package) and adom.covers(device) and adom.covers(LockScope())
+    assert package.covers(LockScope("root", package="default")) and not package.covers(adom)
+    assert not package.covers(LockScope("root", package="other")) and not device.covers(package)
+    assert not adom.covers(LockScope("branch")) and not LockScope("global").covers(adom)

@@ -28,6 +28,7 @@ version_added: "1.1.0"
 """
 
 import logging  # noqa: E402
+import uuid  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.plugins.httpapi import HttpApiBase  # noqa: E402
@@ -66,6 +67,7 @@ class HttpApi(HttpApiBase):
         self._user: str | None = None
         self._password: str | None = None
         self._masker: Any = None
+        self._play: Any = None  # the play's workspace locks (fmg_workspace), made with the first task
 
     @property
     def _redactor(self) -> Any:
@@ -83,6 +85,8 @@ class HttpApi(HttpApiBase):
     def logout(self) -> None:
         """Release every lock of the session and log out (the play ended or the connection closes)."""
         client, self._client = self._client, None
+        if self._play is not None:
+            self._play.forget()  # logging out releases the locks; FortiManager drops what was uncommitted
         if client is None:
             return
         try:
@@ -112,19 +116,27 @@ class HttpApi(HttpApiBase):
         return {"result": [code, self._redactor.data(data)]}
 
     # --- what the collection's action plugins call (plugins/plugin_utils/action.py) -------------
-    def pyfmg_task(self, module_name: str, params: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
+    def pyfmg_task(
+        self, module_name: str, params: dict[str, Any], check_mode: bool, diff: bool, held: Any = None
+    ) -> dict[str, Any]:
         """Run one task of ``module_name`` (its arguments already checked) with the play's client.
 
-        Answers ``{"result": {...}, "warnings": [...]}`` or ``{"failure": {...}, "warnings": [...]}``,
-        secrets masked; with ``enable_log`` both carry the task's redacted pyfmg log as ``log``.
+        ``held`` is the host's ``pyfmg_workspace_locks`` fact: the locks ``fmg_workspace`` took for
+        the play, which this connection must still hold.  Answers ``{"result": {...}, "warnings":
+        [...]}`` or ``{"failure": {...}, "warnings": [...]}``, secrets masked; with ``enable_log``
+        both carry the task's redacted pyfmg log as ``log``.  A failure while the play holds a lock
+        lists what is still uncommitted under it (``uncommitted``).
         """
         glue = _glue()
-        ctx = glue.TaskContext(params, check_mode, diff)
+        if self._play is None:
+            self._play = glue.PlayWorkspace(uuid.uuid4().hex)
+        ctx = glue.TaskContext(params, check_mode, diff, self._play)
         answer: dict[str, Any]
         with glue.task_log(bool(params.get("enable_log"))) as log:
             try:
                 if glue.PYFMG_IMPORT_ERROR is not None:
                     raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
+                self._check_held(held)
                 outcome = _tasks().TASKS[module_name](ctx)
                 if callable(outcome):
                     client = self._session(params.get("api_key"), params.get("forticloud_access_token"))
@@ -134,16 +146,49 @@ class HttpApi(HttpApiBase):
                 answer = {"result": self._redactor.data(outcome)}
             except Exception as exc:
                 answer = self._failure(exc)
+                self._add_uncommitted(answer["failure"])
         answer["warnings"] = [self._mask(text) for text in ctx.warnings]
         if params.get("enable_log"):
             answer["log"] = [self._mask(line) for line in log]
         return answer
+
+    def _check_held(self, held: Any) -> None:
+        """Fail when a lock the play took (the host's facts say so) is gone, and its changes with it."""
+        held_by_client = list(self._client.locked_scopes) if self._client is not None else []
+        lost = self._play.lost(held, held_by_client)
+        if lost:
+            self._play.forget()
+            raise _glue().FMGModuleFailure(
+                f"the workspace lock on {', '.join(lost)} that fmg_workspace took for this play is gone, and "
+                "FortiManager dropped every change made under it and not committed: the connection to "
+                "FortiManager ended in between (idle longer than ansible_connect_timeout, meta: "
+                "reset_connection, or the session was lost). Run the play again.",
+                lost=lost,
+            )
+
+    def _add_uncommitted(self, failure: dict[str, Any]) -> None:
+        pending = self._play.pending() if self._play is not None else {}
+        if pending:
+            failure["uncommitted"] = pending
+            failure["msg"] = self._mask(
+                f"{failure.get('msg', '')}; uncommitted under this play's lock ({_tasks().uncommitted_text(pending)}): "
+                "FortiManager drops it when the play ends, unless a rescue or always section commits it "
+                "(fmg_workspace state: unlocked)"
+            )
 
     # --- the session --------------------------------------------------------------------------
     def _session(self, api_key: str | None = None, forticloud_token: str | None = None) -> Any:
         glue = _glue()
         if glue.PYFMG_IMPORT_ERROR is not None:
             raise glue.FMGModuleFailure("pyfmg is not installed for the controller's Python: pip install pyfmg")
+        changes_login = (api_key and api_key != self._api_key) or (
+            forticloud_token and forticloud_token != self._forticloud_token
+        )
+        if changes_login and self._play is not None and self._play.locks:
+            raise glue.FMGModuleFailure(
+                f"this play holds the workspace lock on {', '.join(self._play.locks)}: a task cannot log in "
+                "with other credentials (api_key, forticloud_access_token) before fmg_workspace state: unlocked"
+            )
         if api_key and api_key != self._api_key:
             # A module brought an API key (access_token): the session is the key's from now on.
             self.logout()

@@ -61,6 +61,7 @@ __all__ = [
     "FMG_ARGUMENT_SPEC",
     "RC_OPTIONS",
     "FMGModuleFailure",
+    "PlayWorkspace",
     "TaskContext",
     "check_rc",
     "check_status",
@@ -96,18 +97,82 @@ class FMGModuleFailure(Exception):
         self.extra = extra
 
 
+class PlayWorkspace:
+    """The workspace locks a play holds across its tasks (``fmg_workspace``), in the httpapi connection.
+
+    A write that one of these locks covers is neither locked, committed nor unlocked by its own
+    task: it stays uncommitted until the ``fmg_workspace`` task that releases the lock commits
+    it, and is listed here meanwhile, so that a task failing in between can say what is still
+    uncommitted. The connection releases every lock when the play ends (FortiManager then drops
+    what was not committed). ``connection_id`` names this connection process: the locks a host's
+    facts say the play holds must be this process's, or they were lost with an earlier one.
+    """
+
+    FACT = "pyfmg_workspace_locks"
+
+    def __init__(self, connection_id: str) -> None:
+        self.connection_id = connection_id
+        self.locks: dict[str, Any] = {}  # scope name -> LockScope
+        self.uncommitted: dict[str, list[str]] = {}  # scope name -> writes made under it
+
+    def covering(self, scope: Any) -> Any:
+        """The lock this play holds that covers ``scope`` (a LockScope), or None."""
+        if scope is None:
+            return None
+        return next((held for held in self.locks.values() if held.covers(scope)), None)
+
+    def note(self, scope: Any, writes: list[str]) -> None:
+        """Remember ``writes`` made under the play's lock ``scope`` (not committed yet)."""
+        self.uncommitted.setdefault(scope.name, []).extend(writes)
+
+    def pending(self, adom: str | None = None) -> dict[str, list[str]]:
+        """Uncommitted writes by lock (of one ADOM when given)."""
+        return {
+            name: list(writes)
+            for name, writes in self.uncommitted.items()
+            if writes and (adom is None or (self.locks[name].adom or "root").lower() == adom.lower())
+        }
+
+    def facts(self) -> dict[str, Any]:
+        return {self.FACT: dict.fromkeys(self.locks, self.connection_id)}
+
+    def lost(self, expected: Any, held_by_client: list[str]) -> list[str]:
+        """Locks the host's facts say the play took that this connection no longer holds."""
+        if not isinstance(expected, dict):
+            return []
+        return sorted(
+            name
+            for name, owner in expected.items()
+            if owner != self.connection_id or name not in self.locks or name not in held_by_client
+        )
+
+    def forget(self) -> None:
+        """The session ended: FortiManager released its locks and dropped what was uncommitted."""
+        self.locks.clear()
+        self.uncommitted.clear()
+
+
 class TaskContext:
     """What a task needs of its Ansible task: checked arguments, check and diff mode, warnings.
 
     The module process builds one from its AnsibleModule, the httpapi connection process from
     what the action plugin sends; the task bodies (module_utils/tasks.py) see only this.
+    ``workspace`` is the play's :class:`PlayWorkspace` (``None`` under ``connection: local``,
+    where nothing outlives a task).
     """
 
-    def __init__(self, params: dict[str, Any], check_mode: bool = False, diff: bool = False) -> None:
+    def __init__(
+        self, params: dict[str, Any], check_mode: bool = False, diff: bool = False, workspace: Any = None
+    ) -> None:
         self.params = params
         self.check_mode = check_mode
         self.diff = diff
+        self.workspace: PlayWorkspace | None = workspace
         self.warnings: list[str] = []
+
+    def held(self, scope: Any) -> Any:
+        """The play's lock covering ``scope``, or None (never under ``connection: local``)."""
+        return self.workspace.covering(scope) if self.workspace is not None else None
 
     def warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -270,17 +335,24 @@ def write_scope(module: Any, method: str, url: str, data: Any = None) -> Any:
 
 
 @contextmanager
-def write_lock(fmg: Any, module: Any, scope: Any, commit: bool = True) -> Iterator[None]:
+def write_lock(fmg: Any, ctx: Any, scope: Any, commit: bool = True) -> Iterator[Any]:
     """Hold the workspace lock ``scope`` around a write (a no-op outside workspace mode).
 
-    pyfmg commits when the block succeeds and always unlocks.
+    pyfmg commits when the block succeeds and always unlocks. When the play holds a lock that
+    covers ``scope`` (``fmg_workspace``), the block uses it: nothing is sent, nothing committed,
+    and the block gets that lock (else None) to note what it wrote under it.
     """
-    if scope is None:
-        yield
+    held = ctx.held(scope)
+    if held is not None:
+        with fmg.workspace(held.adom, package=held.package, device=held.device, commit=False):
+            yield held
         return
-    wait = module.params.get("lock_wait") or None
+    if scope is None:
+        yield None
+        return
+    wait = ctx.params.get("lock_wait") or None
     with fmg.workspace(scope.adom, package=scope.package, device=scope.device, commit=commit, wait=wait):
-        yield
+        yield None
 
 
 #: Task states that mean the task did not do its work (numeric and symbolic forms).

@@ -101,6 +101,12 @@ _FMG_INSTALL = {
     "task_poll_interval": {"type": "float", "default": 3},
 }
 
+_FMG_WORKSPACE = {
+    "state": {"type": "str", "choices": ["locked", "unlocked"], "required": True},
+    "package": {"type": "str", "aliases": ["pkg"]},
+    "commit": {"type": "bool", "default": True},
+}
+
 #: Per module: its own options and AnsibleModule's other keywords.
 MODULES: dict[str, dict[str, Any]] = {
     "fmg_object": {
@@ -111,6 +117,7 @@ MODULES: dict[str, dict[str, Any]] = {
     "fmg_rpc": {"options": _FMG_RPC},
     "fmg_info": {"options": _FMG_INFO, "required_one_of": [["url", "facts"]], "mutually_exclusive": [["url", "facts"]]},
     "fmg_install": {"options": _FMG_INSTALL},
+    "fmg_workspace": {"options": _FMG_WORKSPACE},
 }
 
 

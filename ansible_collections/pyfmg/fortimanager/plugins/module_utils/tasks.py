@@ -19,6 +19,7 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (
     TaskContext,
     check_rc,
     check_status,
+    failure_from_exception,
     follow_task,
     mask_secret_attributes,
     reply_meta,
@@ -29,9 +30,9 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import RPC_METHODS
 
 try:
-    from pyfmg import FMGValidationError, LockScope, converge
+    from pyfmg import FMGLockScopeError, FMGValidationError, LockScope, lock_scope
 except ImportError:  # new_module() / the connection report the missing library
-    LockScope = converge = FMGValidationError = None  # type: ignore[assignment,misc]
+    LockScope = lock_scope = FMGValidationError = FMGLockScopeError = None  # type: ignore[assignment,misc]
 
 Body = Callable[[Any], "dict[str, Any]"]
 Outcome = Union[Body, "dict[str, Any]"]
@@ -56,85 +57,135 @@ def object_items(params: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"name": params["name"], "attributes": params["attributes"], "state": params["state"]}]
 
 
-def validate_objects(fmg: Any, table_url: str, key: str, items: list[dict[str, Any]]) -> None:
-    """Check every object to write against the table's schema before anything is locked or written."""
-    problems = []
-    for item in items:
-        if item["state"] != "present":
-            continue
-        try:
-            fmg.validate(table_url, {key: item["name"], **item["attributes"]})
-        except FMGValidationError as exc:
-            where = f"{item['name']}: " if len(items) > 1 else ""
-            problems.extend(where + problem for problem in exc.problems)
-    if problems:
-        raise FMGModuleFailure(
-            f"not sent: {'; '.join(problems)} (checked against get {table_url} option=syntax; "
-            "bypass_validation: true sends it anyway)",
-            url=table_url,
-            problems=problems,
-        )
+#: What an object's status says was written (and, under a play's lock, is still uncommitted).
+WRITTEN = ("created", "updated", "deleted")
 
 
 def object_task(ctx: TaskContext) -> Outcome:
     params = ctx.params
     table_url = params["url"].replace("{adom}", params["adom"])
+    key = params["key"]
     items = object_items(params)
+    # fmg.converge takes the objects to be present, then the keys to be absent; results come in that order.
+    present = [index for index, item in enumerate(items) if item["state"] == "present"]
+    absent = [index for index, item in enumerate(items) if item["state"] == "absent"]
+    order = present + absent
 
     def converge_all(fmg: Any) -> dict[str, Any]:
         fmg.verbose = True  # enum names, as a playbook spells them
-        if not params["bypass_validation"]:
-            validate_objects(fmg, table_url, params["key"], items)
-        enum_cache: dict[str, Any] = {}  # the table's enum choices, read at most once
+        forced = params["workspace_locking_adom"]
+        held = ctx.held(LockScope(forced) if forced else natural_scope(table_url))  # the play's lock, if any
+        own = LockScope(forced) if forced and held is None else None
+        wait = params["lock_wait"] or None
 
-        def plan_for(item: dict[str, Any]) -> Any:
-            return converge.plan_object(
-                fmg,
+        def run(commit: bool) -> Any:
+            return fmg.converge(
                 table_url,
-                item["name"],
-                item["attributes"],
-                key=params["key"],
-                state=item["state"],
-                enum_cache=enum_cache,
+                [{**items[index]["attributes"], key: items[index]["name"]} for index in present],
+                key=key,
+                absent=[items[index]["name"] for index in absent],
+                check_mode=ctx.check_mode,
+                commit=commit,
+                wait=wait,
+                validate=not params["bypass_validation"],
             )
 
-        plans = [plan_for(item) for item in items]
-        pending = [index for index, change in enumerate(plans) if change.changed]
-        if pending and not ctx.check_mode:
-            scope = write_scope(ctx, "update", table_url)
-            with write_lock(fmg, ctx, scope, commit=params["commit"]):
-                for index in pending:
-                    plans[index] = plan_for(items[index])
-                    converge.apply_object_change(fmg, plans[index])
-        outcomes = [
-            {
-                "name": plan.key_value,
-                "action": plan.action,
-                "changed_attributes": plan.changed_attributes,
-                "object": mask_secret_attributes(plan.after if plan.action != "none" else plan.before),
-            }
-            for plan in plans
-        ]
-        result: dict[str, Any] = {"changed": any(plan.changed for plan in plans)}
+        try:
+            if ctx.check_mode or (held is None and own is None):
+                # The planner locks only if something must be written, commits once, always unlocks.
+                result = run(params["commit"])
+            else:
+                # The play's lock (nothing sent for it), or the ADOM workspace_locking_adom names.
+                lock = held or own
+                with fmg.workspace(lock.adom, package=lock.package, device=lock.device, commit=False, wait=wait):
+                    result = run(False)
+                    if own is not None and params["commit"] and fmg.workspace_mode and wrote(result):
+                        code, data = fmg.commit(own.adom, own.package, own.device)
+                        check_status(code, data, "exec", own.url("commit"))
+        except FMGValidationError as exc:
+            raise FMGModuleFailure(
+                f"not sent: {'; '.join(exc.problems)} (checked against get {table_url} option=syntax; "
+                "bypass_validation: true sends it anyway)",
+                url=table_url,
+                problems=exc.problems,
+            ) from None
+        by_item = dict(zip(order, result))
+        outcomes = [object_outcome(by_item[index]) for index in range(len(items))]
+        if held is not None:
+            ctx.workspace.note(held, [f"{item.status} {item.url}" for item in result if item.status in WRITTEN])
+        answer: dict[str, Any] = {"changed": result.changed}
         if params["objects"] is None:
-            result.update(outcomes[0])
+            answer.update(outcomes[0])
         else:
-            result["objects"] = outcomes
+            answer["objects"] = outcomes
         if ctx.diff:
             diffs = [
                 {
-                    "before": mask_secret_attributes(plan.before),
-                    "after": mask_secret_attributes(plan.after),
-                    "before_header": plan.object_url,
-                    "after_header": plan.object_url,
+                    "before": mask_secret_attributes(item.before),
+                    "after": mask_secret_attributes(item.after),
+                    "before_header": item.url,
+                    "after_header": item.url,
                 }
-                for plan in plans
-                if plan.changed
+                for item in (by_item[index] for index in range(len(items)))
+                if item.changed
             ]
-            result["diff"] = diffs[0] if len(diffs) == 1 else diffs
-        return result
+            answer["diff"] = diffs[0] if len(diffs) == 1 else diffs
+        if not result.ok:
+            raise job_failure(result, table_url, answer)
+        return answer
 
     return converge_all
+
+
+def natural_scope(table_url: str) -> Any:
+    """The lock fmg.converge takes for ``table_url`` on its own (None when it needs none or cannot tell)."""
+    try:
+        return lock_scope("add", table_url)
+    except FMGLockScopeError:
+        return None  # fmg.converge says so itself, in workspace mode
+
+
+def wrote(result: Any) -> bool:
+    return any(item.status in WRITTEN for item in result)
+
+
+def object_outcome(item: Any) -> dict[str, Any]:
+    """One object's entry in the result: what fmg_object has always returned; a failed one says so."""
+    shown = item.after if item.action != "none" else item.before
+    outcome = {
+        "name": item.key_value,
+        "action": item.action,
+        "changed_attributes": list(item.changed_attributes),
+        "object": mask_secret_attributes(shown),
+    }
+    if item.status == "failed":  # (a result of 20,000 objects is large enough without it elsewhere)
+        outcome.update(status="failed", code=item.code, message=item.message)
+    return outcome
+
+
+def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exception:
+    """The task's failure for a job that did not reach the wanted state, with every object's outcome."""
+    failed = result.failed
+    error = result.error
+    if error is not None and not wrote(result) and isinstance(error, Exception):
+        return error  # the lock (or the session) failed before anything was written: its own report
+    first = failed[0] if failed else None
+    method = {"create": "add", "update": "update", "delete": "delete"}.get(first.action if first else "", "")
+    url = table_url if first is None or first.action == "create" else first.url
+    parts = []
+    if first is not None:
+        parts.append(f"{method} {url} failed: FortiManager status {first.code} ({first.message})")
+        if len(result) > 1:
+            parts[0] = f"{len(failed)} of {len(result)} objects failed, the first {first.key_value!r}: " + parts[0]
+    if error is not None:
+        parts.append(f"{type(error).__name__}: {error}")
+    written = [item for item in result if item.status in WRITTEN]
+    if written:
+        parts.append(f"{len(written)} written: " + ", ".join(f"{item.key_value} ({item.status})" for item in written))
+    code = first.code if first is not None else getattr(error, "code", None)
+    message = first.message if first is not None else str(getattr(error, "message", "") or error)
+    extra = {name: value for name, value in answer.items() if name not in ("msg", "failed", "code", "message", "url")}
+    return FMGModuleFailure("; ".join(parts), code=code, message=message, url=url, **extra)
 
 
 # --- fmg_rpc ---------------------------------------------------------------------------------
@@ -203,8 +254,10 @@ def rpc_task(ctx: TaskContext) -> Outcome:
         for block in blocks:
             url = block["url"]
             request = {key: value for key, value in block.items() if key != "url"}
-            with write_lock(fmg, ctx, lock_for(ctx, method, url, block.get("data"))):
+            with write_lock(fmg, ctx, lock_for(ctx, method, url, block.get("data"))) as held:
                 code, data = client_method(url, request)
+                if held is not None and code == 0:
+                    ctx.workspace.note(held, [f"{method} {url}"])
                 check_rc(ctx, code, data, method, url)
             results.append({"url": url, "code": code, "data": data})
         last = results[-1]
@@ -352,6 +405,15 @@ def install_task(ctx: TaskContext) -> Outcome:
 
     def install(fmg: Any) -> dict[str, Any]:
         fmg.verbose = False
+        pending = ctx.workspace.pending(params["adom"]) if ctx.workspace is not None else {}
+        if pending:
+            # FortiManager installs what is committed: these changes would not be in the install.
+            raise FMGModuleFailure(
+                f"not installed: this play holds {', '.join(pending)} with uncommitted changes "
+                f"({uncommitted_text(pending)}); commit them first (pyfmg.fortimanager.fmg_workspace "
+                "state: unlocked), or the install would leave them out",
+                uncommitted=pending,
+            )
         flags = list(params["flags"])
         if params["preview"] and "preview" not in flags:
             flags.append("preview")
@@ -371,10 +433,79 @@ def install_task(ctx: TaskContext) -> Outcome:
     return install
 
 
+def uncommitted_text(pending: dict[str, list[str]]) -> str:
+    """``root: created pm/.../web01, deleted pm/.../old``, for messages (at most five writes per lock)."""
+    parts = []
+    for name, writes in pending.items():
+        shown = ", ".join(writes[:5]) + (f" and {len(writes) - 5} more" if len(writes) > 5 else "")
+        parts.append(f"{name}: {shown}")
+    return "; ".join(parts)
+
+
+# --- fmg_workspace ---------------------------------------------------------------------------
+def workspace_task(ctx: TaskContext) -> Outcome:
+    """Lock a scope for the following tasks of the play, or commit what they wrote and unlock it."""
+    params = ctx.params
+    scope = LockScope(params["adom"], package=params["package"])
+    if ctx.workspace is None:
+        ctx.warn(
+            "fmg_workspace holds a lock across tasks only under connection: httpapi; with connection: local "
+            "every task locks, commits and unlocks on its own"
+        )
+        return {"changed": False, "lock": scope.name, "held": False}
+    if ctx.check_mode:
+        return {"changed": False, "lock": scope.name, "held": False, "msg": "check mode: nothing locked or committed"}
+    play = ctx.workspace
+
+    def lock(fmg: Any) -> dict[str, Any]:
+        if not fmg.workspace_mode:
+            return {"changed": False, "lock": scope.name, "held": False, "msg": "workspace mode is off: no lock needed"}
+        if scope.name not in play.locks:
+            fmg.lock(scope.adom, package=scope.package, wait=float(params["lock_wait"] or 0))
+            play.locks[scope.name] = scope
+            play.uncommitted[scope.name] = []
+        return {"changed": False, "lock": scope.name, "held": True, "ansible_facts": play.facts()}
+
+    def unlock(fmg: Any) -> dict[str, Any]:
+        if scope.name not in play.locks:
+            return {"changed": False, "lock": scope.name, "held": False, "committed": [], "discarded": []}
+        writes = play.uncommitted.pop(scope.name, [])
+        del play.locks[scope.name]
+        keep = params["commit"] and bool(writes)
+        if keep:
+            try:
+                code, data = fmg.commit(scope.adom, scope.package)
+                check_status(code, data, "exec", scope.url("commit"))
+            except Exception as exc:
+                failure = failure_from_exception(exc)
+                fmg.unlock(scope.adom, scope.package)  # drops what was not committed
+                raise FMGModuleFailure(
+                    f"{failure.msg}; unlocking {scope.name} dropped the play's uncommitted changes "
+                    f"({uncommitted_text({scope.name: writes})})",
+                    code=failure.code,
+                    message=failure.message,
+                    url=failure.url or scope.url("commit"),
+                    discarded=writes,
+                ) from exc
+        code, data = fmg.unlock(scope.adom, scope.package)
+        check_status(code, data, "exec", scope.url("unlock"))
+        return {
+            "changed": False,
+            "lock": scope.name,
+            "held": False,
+            "committed": writes if keep else [],
+            "discarded": [] if keep else writes,
+            "ansible_facts": play.facts(),
+        }
+
+    return lock if params["state"] == "locked" else unlock
+
+
 #: Module name -> its task.
 TASKS: dict[str, Callable[[TaskContext], Outcome]] = {
     "fmg_object": object_task,
     "fmg_rpc": rpc_task,
     "fmg_info": info_task,
     "fmg_install": install_task,
+    "fmg_workspace": workspace_task,
 }

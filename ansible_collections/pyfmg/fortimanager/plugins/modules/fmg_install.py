@@ -43,7 +43,9 @@ options:
     type: int
     default: 600
   task_poll_interval:
-    description: Seconds between two looks at the task.
+    description:
+      - The longest wait between two looks at the task. pyfmg's C(track_task) looks sooner at
+        first, and again close to the end the task's progress predicts.
     type: float
     default: 3
 attributes:

@@ -8,12 +8,19 @@ module: fmg_object
 short_description: Declare the state of objects in any FortiManager table
 description:
   - Reads the object first and writes only what differs, so a second run reports no change.
+  - Runs as one pyfmg C(fmg.converge) job, however many objects it is given - one read of
+    the objects named (a row, or the table filtered to their names), no second read under the
+    lock, writes in requests of 100 objects, one lock and one commit. An object changed by
+    someone else between the read and the write is read back and settled, not overwritten
+    blindly.
   - Works on any table URL (addresses, groups, services, policies, system settings rows...).
   - A create is an C(add) on the table, an update an C(update) of the row carrying only the
     attributes that differ, a delete a C(delete) of the row.
   - In workspace mode the workspace is locked only when something must be written, and only as
     much as needed (the policy package for a table inside a package, else the ADOM named in
-    O(url)); the change is committed when every write succeeded and the lock is always released.
+    O(url)); what was written is committed and the lock is always released. Inside a play's
+    C(pyfmg.fortimanager.fmg_workspace) block the task uses the block's lock and leaves the
+    commit to it.
   - Values are compared the way FortiManager normalises them; see the pyfmg documentation
     (C(pyfmg.converge)) for the rules. Enum values may be given by name or by number.
   - Values of secret attributes (names containing C(passw), C(secret), C(psk), C(token),
@@ -50,12 +57,16 @@ options:
     default: present
   objects:
     description:
-      - Several objects of the same table in one module run (one login, one lock, one commit).
+      - Several objects of the same table in one module run (one read, one lock, one commit).
       - Each item has C(name) (the key's value), optional C(attributes) and optional C(state).
+      - The same name twice is refused before anything is sent.
     type: list
     elements: dict
   commit:
-    description: Commit the workspace after the writes (workspace mode only).
+    description:
+      - Commit the workspace after the writes (workspace mode only).
+      - False only inside a C(pyfmg.fortimanager.fmg_workspace) block (its unlock commits); on
+        its own the task refuses it, since unlocking would drop the changes.
     type: bool
     default: true
   bypass_validation:
@@ -132,8 +143,16 @@ object:
   returned: when O(name) is given
   type: dict
   sample: {name: web01, comment: managed by ansible}
+status:
+  description: C(failed) for an object FortiManager refused, with C(code) and C(message) (FortiManager's).
+  returned: when the task failed on the object
+  type: str
+  sample: failed
 objects:
-  description: One entry per item of O(objects), with C(name), C(action), C(changed_attributes), C(object).
+  description:
+    - One entry per item of O(objects), in order, with C(name), C(action), C(changed_attributes)
+      and C(object); one that failed also has C(status) (C(failed)), C(code) and C(message).
+    - Also returned when the task failed, so that what was written is known.
   returned: when O(objects) is given
   type: list
   elements: dict

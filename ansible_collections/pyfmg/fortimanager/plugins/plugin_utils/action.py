@@ -26,6 +26,25 @@ from ansible.utils.vars import merge_hash
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
 
+#: More objects than this are not echoed in the result's invocation.
+INVOCATION_OBJECTS = 100
+
+#: The host fact fmg_workspace sets: the locks the play holds, and the connection that holds them.
+LOCKS_FACT = "pyfmg_workspace_locks"
+
+
+def held_locks(task_vars: dict[str, Any] | None, socket_path: str) -> Any:
+    """``{scope: connection id}`` the host's fact says this run's connection holds (None: nothing)."""
+    fact = ((task_vars or {}).get("ansible_facts") or {}).get(LOCKS_FACT)
+    if isinstance(fact, dict) and fact.get("socket") == socket_path:
+        return fact.get("locks")
+    return None  # a fact of another run (a fact cache) says nothing about this one
+
+
+def mask(result: dict[str, Any], no_log_values: set[str]) -> dict[str, Any]:
+    """``result`` with the task's no_log values masked (walking a large result only when there are some)."""
+    return remove_values(result, no_log_values) if no_log_values else result
+
 
 class FMGAction(ActionBase):
     """Runs a pyfmg.fortimanager module's task in the httpapi connection, or the module itself."""
@@ -51,15 +70,24 @@ class FMGAction(ActionBase):
             mutually_exclusive=keywords.get("mutually_exclusive"),
             required_one_of=keywords.get("required_one_of"),
         )
-        checked = validator.validate(dict(self._task.args))
+        args = dict(self._task.args)
+        # A list of many objects is checked item by item where it is used (module_utils/tasks.py
+        # object_items); the validator would copy and convert each of them once more.
+        objects = args.get("objects")
+        bulk = isinstance(objects, list) and all(isinstance(item, dict) for item in objects)
+        if bulk:
+            args["objects"] = []
+        checked = validator.validate(args)
         no_log_values = checked._no_log_values
         if checked.error_messages:
             message = checked.errors.msg
             if type(checked.errors[0]).__name__ == "UnsupportedError":
                 message = f"Unsupported parameters for ({self._task.action}) module: {message}"
             result.update(failed=True, msg=message)
-            return remove_values(result, no_log_values)
+            return mask(result, no_log_values)
         params = checked.validated_parameters
+        if bulk:
+            params["objects"] = objects
         if params.get("host"):  # from PYFMG_HOST: the module logs in on its own
             return self._run_module(result, task_vars)
 
@@ -68,22 +96,36 @@ class FMGAction(ActionBase):
         self._task.args["_ansible_socket"] = socket_path
         try:
             answer = Connection(socket_path).pyfmg_task(
-                module_name, params, bool(self._task.check_mode), bool(self._task.diff)
+                module_name,
+                params,
+                bool(self._task.check_mode),
+                bool(self._task.diff),
+                held_locks(task_vars, socket_path),
             )
         except ConnectionError as exc:
             answer = {"failure": {"msg": f"the httpapi connection failed: {exc}", "code": getattr(exc, "code", None)}}
         warnings = list(answer.get("warnings") or [])
         if "failure" in answer:
-            result.update(failed=True, changed=False, **answer["failure"])
+            result.update(failed=True, changed=False)
+            result.update(answer["failure"])  # "changed" when the task wrote before it failed
         else:
             result.update(answer.get("result") or {})
+            locks = (result.get("ansible_facts") or {}).get(LOCKS_FACT)
+            if locks is not None:
+                # Facts may be cached across runs: stamp them with this run's connection socket.
+                result["ansible_facts"][LOCKS_FACT] = {"socket": socket_path, "locks": locks}
         if "log" in answer:
             result["log"] = answer["log"]
         if warnings:
             result["warnings"] = [*result.get("warnings", []), *warnings]
         result.setdefault("changed", False)
-        result["invocation"] = {"module_args": params}
-        return remove_values(result, no_log_values)
+        shown = params
+        if bulk and len(objects) > INVOCATION_OBJECTS:
+            # Echoing thousands of objects back (shown with -vvv only) would double what Ansible
+            # copies and tags for the result; the result's own "objects" lists each of them.
+            shown = {**params, "objects": f"({len(objects)} objects)"}
+        result["invocation"] = {"module_args": shown}
+        return mask(result, no_log_values)
 
     def _run_module(self, result: dict[str, Any], task_vars: dict[str, Any] | None) -> dict[str, Any]:
         """The module itself, as Ansible's own action for modules runs it (async included)."""
