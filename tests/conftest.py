@@ -1,4 +1,7 @@
-"""Suite-wide ordering: the long real-Ansible runs start first, so that the many short tests fill the other workers around them."""
+"""Suite-wide ordering: the long real-Ansible runs start first.
+
+The many short tests then fill the other workers around them.
+"""
 
 from __future__ import annotations
 
