@@ -136,6 +136,7 @@ def resolve(dotted: str) -> Any:
     raise AssertionError(f"objects.inv names {dotted}, which does not import")
 
 
+@pytest.mark.duration(6)
 def test_docs_build_without_warnings(tmp_path: pathlib.Path) -> None:
     result = run(sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", "docs", str(tmp_path / "html"))
     assert result.returncode == 0, result.stdout + result.stderr

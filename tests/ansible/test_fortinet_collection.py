@@ -71,6 +71,7 @@ def lockinfo_urls(sim: Any) -> list[str]:
     ]
 
 
+@pytest.mark.duration(45)
 def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulators: list[Any], tmp_path: Path) -> None:
     created, checked, ours = simulators
     hosts = fortinet_hosts([created, checked])

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import (
     API_KEY,
     PASSWORD,
@@ -57,6 +59,7 @@ def assert_no_secret(run: PlaybookRun, sims: list[Any]) -> None:
             assert sid not in run.output, "a session id reached the output"
 
 
+@pytest.mark.duration(30)
 def test_thirty_task_play_logs_in_once_then_check_mode_changes_nothing(simulators: list[Any], tmp_path: Path) -> None:
     converged, fresh = simulators[:2]
     inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([converged, fresh]))
@@ -87,6 +90,7 @@ def test_thirty_task_play_logs_in_once_then_check_mode_changes_nothing(simulator
     assert_clean([converged, fresh])
 
 
+@pytest.mark.duration(12)
 def test_failing_task_releases_locks_and_closes_the_session(simulators: list[Any], tmp_path: Path) -> None:
     """Attributes that do not fit the schema and an unknown option are refused before anything is
     sent; then fmg1 fails inside a workspace block (fmg_workspace), fmg2 on a missing table while
@@ -145,6 +149,7 @@ MODULE_NAMES = {
 }
 
 
+@pytest.mark.duration(6)
 def test_fortinet_style_play_runs_with_only_module_names_changed(simulators: list[Any], tmp_path: Path) -> None:
     sim = simulators[0]
     inventory = write_inventory(tmp_path / "inventory.yml", httpapi_hosts([sim]))

@@ -63,6 +63,7 @@ def assert_recap(run: PlaybookRun, **expected: int) -> None:
             assert run.recap[host][name] == value, f"{host} {name}: {run.recap[host]}\n{run.output[-3000:]}"
 
 
+@pytest.mark.duration(15)
 def test_playbook_life_on_three_fortimanagers(simulators: list[Any], tmp_path: Path) -> None:
     inventory = write_inventory(tmp_path / "inventory.yml", inventory_hosts(simulators))
     site = EXAMPLES / "site.yml"
@@ -154,6 +155,7 @@ def test_refused_requests_fail_with_code_message_and_url(simulators: list[Any], 
     assert_no_leftovers(simulators)
 
 
+@pytest.mark.duration(5)
 def test_rpc_info_and_install_modules(simulators: list[Any], tmp_path: Path) -> None:
     sim = simulators[0]
     hosts = inventory_hosts(simulators[:1])

@@ -18,6 +18,8 @@ import sys
 import tarfile
 import zipfile
 
+import pytest
+
 from .artifacts import ROOT, Artifacts
 
 #: What the sdist must hold besides the package: a packager runs the tests and builds the docs from it.
@@ -74,6 +76,7 @@ def test_the_sdist_is_the_whole_project(artifacts: Artifacts) -> None:
     assert not [name for name in names if "__pycache__" in name or name.endswith((".pyc", ".tgz"))]
 
 
+@pytest.mark.duration(6)
 def test_the_tests_pass_from_the_unpacked_sdist(artifacts: Artifacts) -> None:
     """A distribution packager's check: the sdist's own tests, against the sdist's own pyfmg."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "PYTHON"))}

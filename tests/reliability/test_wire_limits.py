@@ -325,6 +325,7 @@ TRICKLED_HEADERS = b"HTTP/1.1 200 OK\r\nX-Slow: "
 TRICKLED_BODY = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
 
 
+@pytest.mark.duration(14)
 def test_with_pyfmgs_keywords_only_trickled_headers_and_body_end_within_20_seconds(
     servers: Callable[..., LoopbackServer],
 ) -> None:
