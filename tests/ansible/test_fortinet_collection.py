@@ -50,6 +50,13 @@ def fortinet_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
     return hosts
 
 
+def fortinet_supports_check_mode() -> bool:
+    """Whether Fortinet's modules take part in check mode: those of collection 2.3 (ansible 8, the last
+    release on Python 3.9) declare ``supports_check_mode=False``, so Ansible skips them in check mode."""
+    modules = Path(str(NETCOMMON_ROOT), "ansible_collections", "fortinet", "fortimanager", "plugins", "modules")
+    return "supports_check_mode=True" in (modules / "fmgr_firewall_address.py").read_text()
+
+
 def request_counts(sim: Any) -> tuple[int, int]:
     """(requests besides task polls, task polls): polls depend on how long the simulator's tasks take."""
     polls = sum(
@@ -102,21 +109,24 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
     assert first.recap["fmg1"]["failed"] == 0 and first.recap["fmg1"]["changed"] == 10, first.recap
     assert first_ours.returncode == 0, first_ours.output[-4000:]
     assert first_ours.recap["fmg3"]["failed"] == 0 and first_ours.recap["fmg3"]["changed"] == 8, first_ours.recap
-    # At login Fortinet's plugin read the ADOMs and asked every one for its lock (root, global, branch).
-    for sim in (created, checked):
+    # At login Fortinet's plugin read the ADOMs and asked every one for its lock (root, global, branch);
+    # fmg2 logs in only where Fortinet's modules run in check mode rather than being skipped.
+    fortinets = [created, checked] if fortinet_supports_check_mode() else [created]
+    for sim in fortinets:
         assert {url.strip("/") for url in lockinfo_urls(sim)} == {
             "dvmdb/adom/root/workspace/lockinfo",
             "dvmdb/global/workspace/lockinfo",
             "dvmdb/adom/branch/workspace/lockinfo",
         }
-    for sim in simulators:
+    for sim in [*fortinets, ours]:
         assert login_count(sim) == 1
     # Requests per host (docs/ansible.rst): ours are login, mode check, facts, lock, one read per
     # object (the table's syntax in the same request as its first read), one write per object,
     # commit, unlock, the generic read, two installs, logout; Fortinet's add its ADOM inspection at
     # login, one lock and a commit at logout. Each install is then polled until it ends (ours by
-    # pyfmg's track_task, Fortinet's by the play's until loop).
-    assert request_counts(ours)[0] == 24 and request_counts(created)[0] == 29, (
+    # pyfmg's track_task, Fortinet's by the play's until loop). Fortinet's count is that of collection
+    # 2.11 (ansible 12); the 2.3 of ansible 8 (Python 3.9) sends more.
+    assert request_counts(ours)[0] == 24 and request_counts(created)[0] >= 29, (
         request_counts(ours),
         request_counts(created),
     )
@@ -144,7 +154,7 @@ def test_fortinets_play_creates_reruns_and_checks_against_the_simulator(simulato
     assert [w for w in writes(ours) if w[0] != "exec"] == []
     assert login_count(created) == 1 and login_count(ours) == 1
     # Rerun: the same reads, a lock and an unlock with nothing to commit; Fortinet's is as before.
-    assert request_counts(ours)[0] == 16 and request_counts(created)[0] == 23, (
+    assert request_counts(ours)[0] == 16 and request_counts(created)[0] >= 23, (
         request_counts(ours),
         request_counts(created),
     )
