@@ -25,21 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
+import _ansible
 import yaml
 
 from pyfmg.testing import FMGSimulator
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 URL = "pm/config/adom/root/obj/firewall/address"
 
 
@@ -72,49 +67,13 @@ def playbook(objects: int, mode: str) -> list[dict]:
     ]
 
 
-def netcommon_root() -> str | None:
-    """Where ansible.netcommon (connection: httpapi) is installed: the "ansible" pip package ships it."""
-    for entry in sys.path:
-        if entry and (Path(entry) / "ansible_collections" / "ansible" / "netcommon").is_dir():
-            return entry
-    return None
-
-
-def ansible_env(workdir: Path, forks: int) -> dict[str, str]:
-    config = workdir / "ansible.cfg"
-    config.write_text("[defaults]\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    netcommon = netcommon_root()
-    paths = [str(REPO), *([netcommon] if netcommon else [])]
-    env.update(
-        {
-            "ANSIBLE_CONFIG": str(config),
-            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(paths),
-            "ANSIBLE_HOME": str(workdir / "home"),
-            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_FORKS": str(forks),
-            "ANSIBLE_PIPELINING": "true",
-            "ANSIBLE_GATHERING": "explicit",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_NOCOLOR": "true",
-            "ANSIBLE_DEPRECATION_WARNINGS": "false",
-        }
-    )
-    return env
-
-
-def run_play(workdir: Path, inventory: Path, book: Path, forks: int) -> tuple[float, dict[str, int]]:
+def run_play(
+    workdir: Path, inventory: Path, book: Path, forks: int, collections: tuple[str, ...] = ()
+) -> tuple[float, dict[str, int]]:
     started = time.perf_counter()
-    completed = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(inventory), str(book)],
-        env=ansible_env(workdir, forks),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _ansible.run_playbook(inventory, book, _ansible.playbook_environment(workdir, forks, collections))
     elapsed = time.perf_counter() - started
-    recap = {m.group(1): int(m.group(2)) for m in RECAP.finditer(completed.stdout) if m.group(4) == "0"}
+    recap = {host: r["changed"] for host, r in _ansible.play_recap(completed.stdout).items() if r["failed"] == 0}
     if completed.returncode != 0 or len(recap) != forks:
         sys.exit(f"ansible-playbook failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
     return elapsed, recap
@@ -126,18 +85,7 @@ def measure(hosts: int, objects: int, mode: str) -> tuple[float, float]:
         with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
             workdir = Path(tmp)
             inventory = workdir / "inventory.yml"
-            inventory.write_text(
-                json.dumps(
-                    {
-                        "fortimanagers": {
-                            "hosts": {
-                                f"fmg{n:02d}": {"fmg_host": sim.host, "ansible_python_interpreter": sys.executable}
-                                for n, sim in enumerate(sims, start=1)
-                            }
-                        }
-                    }
-                )
-            )
+            inventory.write_text(json.dumps(_ansible.inventory(_ansible.local_host(sim.host) for sim in sims)))
             book = workdir / "play.yml"
             book.write_text(json.dumps(playbook(objects, mode)))
             first, changed = run_play(workdir, inventory, book, hosts)
@@ -156,7 +104,7 @@ def measure(hosts: int, objects: int, mode: str) -> tuple[float, float]:
             sim.stop()
 
 
-THIRTY = REPO / "tests" / "ansible" / "playbooks" / "httpapi_thirty.yml"
+THIRTY = _ansible.REPO / "tests" / "ansible" / "playbooks" / "httpapi_thirty.yml"
 PASSWORD = "bench-password"
 
 
@@ -177,38 +125,17 @@ def play30(hosts: int, connection: str, latency: float) -> tuple[float, int]:
     try:
         with tempfile.TemporaryDirectory(prefix="fanout-") as tmp:
             workdir = Path(tmp)
-            inventory: dict[str, Any] = {}
-            for number, sim in enumerate(sims, start=1):
-                address, port = sim.host.rsplit(":", 1)
-                host: dict[str, Any] = {"ansible_python_interpreter": sys.executable}
-                if connection == "httpapi":
-                    host.update(
-                        ansible_connection="httpapi",
-                        ansible_network_os="pyfmg.fortimanager.fortimanager",
-                        ansible_host=address,
-                        ansible_port=int(port),  # the connection's socket is named after it
-                        ansible_httpapi_port=int(port),
-                        ansible_httpapi_use_ssl=False,
-                        ansible_user="admin",
-                        ansible_password=PASSWORD,
-                    )
-                else:
-                    host.update(ansible_connection="local", fmg_host=sim.host)
-                inventory[f"fmg{number:02d}"] = host
-            (workdir / "inventory.yml").write_text(json.dumps({"fortimanagers": {"hosts": inventory}}))
+            hosts_vars = [
+                _ansible.httpapi_host(sim.host, PASSWORD) if connection == "httpapi" else _ansible.local_host(sim.host)
+                for sim in sims
+            ]
+            (workdir / "inventory.yml").write_text(json.dumps(_ansible.inventory(hosts_vars)))
             play = yaml.safe_load(THIRTY.read_text())
             if connection == "local":
-                play[0]["module_defaults"] = {
-                    "group/pyfmg.fortimanager.fortimanager": {
-                        "host": "{{ fmg_host }}",
-                        "username": "admin",
-                        "password": PASSWORD,
-                        "use_ssl": False,
-                    }
-                }
+                play[0]["module_defaults"] = _ansible.local_module_defaults(PASSWORD)
             book = workdir / "play.yml"
             book.write_text(json.dumps(play))
-            elapsed, changed = run_play(workdir, workdir / "inventory.yml", book, hosts)
+            elapsed, changed = run_play(workdir, workdir / "inventory.yml", book, hosts, ("ansible.netcommon",))
             if set(changed.values()) != {24}:
                 sys.exit(f"the first run should change 24 objects on every host: {changed}")
             logins = sum(login_count(sim) for sim in sims)
@@ -245,7 +172,7 @@ def main() -> None:
         f"python={sys.version.split()[0]} latency={args.latency}s best of {args.repeat}"
     )
     if args.mode == "play30":
-        if netcommon_root() is None:
+        if _ansible.collection_root("ansible.netcommon") is None:
             sys.exit("connection: httpapi needs the ansible.netcommon collection: pip install ansible")
         main_play30(args.hosts, args.latency, args.repeat)
         return

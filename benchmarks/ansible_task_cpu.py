@@ -19,35 +19,24 @@ are not counted. Per task = CPU / tasks run (the recap's ``ok`` over all hosts).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
-import re
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import _ansible
+
 from pyfmg import FortiManager
 from pyfmg.testing import FMGSimulator
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-PLAYS = REPO / "tests" / "ansible" / "playbooks"
+PLAYS = _ansible.REPO / "tests" / "ansible" / "playbooks"
 PASSWORD = "bench-password"
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
-PR_SET_CHILD_SUBREAPER = 36
-
-
-def become_subreaper() -> None:
-    """Adopt the ansible-connection daemons (they double-fork away from ansible-playbook)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed: the connection processes' CPU would be missed")
+COLLECTIONS = ("ansible.netcommon", "fortinet.fortimanager")
 
 
 def reap_all() -> None:
@@ -59,58 +48,10 @@ def reap_all() -> None:
             return
 
 
-def collections_root(name: str) -> str:
-    """The directory that holds ansible_collections/<name> (the pip package "ansible" ships them)."""
-    for entry in sys.path:
-        if entry and (Path(entry) / "ansible_collections" / Path(*name.split("."))).is_dir():
-            return entry
-    sys.exit(f"the {name} collection is not installed: pip install ansible")
-
-
-def environment(workdir: Path, forks: int) -> dict[str, str]:
-    config = workdir / "ansible.cfg"
-    config.write_text("[defaults]\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYFMG_"))}
-    paths = [str(REPO), collections_root("ansible.netcommon"), collections_root("fortinet.fortimanager")]
-    env.update(
-        {
-            "ANSIBLE_CONFIG": str(config),
-            "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(dict.fromkeys(paths)),
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_HOME": str(workdir / "home"),
-            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_FORKS": str(forks),
-            "ANSIBLE_PIPELINING": "true",
-            "ANSIBLE_GATHERING": "explicit",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_NOCOLOR": "true",
-            "ANSIBLE_DEPRECATION_WARNINGS": "false",
-        }
-    )
-    return env
-
-
-def inventory(sims: list[FMGSimulator], dialect: str, connection: str) -> dict[str, Any]:
-    hosts: dict[str, Any] = {}
-    for number, sim in enumerate(sims, start=1):
-        address, port = sim.host.rsplit(":", 1)
-        host: dict[str, Any] = {"ansible_python_interpreter": sys.executable}
-        if connection == "httpapi":
-            host.update(
-                ansible_connection="httpapi",
-                ansible_host=address,
-                ansible_port=int(port),  # the connection's socket is named after it
-                ansible_httpapi_port=int(port),
-                ansible_httpapi_use_ssl=False,
-                ansible_user="admin",
-                ansible_password=PASSWORD,
-            )
-            host["ansible_network_os"] = f"{dialect}.fortimanager.fortimanager"
-        else:
-            host.update(ansible_connection="local", fmg_host=sim.host)
-        hosts[f"fmg{number:02d}"] = host
-    return {"fortimanagers": {"hosts": hosts}}
+def inventory_host(sim: FMGSimulator, dialect: str, connection: str) -> dict[str, Any]:
+    if connection == "httpapi":
+        return _ansible.httpapi_host(sim.host, PASSWORD, network_os=f"{dialect}.fortimanager.fortimanager")
+    return _ansible.local_host(sim.host)
 
 
 def play(dialect: str, connection: str) -> list[dict[str, Any]]:
@@ -118,14 +59,7 @@ def play(dialect: str, connection: str) -> list[dict[str, Any]]:
 
     book = yaml.safe_load((PLAYS / f"realistic_{dialect}.yml").read_text())
     if connection == "local":
-        book[0]["module_defaults"] = {
-            "group/pyfmg.fortimanager.fortimanager": {
-                "host": "{{ fmg_host }}",
-                "username": "admin",
-                "password": PASSWORD,
-                "use_ssl": False,
-            }
-        }
+        book[0]["module_defaults"] = _ansible.local_module_defaults(PASSWORD)
     return book
 
 
@@ -142,22 +76,16 @@ def run_once(workdir: Path, book: Path, hosts: Path, forks: int) -> tuple[float,
     """CPU seconds of the process tree, wall seconds, tasks run, changes, output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    completed = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(hosts), str(book)],
-        env=environment(workdir, forks),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _ansible.run_playbook(hosts, book, _ansible.playbook_environment(workdir, forks, COLLECTIONS))
     wall = time.perf_counter() - started
     reap_all()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     output = completed.stdout + completed.stderr
-    recaps = RECAP.findall(completed.stdout)
-    if completed.returncode != 0 or len(recaps) != forks or any(int(r[4]) for r in recaps):
+    recaps = _ansible.play_recap(completed.stdout).values()
+    if completed.returncode != 0 or len(recaps) != forks or any(r["failed"] for r in recaps):
         sys.exit(f"ansible-playbook failed:\n{output[-4000:]}")
-    return cpu, wall, sum(int(r[1]) for r in recaps), sum(int(r[2]) for r in recaps), output
+    return cpu, wall, sum(r["ok"] for r in recaps), sum(r["changed"] for r in recaps), output
 
 
 def one_round(dialect: str, connection: str, hosts: int) -> dict[str, Any]:
@@ -171,7 +99,9 @@ def one_round(dialect: str, connection: str, hosts: int) -> dict[str, Any]:
             sim.clear_requests()
         with tempfile.TemporaryDirectory(prefix="taskcpu-") as tmp:
             workdir = Path(tmp)
-            (workdir / "hosts.yml").write_text(json.dumps(inventory(sims, dialect, connection)))
+            (workdir / "hosts.yml").write_text(
+                json.dumps(_ansible.inventory(inventory_host(sim, dialect, connection) for sim in sims))
+            )
             (workdir / "play.yml").write_text(json.dumps(play(dialect, connection)))
             figures: dict[str, Any] = {}
             for run in ("create", "rerun"):
@@ -195,7 +125,7 @@ def main() -> None:
     parser.add_argument("--connection", choices=["httpapi", "local"], default="httpapi", help="for pyfmg's play")
     parser.add_argument("--only", choices=["pyfmg", "fortinet"], help="measure one collection")
     args = parser.parse_args()
-    become_subreaper()
+    _ansible.become_subreaper()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"hosts={args.hosts} rounds={args.rounds} pyfmg connection={args.connection} cores={os.cpu_count()} "

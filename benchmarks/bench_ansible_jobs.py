@@ -25,11 +25,9 @@ lock, write or commit on a rerun.  This process adopts the daemonised
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,13 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import _ansible
 from _harness import ADDRESS_URL, PASSWORD, USER, CountedSimulator
 
 from pyfmg import FortiManager
-
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-PR_SET_CHILD_SUBREAPER = 36
 
 CALLBACK = '''
 import json, os, time
@@ -71,13 +66,6 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._end(result, "failed")
 '''
-
-
-def collections_root(name: str) -> str:
-    for entry in sys.path:
-        if entry and (Path(entry) / "ansible_collections" / Path(*name.split("."))).is_dir():
-            return entry
-    sys.exit(f"the {name} collection is not installed: pip install ansible")
 
 
 def connection_processes() -> dict[int, int]:
@@ -125,27 +113,9 @@ class Sampler(threading.Thread):
 
 
 def write_files(workdir: Path, host: str, objects: int, repeat: int) -> None:
-    address, port = host.rsplit(":", 1)
-    inventory = {
-        "fortimanagers": {
-            "hosts": {
-                "fmg": {
-                    "ansible_connection": "httpapi",
-                    "ansible_network_os": "pyfmg.fortimanager.fortimanager",
-                    "ansible_host": address,
-                    "ansible_port": int(port),
-                    "ansible_httpapi_port": int(port),
-                    "ansible_httpapi_use_ssl": False,
-                    "ansible_user": USER,
-                    "ansible_password": PASSWORD,
-                    "ansible_python_interpreter": sys.executable,
-                    # A 20,000-object job takes longer than the default 30 s a connection call may.
-                    "ansible_command_timeout": 600,
-                }
-            }
-        }
-    }
-    (workdir / "hosts.yml").write_text(json.dumps(inventory))
+    # A 20,000-object job takes longer than the default 30 s a connection call may.
+    fmg = dict(_ansible.httpapi_host(host, PASSWORD, user=USER), ansible_command_timeout=600)
+    (workdir / "hosts.yml").write_text(json.dumps(_ansible.inventory([fmg])))
     addresses = [
         {
             "name": f"a{i:06d}",
@@ -178,22 +148,8 @@ def write_files(workdir: Path, host: str, objects: int, repeat: int) -> None:
 
 
 def environment(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYFMG_"))}
-    (workdir / "ansible.cfg").write_text("[defaults]\n")
-    paths = [str(REPO), collections_root("ansible.netcommon")]
-    env.update(
-        ANSIBLE_CONFIG=str(workdir / "ansible.cfg"),
-        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(dict.fromkeys(paths)),
-        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-        ANSIBLE_HOME=str(workdir / "home"),
-        ANSIBLE_LOCAL_TEMP=str(workdir / "tmp"),
-        ANSIBLE_CALLBACK_PLUGINS=str(workdir / "callback_plugins"),
-        ANSIBLE_GATHERING="explicit",
-        ANSIBLE_RETRY_FILES_ENABLED="false",
-        ANSIBLE_NOCOLOR="true",
-        ANSIBLE_DEPRECATION_WARNINGS="false",
-        TASK_TIMES=str(workdir / "times.jsonl"),
-    )
+    env = _ansible.playbook_environment(workdir, 1, ["ansible.netcommon"])
+    env.update(ANSIBLE_CALLBACK_PLUGINS=str(workdir / "callback_plugins"), TASK_TIMES=str(workdir / "times.jsonl"))
     return env
 
 
@@ -201,14 +157,7 @@ def run_play(workdir: Path, book: str, sampler: Sampler) -> dict[str, Any]:
     times = workdir / "times.jsonl"
     times.unlink(missing_ok=True)
     started = time.perf_counter()
-    completed = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(workdir / "hosts.yml"), str(workdir / book)],
-        env=environment(workdir),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = _ansible.run_playbook(workdir / "hosts.yml", workdir / book, environment(workdir), cwd=workdir)
     wall = time.perf_counter() - started
     deadline = time.monotonic() + 60
     while connection_processes() and time.monotonic() < deadline:  # they end when the play closes them
@@ -237,9 +186,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--repeat", type=int, default=3, help="tasks of the memory play")
     args = parser.parse_args()
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
+    _ansible.become_subreaper()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"objects={args.objects} latency={args.latency} cores={os.cpu_count()} load average={load}", flush=True)
     sampler = Sampler()
