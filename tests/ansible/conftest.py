@@ -195,8 +195,8 @@ def simulators() -> Iterator[list[Any]]:
             sim.stop()
 
 
-def httpapi_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
-    """The inventory a fortinet.fortimanager user writes, with pyfmg's network_os: one login per host per play."""
+def httpapi_hosts(sims: list[Any], network_os: str = "pyfmg.fortimanager.fortimanager") -> dict[str, dict[str, Any]]:
+    """The inventory a fortinet.fortimanager user writes, with ``network_os``'s plugin: one login per host per play."""
     if NETCOMMON_ROOT is None:
         pytest.skip("connection: httpapi needs the ansible.netcommon collection (pip install ansible)")
     hosts: dict[str, dict[str, Any]] = {}
@@ -209,7 +209,7 @@ def httpapi_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
             # it, simulators sharing 127.0.0.1 would share one connection.
             "ansible_port": int(port),
             "ansible_connection": "httpapi",
-            "ansible_network_os": "pyfmg.fortimanager.fortimanager",
+            "ansible_network_os": network_os,
             "ansible_user": "admin",
             "ansible_password": PASSWORD,
             "ansible_httpapi_use_ssl": False,

@@ -12,7 +12,6 @@ at the same time.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,22 +31,8 @@ def fortinet_hosts(sims: list[Any]) -> dict[str, dict[str, Any]]:
         or not (Path(NETCOMMON_ROOT) / "ansible_collections" / "fortinet" / "fortimanager").is_dir()
     ):
         pytest.skip("needs the fortinet.fortimanager and ansible.netcommon collections (pip install ansible)")
-    hosts = {}
-    for number, sim in enumerate(sims, start=1):
-        address, port = sim.host.rsplit(":", 1)
-        hosts[f"fmg{number}"] = {
-            "ansible_host": address,
-            "ansible_httpapi_port": int(port),
-            "ansible_port": int(port),
-            "ansible_connection": "httpapi",
-            "ansible_network_os": "fortinet.fortimanager.fortimanager",
-            "ansible_user": "admin",
-            "ansible_password": PASSWORD,
-            "ansible_httpapi_use_ssl": False,
-            "ansible_python_interpreter": sys.executable,
-            "check": number == 2,
-        }
-    return hosts
+    hosts = httpapi_hosts(sims, network_os="fortinet.fortimanager.fortimanager")
+    return {name: dict(host, check=name == "fmg2") for name, host in hosts.items()}
 
 
 def fortinet_supports_check_mode() -> bool:
