@@ -94,8 +94,14 @@ class LoginSession(PyFMGSurface):
                     "get", [{"url": "/cli/global/system/global"}], msg=self._redactor.text(f"no valid session: {cause}")
                 )
         else:
-            with self._without_recovery():
-                self._lock_ctx.check_mode()
+            try:
+                with self._without_recovery():
+                    self._lock_ctx.check_mode()
+            except BaseException:
+                # login() raising means __exit__ never runs: end the new session here or it idles on.
+                with contextlib.suppress(Exception):
+                    self.logout()
+                raise
         login_url = self._auth.login_url
         if sid is not None:
             return 0, {"status": {"message": "OK", "code": 0}, "url": login_url}

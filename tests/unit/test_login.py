@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+import requests
 import responses
 
-from pyfmg import FMGOAuthTokenError, FMGValidSessionException, FMGValueError, FortiManager
+from pyfmg import FMGConnectionError, FMGOAuthTokenError, FMGValidSessionException, FMGValueError, FortiManager
 from pyfmg.auth import FORTICLOUD_REVOKE_URL, FORTICLOUD_TOKEN_URL
 
 from .fakefmg import HOST, PASSWORD, SID, FakeFMG, ok
@@ -213,3 +215,19 @@ def test_login_twice_logs_the_first_session_out(fake: FakeFMG) -> None:
     fmg.login()
     assert [b["params"][0]["url"] for b in fake.bodies] == ["sys/login/user", "sys/logout", "sys/login/user"]
     fmg.logout()
+
+
+def test_a_login_whose_workspace_check_fails_logs_the_new_session_out(fake: FakeFMG) -> None:
+    """login() raising inside ``with`` means __exit__ never runs: the session must not be left to idle."""
+
+    def drop_mode_check(method: str, params: list[Any], body: dict[str, Any]) -> Any:
+        if params[0].get("url") == "/cli/global/system/global":
+            raise requests.ConnectionError("connection reset by peer")
+        return None
+
+    fake.on(drop_mode_check)
+    fmg = FortiManager(HOST, "admin", PASSWORD)
+    with pytest.raises(FMGConnectionError), fmg:
+        raise AssertionError("the block must not run")
+    assert fake.bodies[-1]["params"][0]["url"] == "sys/logout" and fake.bodies[-1]["session"] == SID
+    assert fmg.sid is None
