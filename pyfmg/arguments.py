@@ -48,13 +48,19 @@ def check_verify(verify: Any) -> None:
 
 
 def checked_host(host: Any) -> str:
-    """``host`` without surrounding blanks; refused when missing or when it cannot be part of a URL
-    (``[::1``, ``fmg:port``), as requests would refuse it on the first call."""
+    """``host`` without surrounding blanks; refused when missing, when it carries a user or password
+    (``admin:pw@fmg``), or when it cannot be part of a URL (``[::1``, ``fmg:port``), as requests
+    would refuse it on the first call."""
     if not isinstance(host, str) or not host.strip():
         raise FMGValueError(
             "Host is required: the FortiManager's name or address, e.g. '10.1.1.1' or 'fmg.example.com:8443'"
         )
     host = host.strip()
+    if "@" in host:  # user:password@host: the password would ride in every URL that messages and logs quote
+        raise FMGValueError(
+            "host must be the FortiManager's address[:port] without a user or password (it contains '@'); "
+            "pass them as FortiManager(host, user, passwd), e.g. FortiManager('10.1.1.1', 'admin', password)"
+        )
     try:
         urllib.parse.urlsplit(f"https://{host}/").port  # noqa: B018 -- parsing the port is the check
     except ValueError as err:

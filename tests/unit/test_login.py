@@ -231,3 +231,10 @@ def test_a_login_whose_workspace_check_fails_logs_the_new_session_out(fake: Fake
         raise AssertionError("the block must not run")
     assert fake.bodies[-1]["params"][0]["url"] == "sys/logout" and fake.bodies[-1]["session"] == SID
     assert fmg.sid is None
+
+
+@pytest.mark.parametrize("host", ["admin:s3cret-pw@127.0.0.1:9", "admin:s3cret-pw@fmg:bad", "s3cret-pw@fmg"])
+def test_a_host_carrying_a_password_is_refused_without_repeating_it(host: str) -> None:
+    with pytest.raises(FMGValueError, match="without a user or password") as caught:
+        FortiManager(host, "admin", PASSWORD)
+    assert "s3cret-pw" not in str(caught.value)
