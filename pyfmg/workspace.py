@@ -269,18 +269,13 @@ class WorkspaceManager:
         are right; uncommitted changes under it are gone with it.  With an API key the scope is
         still unlocked at logout in case the refusal meant something else: such a lock never ends.
         """
-        adom = (needed.adom or "root").lower()
+        session_ends = self._session_ends()
         with self._guard:
-            gone = [
-                hold
-                for hold in self._holds.values()
-                if (hold.scope.adom or "root").lower() == adom
-                and (not (hold.scope.package or hold.scope.device) or hold.scope.name == needed.name)
-            ]
+            gone = [hold for hold in self._holds.values() if hold.scope.covers(needed)]
             for hold in gone:
                 del self._holds[hold.scope.name]
                 self._unsaved.discard(hold.scope)
-                if not self._session_ends():
+                if not session_ends:
                     self._maybe_locked.setdefault(hold.scope.name, hold.scope)
         if gone:
             logger.warning(
