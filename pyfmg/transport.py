@@ -338,11 +338,10 @@ class Transport:
         cause = f" ({type(err).__name__})" if err is not None else ""
         http = f"HTTP {status}, " if status is not None else ""
         if guard.reason in ("headers", "body") and not guard.passed():
-            speed = self.min_speed or DEFAULT_MIN_SPEED
-            rule = (
+            rule = (  # the figures of the guard that cut the call (min_speed may have changed since)
                 f"min_speed: headers within 2 x timeout={self.timeout:g} s + {guard.window:g} s"
                 if guard.reason == "headers"
-                else f"min_speed: at least {speed.bytes_per_second:g} bytes/s over every {guard.window:g} s"
+                else f"min_speed: at least {guard.bytes_per_second:g} bytes/s over every {guard.window:g} s"
             )
             return FMGReplyTooSlow(
                 self.redactor.text(

@@ -113,7 +113,6 @@ class CallGuard:
         window: float = math.inf,
     ) -> None:
         self.started = now
-        self.seconds = deadline
         self.deadline = now + deadline if deadline is not None else math.inf
         self.headers_within = headers_within
         self.headers_by = now + headers_within if headers_within is not None else math.inf
