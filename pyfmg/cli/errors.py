@@ -127,14 +127,14 @@ def _tls_reason(text: str) -> str:
     return "the certificate or the protocol was refused"
 
 
-def describe(error: BaseException, debug: bool = False, target: str = "the FortiManager") -> tuple[int, str]:
+def describe(error: BaseException, debug: bool = False) -> tuple[int, str]:
     """The exit status and the one-line message for an exception raised while a command ran."""
     if isinstance(error, CliError):
         return error.status, str(error)
     # Imported here: these pull in requests, which --help and --version never need.
     from pyfmg import FMGBaseException, FMGValueError
 
-    problem = connection_problem(error, target)
+    problem = connection_problem(error, "the FortiManager")
     if problem is not None:
         return EXIT_CONNECTION, problem
     text = " ".join(str(error).split()) or type(error).__name__
