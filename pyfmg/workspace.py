@@ -552,8 +552,7 @@ class WorkspaceManager:
                 code=code,
                 message=_message(data),
             )
-        entries = data if isinstance(data, list) else [data]
-        users = sorted({str(e["lock_user"]) for e in entries if isinstance(e, dict) and e.get("lock_user")})
+        users = sorted(set(_lock_users(data)))
         me = self._user()
         if code == 0 and users and (me is None or me in users):
             logger.info("%s is still locked by this session after a fault", scope.name)
@@ -636,11 +635,16 @@ class WorkspaceManager:
                 _code, data = self._get(candidate.url("lockinfo"))
             except Exception:  # the holder is a courtesy; never hide the lock error behind another
                 return None
-            entries = data if isinstance(data, list) else [data]
-            for entry in entries:
-                if isinstance(entry, dict) and entry.get("lock_user"):
-                    return str(entry["lock_user"])
+            users = _lock_users(data)
+            if users:
+                return users[0]
         return None
+
+
+def _lock_users(data: Any) -> list[str]:
+    """The ``lock_user`` of each entry of a lockinfo answer (one entry or a list), in its order."""
+    entries = data if isinstance(data, list) else [data]
+    return [str(entry["lock_user"]) for entry in entries if isinstance(entry, dict) and entry.get("lock_user")]
 
 
 def _is_name(value: Any, path: bool) -> bool:
