@@ -90,18 +90,17 @@ def object_task(ctx: TaskContext) -> Outcome:
                 validate=not params["bypass_validation"],
             )
 
+        # converge locks only if something must be written, commits once (only then) and always
+        # unlocks; a failed commit fails the objects it would have saved, each result kept. Under
+        # the play's lock it writes with that lock as is: nothing sent for it, nothing committed
+        # (the fmg_workspace task that releases it commits).
         try:
-            if ctx.check_mode or (held is None and own is None):
-                # The planner locks only if something must be written, commits once, always unlocks.
-                result = run(params["commit"])
+            if own is not None and not ctx.check_mode:
+                # workspace_locking_adom: that ADOM's lock, which converge then uses and commits.
+                with fmg.workspace(own.adom, package=own.package, device=own.device, commit=False, wait=wait):
+                    result = run(params["commit"])
             else:
-                # The play's lock (nothing sent for it), or the ADOM workspace_locking_adom names.
-                lock = held or own
-                with fmg.workspace(lock.adom, package=lock.package, device=lock.device, commit=False, wait=wait):
-                    result = run(False)
-                    if own is not None and params["commit"] and fmg.workspace_mode and wrote(result):
-                        code, data = fmg.commit(own.adom, own.package, own.device)
-                        check_status(code, data, "exec", own.url("commit"))
+                result = run(params["commit"] and held is None)
         except FMGValidationError as exc:
             raise FMGModuleFailure(
                 f"not sent: {'; '.join(exc.problems)} (checked against get {table_url} option=syntax; "
@@ -167,8 +166,14 @@ def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exceptio
     """The task's failure for a job that did not reach the wanted state, with every object's outcome."""
     failed = result.failed
     error = result.error
+    extra = {name: value for name, value in answer.items() if name not in ("msg", "failed", "code", "message", "url")}
     if error is not None and not wrote(result) and isinstance(error, Exception):
-        return error  # the lock (or the session) failed before anything was written: its own report
+        # Nothing was kept (the lock or the session failed first, or the commit failed and the
+        # unlock dropped the writes): the error's own report, with every object's outcome.
+        failure = failure_from_exception(error)
+        return FMGModuleFailure(
+            failure.msg, code=failure.code, message=failure.message, url=failure.url, **{**failure.extra, **extra}
+        )
     first = failed[0] if failed else None
     method = {"create": "add", "update": "update", "delete": "delete"}.get(first.action if first else "", "")
     url = table_url if first is None or first.action == "create" else first.url
@@ -184,7 +189,6 @@ def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exceptio
         parts.append(f"{len(written)} written: " + ", ".join(f"{item.key_value} ({item.status})" for item in written))
     code = first.code if first is not None else getattr(error, "code", None)
     message = first.message if first is not None else str(getattr(error, "message", "") or error)
-    extra = {name: value for name, value in answer.items() if name not in ("msg", "failed", "code", "message", "url")}
     return FMGModuleFailure("; ".join(parts), code=code, message=message, url=url, **extra)
 
 
