@@ -402,3 +402,11 @@ def test_a_refused_commit_under_workspace_locking_adom_keeps_every_objects_resul
     assert workspace_calls(sim) == ["lock", "commit", "unlock"] and sim.locks == {}
     assert not any(row["name"] == "c1" for row in sim.objects(ADDRESSES))
     plugin.logout()
+
+
+def test_facts_params_that_are_not_a_dict_fail_clearly_before_any_login(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    failure = task(plugin, "fmg_info", facts={"selector": "firewall_address", "params": ["root"]})["failure"]
+    assert failure["msg"].startswith("facts.params must be a dict"), failure
+    assert "list" in failure["msg"] and sim.requests == []
+    plugin.logout()

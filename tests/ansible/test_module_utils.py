@@ -406,3 +406,27 @@ def test_a_play_workspace_knows_which_locks_are_gone() -> None:
     assert play.lost({"root": "c0"}, ["root"]) == ["root"]  # taken by an earlier connection process
     assert play.lost({"root": "c1"}, []) == ["root"]  # the client no longer holds it (session lost)
     assert play.lost(None, []) == []
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"selector": "firewall_address", "params": ["adom", "root"]},
+        {"selector": "firewall_address", "params": "address=web01"},
+        {"selector": ["firewall_address"]},
+    ],
+)
+def test_facts_that_are_not_shaped_as_fmgr_facts_fail_clearly(facts: dict[str, Any]) -> None:
+    """Under connection: local: the module's own failure, not a traceback, before any login."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec
+
+    module = ExitingModule()
+    checked = ArgumentSpecValidator(argument_spec("fmg_info")).validate({"facts": facts, "host": "unused.invalid"})
+    assert not checked.error_messages, checked.error_messages
+    module.params = checked.validated_parameters
+    with pytest.raises(SystemExit):
+        glue.run_task(module, glue.TaskContext(module.params), tasks.info_task)
+    assert module.exited["failed"] and module.exited["msg"].startswith("facts."), module.exited
+    assert "must be" in module.exited["msg"] or "is not one" in module.exited["msg"], module.exited

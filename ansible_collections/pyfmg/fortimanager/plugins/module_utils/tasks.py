@@ -316,13 +316,19 @@ QUERY_KEYS = ("fields", "filter", "range", "sortings", "option")
 
 def facts_url(facts: dict[str, Any], default_adom: str) -> str:
     """The URL a fmgr_fact ``facts`` block reads: its selector's template filled from its params."""
-    values = {str(key): value for key, value in (facts.get("params") or {}).items()}
+    params = facts.get("params") or {}
+    if not isinstance(params, dict):
+        raise FMGModuleFailure(
+            f"facts.params must be a dict of the selector's parameters (e.g. {{adom: root, address: web01}}), "
+            f"not {type(params).__name__}"
+        )
+    values = {str(key): value for key, value in params.items()}
     values.setdefault("adom", default_adom)
     if facts.get("url"):
         template = str(facts["url"])
     else:
         selector = facts.get("selector")
-        if selector not in SELECTORS:
+        if not isinstance(selector, str) or selector not in SELECTORS:
             raise FMGModuleFailure(
                 f"facts.selector {selector!r} is not one pyfmg knows ({', '.join(sorted(SELECTORS))}); "
                 "give facts.url with the table's URL instead"
