@@ -466,7 +466,9 @@ def task_log(enabled: bool) -> Iterator[list[str]]:
     """With ``enabled`` (the ``enable_log`` option), the pyfmg log records of the block, as lines.
 
     The client logs every exchange at DEBUG through its Redactor (password, API key, tokens and
-    session id masked); the lines end up in the task's result as ``log``.
+    session id masked); the lines end up in the task's result as ``log``. Meanwhile the records
+    stop at the ``pyfmg`` logger: in the httpapi connection process Ansible's ``log_path``
+    handler sits on the root logger, and every request and reply body would land in its file.
     """
     lines: list[str] = []
     if not enabled:
@@ -479,14 +481,16 @@ def task_log(enabled: bool) -> Iterator[list[str]]:
 
     handler = Collect(logging.DEBUG)
     package = logging.getLogger("pyfmg")
-    level = package.level
+    level, propagate = package.level, package.propagate
     package.addHandler(handler)
     package.setLevel(logging.DEBUG)
+    package.propagate = False
     try:
         yield lines
     finally:
         package.removeHandler(handler)
         package.setLevel(level)
+        package.propagate = propagate
 
 
 def run_module(module_name: str) -> None:
