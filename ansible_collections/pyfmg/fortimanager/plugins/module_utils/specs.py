@@ -61,6 +61,10 @@ _FMG_OBJECT = {
 #: JSON-RPC methods fmg_rpc sends.
 RPC_METHODS = ("add", "clone", "delete", "exec", "get", "move", "replace", "set", "unset", "update")
 
+#: JSON-RPC method -> name of the pyfmg client method that sends it (fmg_rpc; the httpapi
+#: plugin's send_request, which reaches nothing else).
+CLIENT_METHODS = {method: "execute" if method == "exec" else method for method in RPC_METHODS}
+
 _FMG_RPC = {
     "method": {"type": "str", "choices": list(RPC_METHODS)},
     "url": {"type": "str"},

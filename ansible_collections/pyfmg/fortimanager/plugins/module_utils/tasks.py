@@ -27,7 +27,7 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (
     write_lock,
     write_scope,
 )
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import RPC_METHODS
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import CLIENT_METHODS
 
 try:
     from pyfmg import FMGLockScopeError, FMGValidationError, LockScope, lock_scope
@@ -193,10 +193,6 @@ def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exceptio
 
 
 # --- fmg_rpc ---------------------------------------------------------------------------------
-#: JSON-RPC method -> name of the pyfmg client method that sends it.
-CLIENT_METHODS = {method: "execute" if method == "exec" else method for method in RPC_METHODS}
-
-
 def lock_for(ctx: Any, method: str, url: str, data: Any) -> Any:
     """The workspace lock scope for this request, or None."""
     lock = ctx.params["lock"]
