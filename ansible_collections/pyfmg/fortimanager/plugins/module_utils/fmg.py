@@ -22,6 +22,7 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import (
     FMG_ARGUMENT_SPEC,
+    LOCKS_FACT,
     RC_OPTIONS,
     argument_spec,
     module_keywords,
@@ -108,8 +109,6 @@ class PlayWorkspace:
     facts say the play holds must be this process's, or they were lost with an earlier one.
     """
 
-    FACT = "pyfmg_workspace_locks"
-
     def __init__(self, connection_id: str) -> None:
         self.connection_id = connection_id
         self.locks: dict[str, Any] = {}  # scope name -> LockScope
@@ -134,7 +133,7 @@ class PlayWorkspace:
         }
 
     def facts(self) -> dict[str, Any]:
-        return {self.FACT: dict.fromkeys(self.locks, self.connection_id)}
+        return {LOCKS_FACT: dict.fromkeys(self.locks, self.connection_id)}
 
     def lost(self, expected: Any, held_by_client: list[str]) -> list[str]:
         """Locks the host's facts say the play took that this connection no longer holds."""
