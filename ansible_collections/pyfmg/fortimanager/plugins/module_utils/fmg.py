@@ -21,9 +21,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import (
-    FMG_ARGUMENT_SPEC,
     LOCKS_FACT,
-    RC_OPTIONS,
     argument_spec,
     module_keywords,
 )
@@ -43,7 +41,6 @@ try:
         LockScope,
         Redactor,
         Retry,
-        converge,
         lock_scope,
     )
 
@@ -52,21 +49,17 @@ try:
 except ImportError:
     # new_module() turns this into Ansible's standard "missing required library" failure.
     PYFMG_IMPORT_ERROR: str | None = traceback.format_exc()
-    converge = None  # type: ignore[assignment]
     Redactor = Retry = FortiManager = None  # type: ignore[assignment,misc]
     FMG_ERRORS = ()
 else:
     PYFMG_IMPORT_ERROR = None
 
 __all__ = [
-    "FMG_ARGUMENT_SPEC",
-    "RC_OPTIONS",
     "FMGModuleFailure",
     "PlayWorkspace",
     "TaskContext",
     "check_rc",
     "check_status",
-    "converge",
     "failure_from_exception",
     "fmg_client",
     "follow_task",
@@ -262,8 +255,8 @@ def reply_meta(code: Any, data: Any, url: str) -> dict[str, Any]:
 
 @contextmanager
 def fmg_client(module: Any) -> Iterator[Any]:
-    """A logged-in client for ``module`` (its params and warn()); every lock it took is released
-    and it logs out on the way out, also when the block raised."""
+    """A logged-in client for ``module`` (anything with params and warn(): a TaskContext); every
+    lock it took is released and it logs out on the way out, also when the block raised."""
     params = module.params
     api_key = params["api_key"]
     cloud_token = None if api_key else params.get("forticloud_access_token")
@@ -512,7 +505,7 @@ def run_task(module: Any, ctx: TaskContext, task: Callable[[TaskContext], Any]) 
         try:
             outcome = task(ctx)
             if callable(outcome):
-                with fmg_client(_Warner(module, ctx)) as fmg:
+                with fmg_client(ctx) as fmg:
                     redactor.add(getattr(fmg, "sid", None))
                     result = outcome(fmg)
                     redactor.add(getattr(fmg, "sid", None))
@@ -538,11 +531,3 @@ def run_task(module: Any, ctx: TaskContext, task: Callable[[TaskContext], Any]) 
     if enable_log:
         result["log"] = log
     module.exit_json(**redactor.data(result))
-
-
-class _Warner:
-    """A module's params with the task's warn(): what fmg_client needs."""
-
-    def __init__(self, module: AnsibleModule, ctx: TaskContext) -> None:
-        self.params = module.params
-        self.warn = ctx.warn
