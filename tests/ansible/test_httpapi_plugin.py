@@ -7,6 +7,7 @@ action plugins send them (``pyfmg_task`` with arguments checked against the modu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -383,4 +384,29 @@ def test_unlocking_without_commit_drops_the_changes_and_says_which(sim: FMGSimul
     released = task(plugin, "fmg_workspace", held=held, state="unlocked", commit=False)["result"]
     assert released["discarded"] == [f"created {ADDRESSES}/draft"] and released["committed"] == []
     assert not any(row["name"] == "draft" for row in sim.objects(ADDRESSES)) and sim.locks == {}
+    plugin.logout()
+
+
+def test_a_refused_commit_under_workspace_locking_adom_keeps_every_objects_result(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    refused = json.dumps({"result": [{"status": {"code": -1, "message": "Commit failed: disk full"}}]}).encode()
+    sim.inject("raw", method="exec", url="dvmdb/adom/root/workspace/commit", status=200, body=refused)
+    objects = [{"name": "c1", "attributes": {"subnet": "10.0.0.1/32"}}, {"name": "c2", "state": "absent"}]
+    failure = task(plugin, "fmg_object", url=ADDRESSES, workspace_locking_adom="root", objects=objects)["failure"]
+    assert "disk full" in failure["msg"] and failure["code"] == -1, failure
+    # Each object's result is there: the written one says it was not committed, the absent one is unchanged.
+    assert [(item["name"], item["action"]) for item in failure["objects"]] == [("c1", "create"), ("c2", "none")]
+    assert failure["objects"][0]["status"] == "failed" and "not committed" in failure["objects"][0]["message"]
+    assert "status" not in failure["objects"][1]
+    assert failure["changed"] is False  # unlocking dropped the uncommitted write
+    assert workspace_calls(sim) == ["lock", "commit", "unlock"] and sim.locks == {}
+    assert not any(row["name"] == "c1" for row in sim.objects(ADDRESSES))
+    plugin.logout()
+
+
+def test_facts_params_that_are_not_a_dict_fail_clearly_before_any_login(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    failure = task(plugin, "fmg_info", facts={"selector": "firewall_address", "params": ["root"]})["failure"]
+    assert failure["msg"].startswith("facts.params must be a dict"), failure
+    assert "list" in failure["msg"] and sim.requests == []
     plugin.logout()

@@ -406,3 +406,57 @@ def test_a_play_workspace_knows_which_locks_are_gone() -> None:
     assert play.lost({"root": "c0"}, ["root"]) == ["root"]  # taken by an earlier connection process
     assert play.lost({"root": "c1"}, []) == ["root"]  # the client no longer holds it (session lost)
     assert play.lost(None, []) == []
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"selector": "firewall_address", "params": ["adom", "root"]},
+        {"selector": "firewall_address", "params": "address=web01"},
+        {"selector": ["firewall_address"]},
+    ],
+)
+def test_facts_that_are_not_shaped_as_fmgr_facts_fail_clearly(facts: dict[str, Any]) -> None:
+    """Under connection: local: the module's own failure, not a traceback, before any login."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec
+
+    module = ExitingModule()
+    checked = ArgumentSpecValidator(argument_spec("fmg_info")).validate({"facts": facts, "host": "unused.invalid"})
+    assert not checked.error_messages, checked.error_messages
+    module.params = checked.validated_parameters
+    with pytest.raises(SystemExit):
+        glue.run_task(module, glue.TaskContext(module.params), tasks.info_task)
+    assert module.exited["failed"] and module.exited["msg"].startswith("facts."), module.exited
+    assert "must be" in module.exited["msg"] or "is not one" in module.exited["msg"], module.exited
+
+
+def test_enable_log_collects_the_records_without_passing_them_to_ansibles_log() -> None:
+    """Ansible's log_path handler sits on the root logger (logging.basicConfig in the connection process)."""
+    import logging
+
+    class Collect(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.DEBUG)
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    root, package = logging.getLogger(), logging.getLogger("pyfmg")
+    ansible_log = Collect()
+    root.addHandler(ansible_log)
+    before = (root.level, package.level, package.propagate)
+    root.setLevel(logging.DEBUG)
+    try:
+        with glue.task_log(True) as lines:
+            logging.getLogger("pyfmg.transport").debug("request body")
+        assert lines == ["DEBUG pyfmg.transport: request body"]
+        assert ansible_log.lines == []
+        assert (package.level, package.propagate) == before[1:]
+        logging.getLogger("pyfmg.transport").warning("after the task")
+        assert ansible_log.lines == ["after the task"]  # as before the task
+    finally:
+        root.removeHandler(ansible_log)
+        root.setLevel(before[0])

@@ -33,6 +33,9 @@ from typing import Any  # noqa: E402
 
 from ansible.plugins.httpapi import HttpApiBase  # noqa: E402
 
+# Plain data, without pyfmg: cheap in the workers that build this plugin (see _glue).
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import CLIENT_METHODS  # noqa: E402
+
 logger = logging.getLogger(__name__)
 
 
@@ -52,10 +55,6 @@ def _tasks() -> Any:
     from ansible_collections.pyfmg.fortimanager.plugins.module_utils import tasks
 
     return tasks
-
-
-#: The client methods send_request may call; nothing else is reachable.
-CLIENT_METHODS = frozenset({"get", "add", "set", "update", "delete", "replace", "clone", "execute", "move", "unset"})
 
 
 class HttpApi(HttpApiBase):
@@ -102,11 +101,13 @@ class HttpApi(HttpApiBase):
 
     def send_request(self, method: str, params: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
         """One JSON-RPC ``method`` on the first of ``params`` (``{"url": ..., ...}``): ``{"result": [code, data]}``."""
-        name = {"exec": "execute"}.get(method, method)
+        # The JSON-RPC name (exec) or the client's (execute); the client methods fmg_rpc uses, nothing else.
+        name = CLIENT_METHODS.get(method, method)
+        allowed = sorted(CLIENT_METHODS.values())
         if not isinstance(params, list) or not params or not isinstance(params[0], dict) or "url" not in params[0]:
             return {"failure": {"msg": "send_request needs params as a list of {url, ...}"}}
-        if name not in CLIENT_METHODS:
-            return {"failure": {"msg": f"send_request: {method!r} is not one of {', '.join(sorted(CLIENT_METHODS))}"}}
+        if name not in allowed:
+            return {"failure": {"msg": f"send_request: {method!r} is not one of {', '.join(allowed)}"}}
         param = dict(params[0])
         url = param.pop("url")
         try:

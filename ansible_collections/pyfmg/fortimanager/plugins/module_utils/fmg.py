@@ -21,8 +21,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import (
-    FMG_ARGUMENT_SPEC,
-    RC_OPTIONS,
+    LOCKS_FACT,
     argument_spec,
     module_keywords,
 )
@@ -42,7 +41,6 @@ try:
         LockScope,
         Redactor,
         Retry,
-        converge,
         lock_scope,
     )
 
@@ -51,21 +49,17 @@ try:
 except ImportError:
     # new_module() turns this into Ansible's standard "missing required library" failure.
     PYFMG_IMPORT_ERROR: str | None = traceback.format_exc()
-    converge = None  # type: ignore[assignment]
     Redactor = Retry = FortiManager = None  # type: ignore[assignment,misc]
     FMG_ERRORS = ()
 else:
     PYFMG_IMPORT_ERROR = None
 
 __all__ = [
-    "FMG_ARGUMENT_SPEC",
-    "RC_OPTIONS",
     "FMGModuleFailure",
     "PlayWorkspace",
     "TaskContext",
     "check_rc",
     "check_status",
-    "converge",
     "failure_from_exception",
     "fmg_client",
     "follow_task",
@@ -108,8 +102,6 @@ class PlayWorkspace:
     facts say the play holds must be this process's, or they were lost with an earlier one.
     """
 
-    FACT = "pyfmg_workspace_locks"
-
     def __init__(self, connection_id: str) -> None:
         self.connection_id = connection_id
         self.locks: dict[str, Any] = {}  # scope name -> LockScope
@@ -134,7 +126,7 @@ class PlayWorkspace:
         }
 
     def facts(self) -> dict[str, Any]:
-        return {self.FACT: dict.fromkeys(self.locks, self.connection_id)}
+        return {LOCKS_FACT: dict.fromkeys(self.locks, self.connection_id)}
 
     def lost(self, expected: Any, held_by_client: list[str]) -> list[str]:
         """Locks the host's facts say the play took that this connection no longer holds."""
@@ -263,8 +255,8 @@ def reply_meta(code: Any, data: Any, url: str) -> dict[str, Any]:
 
 @contextmanager
 def fmg_client(module: Any) -> Iterator[Any]:
-    """A logged-in client for ``module`` (its params and warn()); every lock it took is released
-    and it logs out on the way out, also when the block raised."""
+    """A logged-in client for ``module`` (anything with params and warn(): a TaskContext); every
+    lock it took is released and it logs out on the way out, also when the block raised."""
     params = module.params
     api_key = params["api_key"]
     cloud_token = None if api_key else params.get("forticloud_access_token")
@@ -466,7 +458,9 @@ def task_log(enabled: bool) -> Iterator[list[str]]:
     """With ``enabled`` (the ``enable_log`` option), the pyfmg log records of the block, as lines.
 
     The client logs every exchange at DEBUG through its Redactor (password, API key, tokens and
-    session id masked); the lines end up in the task's result as ``log``.
+    session id masked); the lines end up in the task's result as ``log``. Meanwhile the records
+    stop at the ``pyfmg`` logger: in the httpapi connection process Ansible's ``log_path``
+    handler sits on the root logger, and every request and reply body would land in its file.
     """
     lines: list[str] = []
     if not enabled:
@@ -479,14 +473,16 @@ def task_log(enabled: bool) -> Iterator[list[str]]:
 
     handler = Collect(logging.DEBUG)
     package = logging.getLogger("pyfmg")
-    level = package.level
+    level, propagate = package.level, package.propagate
     package.addHandler(handler)
     package.setLevel(logging.DEBUG)
+    package.propagate = False
     try:
         yield lines
     finally:
         package.removeHandler(handler)
         package.setLevel(level)
+        package.propagate = propagate
 
 
 def run_module(module_name: str) -> None:
@@ -509,7 +505,7 @@ def run_task(module: Any, ctx: TaskContext, task: Callable[[TaskContext], Any]) 
         try:
             outcome = task(ctx)
             if callable(outcome):
-                with fmg_client(_Warner(module, ctx)) as fmg:
+                with fmg_client(ctx) as fmg:
                     redactor.add(getattr(fmg, "sid", None))
                     result = outcome(fmg)
                     redactor.add(getattr(fmg, "sid", None))
@@ -535,11 +531,3 @@ def run_task(module: Any, ctx: TaskContext, task: Callable[[TaskContext], Any]) 
     if enable_log:
         result["log"] = log
     module.exit_json(**redactor.data(result))
-
-
-class _Warner:
-    """A module's params with the task's warn(): what fmg_client needs."""
-
-    def __init__(self, module: AnsibleModule, ctx: TaskContext) -> None:
-        self.params = module.params
-        self.warn = ctx.warn

@@ -61,6 +61,13 @@ _FMG_OBJECT = {
 #: JSON-RPC methods fmg_rpc sends.
 RPC_METHODS = ("add", "clone", "delete", "exec", "get", "move", "replace", "set", "unset", "update")
 
+#: JSON-RPC method -> name of the pyfmg client method that sends it (fmg_rpc; the httpapi
+#: plugin's send_request, which reaches nothing else).
+CLIENT_METHODS = {method: "execute" if method == "exec" else method for method in RPC_METHODS}
+
+#: The host fact fmg_workspace sets: the locks the play holds, and the connection that holds them.
+LOCKS_FACT = "pyfmg_workspace_locks"
+
 _FMG_RPC = {
     "method": {"type": "str", "choices": list(RPC_METHODS)},
     "url": {"type": "str"},

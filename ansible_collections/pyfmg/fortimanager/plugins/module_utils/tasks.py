@@ -27,7 +27,7 @@ from ansible_collections.pyfmg.fortimanager.plugins.module_utils.fmg import (
     write_lock,
     write_scope,
 )
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import RPC_METHODS
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import CLIENT_METHODS
 
 try:
     from pyfmg import FMGLockScopeError, FMGValidationError, LockScope, lock_scope
@@ -90,18 +90,17 @@ def object_task(ctx: TaskContext) -> Outcome:
                 validate=not params["bypass_validation"],
             )
 
+        # converge locks only if something must be written, commits once (only then) and always
+        # unlocks; a failed commit fails the objects it would have saved, each result kept. Under
+        # the play's lock it writes with that lock as is: nothing sent for it, nothing committed
+        # (the fmg_workspace task that releases it commits).
         try:
-            if ctx.check_mode or (held is None and own is None):
-                # The planner locks only if something must be written, commits once, always unlocks.
-                result = run(params["commit"])
+            if own is not None and not ctx.check_mode:
+                # workspace_locking_adom: that ADOM's lock, which converge then uses and commits.
+                with fmg.workspace(own.adom, package=own.package, device=own.device, commit=False, wait=wait):
+                    result = run(params["commit"])
             else:
-                # The play's lock (nothing sent for it), or the ADOM workspace_locking_adom names.
-                lock = held or own
-                with fmg.workspace(lock.adom, package=lock.package, device=lock.device, commit=False, wait=wait):
-                    result = run(False)
-                    if own is not None and params["commit"] and fmg.workspace_mode and wrote(result):
-                        code, data = fmg.commit(own.adom, own.package, own.device)
-                        check_status(code, data, "exec", own.url("commit"))
+                result = run(params["commit"] and held is None)
         except FMGValidationError as exc:
             raise FMGModuleFailure(
                 f"not sent: {'; '.join(exc.problems)} (checked against get {table_url} option=syntax; "
@@ -167,8 +166,14 @@ def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exceptio
     """The task's failure for a job that did not reach the wanted state, with every object's outcome."""
     failed = result.failed
     error = result.error
+    extra = {name: value for name, value in answer.items() if name not in ("msg", "failed", "code", "message", "url")}
     if error is not None and not wrote(result) and isinstance(error, Exception):
-        return error  # the lock (or the session) failed before anything was written: its own report
+        # Nothing was kept (the lock or the session failed first, or the commit failed and the
+        # unlock dropped the writes): the error's own report, with every object's outcome.
+        failure = failure_from_exception(error)
+        return FMGModuleFailure(
+            failure.msg, code=failure.code, message=failure.message, url=failure.url, **{**failure.extra, **extra}
+        )
     first = failed[0] if failed else None
     method = {"create": "add", "update": "update", "delete": "delete"}.get(first.action if first else "", "")
     url = table_url if first is None or first.action == "create" else first.url
@@ -184,15 +189,10 @@ def job_failure(result: Any, table_url: str, answer: dict[str, Any]) -> Exceptio
         parts.append(f"{len(written)} written: " + ", ".join(f"{item.key_value} ({item.status})" for item in written))
     code = first.code if first is not None else getattr(error, "code", None)
     message = first.message if first is not None else str(getattr(error, "message", "") or error)
-    extra = {name: value for name, value in answer.items() if name not in ("msg", "failed", "code", "message", "url")}
     return FMGModuleFailure("; ".join(parts), code=code, message=message, url=url, **extra)
 
 
 # --- fmg_rpc ---------------------------------------------------------------------------------
-#: JSON-RPC method -> name of the pyfmg client method that sends it.
-CLIENT_METHODS = {method: "execute" if method == "exec" else method for method in RPC_METHODS}
-
-
 def lock_for(ctx: Any, method: str, url: str, data: Any) -> Any:
     """The workspace lock scope for this request, or None."""
     lock = ctx.params["lock"]
@@ -312,13 +312,19 @@ QUERY_KEYS = ("fields", "filter", "range", "sortings", "option")
 
 def facts_url(facts: dict[str, Any], default_adom: str) -> str:
     """The URL a fmgr_fact ``facts`` block reads: its selector's template filled from its params."""
-    values = {str(key): value for key, value in (facts.get("params") or {}).items()}
+    params = facts.get("params") or {}
+    if not isinstance(params, dict):
+        raise FMGModuleFailure(
+            f"facts.params must be a dict of the selector's parameters (e.g. {{adom: root, address: web01}}), "
+            f"not {type(params).__name__}"
+        )
+    values = {str(key): value for key, value in params.items()}
     values.setdefault("adom", default_adom)
     if facts.get("url"):
         template = str(facts["url"])
     else:
         selector = facts.get("selector")
-        if selector not in SELECTORS:
+        if not isinstance(selector, str) or selector not in SELECTORS:
             raise FMGModuleFailure(
                 f"facts.selector {selector!r} is not one pyfmg knows ({', '.join(sorted(SELECTORS))}); "
                 "give facts.url with the table's URL instead"

@@ -24,13 +24,14 @@ from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import argument_spec, module_keywords
+from ansible_collections.pyfmg.fortimanager.plugins.module_utils.specs import (
+    LOCKS_FACT,
+    argument_spec,
+    module_keywords,
+)
 
 #: More objects than this are not echoed in the result's invocation.
 INVOCATION_OBJECTS = 100
-
-#: The host fact fmg_workspace sets: the locks the play holds, and the connection that holds them.
-LOCKS_FACT = "pyfmg_workspace_locks"
 
 
 def held_locks(task_vars: dict[str, Any] | None, socket_path: str) -> Any:
