@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyfmg.exceptions import FMGValueError
+from pyfmg.exceptions import FMGValueError, bounded_repr
 
 logger = logging.getLogger(__name__)
 
@@ -242,11 +242,11 @@ def plan_change(
     ``enums`` maps enum attributes to their ``{name: number}`` choices (see :func:`table_enums`).
     """
     if state not in ("present", "absent"):
-        raise FMGValueError(f"state must be 'present' or 'absent', not {state!r}")
+        raise FMGValueError(f"state must be 'present' or 'absent', not {bounded_repr(state, 80)}")
     if not isinstance(wanted, dict):
         raise FMGValueError(f"wanted attributes must be a dict, not {type(wanted).__name__}")
     if key_value is None or key_value == "":
-        raise FMGValueError(f"the object's key {key!r} needs a value")
+        raise FMGValueError(f"the object's key {bounded_repr(key, 80)} needs a value")
     wanted = {name: value for name, value in wanted.items() if name != key}
     change = ObjectChange(
         action="none",

@@ -27,7 +27,7 @@ from .compare import object_url as object_url
 from .compare import plan_change as plan_change
 from .compare import values_match as values_match
 from .exceptions import FMGObjectStatusError as FMGObjectStatusError
-from .exceptions import FMGValueError
+from .exceptions import FMGValueError, bounded_repr
 from .validation import SchemaCache
 
 #: Status code FortiManager returns for a ``get`` on an object that is not there.
@@ -102,7 +102,7 @@ def apply_object_change(fmg: ObjectClient, change: ObjectChange) -> Any:
     :class:`FMGObjectStatusError` when FortiManager refuses the write; nothing is retried.
     """
     if change.action not in ACTIONS:
-        raise FMGValueError(f"unknown action {change.action!r}; expected one of {ACTIONS}")
+        raise FMGValueError(f"unknown action {bounded_repr(change.action, 80)}; expected one of {ACTIONS}")
     return planning.apply_change(planning.object_channel(fmg), change)
 
 

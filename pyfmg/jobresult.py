@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from .exceptions import FMGConvergeError
+from .exceptions import FMGConvergeError, bounded_repr
 
 #: Every ``ObjectResult.status``; the first four and ``planned`` count as changes.
 STATUSES = ("created", "updated", "deleted", "unchanged", "planned", "failed")
@@ -158,7 +158,7 @@ class ConvergeResult(Sequence[ObjectResult]):
         if failed:
             first = failed[0]
             parts.append(
-                f"{len(failed)} of {len(self.items)} objects failed, the first {first.key_value!r} "
+                f"{len(failed)} of {len(self.items)} objects failed, the first {bounded_repr(first.key_value, 80)} "
                 f"({first.action}: {first.code}, {first.message})"
             )
         raise FMGConvergeError(f"converge {self.url}: " + "; ".join(parts), result=self)

@@ -43,6 +43,7 @@ from .exceptions import (
     FMGValidSessionException,
     FMGValueError,
     FMGWorkspaceError,
+    bounded_repr,
 )
 from .jobresult import ConvergeResult, ObjectResult
 from .lockscope import lock_scope
@@ -250,7 +251,7 @@ def _write_param(change: ObjectChange) -> tuple[str, dict[str, Any]]:
         return "update", {"url": change.object_url, "data": change.write_payload()}
     if change.action == "delete":
         return "delete", {"url": change.object_url}
-    raise FMGValueError(f"unknown action {change.action!r}; expected create, update or delete")
+    raise FMGValueError(f"unknown action {bounded_repr(change.action, 80)}; expected create, update or delete")
 
 
 class _NotSent(Exception):
@@ -587,9 +588,11 @@ def _check_options(chunk_size: Any, workers: Any, max_workers: int, progress: An
         workers = min(DEFAULT_WORKERS, max_workers)
     bulk.check_options("converge", chunk_size, workers, max_workers)
     if progress is not None and not callable(progress):
-        raise FMGValueError(f"progress must be a function called as progress(done, total), got {progress!r:.80}")
+        raise FMGValueError(
+            f"progress must be a function called as progress(done, total), got {bounded_repr(progress, 80)}"
+        )
     if wait is not None and (isinstance(wait, bool) or not isinstance(wait, (int, float)) or wait != wait):
-        raise FMGValueError(f"wait must be a number of seconds or None, got {wait!r:.80}")
+        raise FMGValueError(f"wait must be a number of seconds or None, got {bounded_repr(wait, 80)}")
     return int(workers)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import bulk
 from .compare import object_url
-from .exceptions import FMGInvalidResponse, FMGObjectStatusError
+from .exceptions import FMGInvalidResponse, FMGObjectStatusError, bounded_repr
 
 Reply = tuple[int, Any]
 
@@ -55,7 +55,7 @@ def statuses(method: str, params: list[dict[str, Any]], code: int, reply: Any) -
     for result in reply:
         status = result.get("status") if isinstance(result, dict) else None
         if not isinstance(status, dict) or not isinstance(status.get("code"), int):
-            raise FMGInvalidResponse(f"{method} {url}: a result without a status code: {result!r:.200}", url=url)
+            raise FMGInvalidResponse(f"{method} {url}: a result without a status code: {bounded_repr(result)}", url=url)
         statuses.append((status["code"], result.get("data"), str(status.get("message", ""))))
     return statuses
 

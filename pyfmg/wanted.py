@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .exceptions import FMGValueError
+from .exceptions import FMGValueError, bounded_repr
 
 STATES = ("present", "absent")
+#: Largest integer key value taken: FortiManager's numeric keys (policyid...) are uint32.
+MAX_KEY_NUMBER = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -32,42 +34,58 @@ class Want:
 
 def check_url(url: Any) -> str:
     if not isinstance(url, str) or not url.strip().strip("/"):
-        raise FMGValueError(f"a table URL is needed, e.g. 'pm/config/adom/root/obj/firewall/address', got {url!r:.80}")
+        raise FMGValueError(
+            f"a table URL is needed, e.g. 'pm/config/adom/root/obj/firewall/address', got {bounded_repr(url, 80)}"
+        )
     return url
 
 
 def _check_key_name(key: Any) -> str:
     if not isinstance(key, str) or not key:
-        raise FMGValueError(f"key must name the table's key attribute, e.g. 'name' or 'policyid', got {key!r:.80}")
+        raise FMGValueError(
+            f"key must name the table's key attribute, e.g. 'name' or 'policyid', got {bounded_repr(key, 80)}"
+        )
     return key
 
 
 def _checked_key(value: Any, label: str, key: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        raise FMGValueError(f"{label}: its {key!r} must be a non-empty string or an integer, got {value!r:.80}")
+        raise FMGValueError(
+            f"{label}: its {bounded_repr(key, 80)} must be a non-empty string or an integer, "
+            f"got {bounded_repr(value, 80)}"
+        )
+    if isinstance(value, int) and not 0 <= value <= MAX_KEY_NUMBER:
+        raise FMGValueError(
+            f"{label}: its {bounded_repr(key, 80)} must be an integer from 0 to {MAX_KEY_NUMBER}, "
+            f"got {bounded_repr(value, 80)}"
+        )
     return value
 
 
 def _check_attributes(attributes: Any, label: str, key: str, key_value: Any) -> dict[str, Any]:
-    where = f"{label} ({key} {key_value!r:.80})"
+    where = f"{label} ({key} {bounded_repr(key_value, 80)})"
     if not isinstance(attributes, Mapping):
         raise FMGValueError(f"{where}: the attributes must be a dict, got {type(attributes).__name__}")
     for name in attributes:
         if not isinstance(name, str) or not name:
-            raise FMGValueError(f"{where}: attribute names must be non-empty strings, got {name!r:.80}")
+            raise FMGValueError(f"{where}: attribute names must be non-empty strings, got {bounded_repr(name, 80)}")
     try:
-        json.dumps(attributes, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):
+        json.dumps(dict(attributes), allow_nan=False)  # what is sent: a dict of the items
+    except (TypeError, ValueError, RecursionError) as whole:
         for name, value in attributes.items():
             try:
                 json.dumps(value, allow_nan=False)
             except (TypeError, ValueError, RecursionError) as err:
                 # The value itself is not shown: it may be a password.
                 raise FMGValueError(
-                    f"{where}: attribute {name!r} cannot be sent as JSON ({type(err).__name__} for a "
+                    f"{where}: attribute {bounded_repr(name, 80)} cannot be sent as JSON ({type(err).__name__} for a "
                     f"{type(value).__name__}); use dict, list, str, int, float, bool and None, without cycles"
                 ) from None
-        raise
+        # Each value is JSON on its own, yet not all of them together (nesting near the recursion limit).
+        raise FMGValueError(
+            f"{where}: the attributes cannot be sent as JSON; use dict, list, str, int, float, bool and None, "
+            "without cycles or deep nesting"
+        ) from whole
     return {name: value for name, value in attributes.items() if name != key}
 
 
@@ -75,7 +93,7 @@ def want_one(key_value: Any, wanted: Any, *, key: str = "name", state: Any = "pr
     """Check the arguments of a one-object call and turn them into a :class:`Want`."""
     _check_key_name(key)
     if state not in STATES:
-        raise FMGValueError(f"state must be 'present' or 'absent', not {state!r:.80}")
+        raise FMGValueError(f"state must be 'present' or 'absent', not {bounded_repr(state, 80)}")
     value = _checked_key(key_value, "the object", key)
     attributes = _check_attributes({} if wanted is None else wanted, "the object", key, value)
     return Want(value, attributes, state)
@@ -87,16 +105,24 @@ def wants_from(objects: Any, absent: Any, key: Any) -> list[Want]:
     if isinstance(objects, Mapping):
         raise FMGValueError("objects must be a list of dicts, got one dict; pass [obj] for a single object")
     if isinstance(objects, (str, bytes)) or not isinstance(objects, Iterable):
-        raise FMGValueError(f"objects must be a list of dicts, each with its {key!r}, got {type(objects).__name__}")
+        raise FMGValueError(
+            f"objects must be a list of dicts, each with its {bounded_repr(key, 80)}, got {type(objects).__name__}"
+        )
     if isinstance(absent, (str, bytes, Mapping)) or not isinstance(absent, Iterable):
-        raise FMGValueError(f"absent must be a list of {key} values, e.g. absent=['old-host'], got {absent!r:.80}")
+        raise FMGValueError(
+            f"absent must be a list of {key} values, e.g. absent=['old-host'], got {bounded_repr(absent, 80)}"
+        )
     wants = []
     for index, item in enumerate(objects):
         label = f"objects[{index}]"
         if not isinstance(item, Mapping):
-            raise FMGValueError(f"{label} must be a dict of attributes with its {key!r}, got {type(item).__name__}")
+            raise FMGValueError(
+                f"{label} must be a dict of attributes with its {bounded_repr(key, 80)}, got {type(item).__name__}"
+            )
         if key not in item:
-            raise FMGValueError(f"{label} has no {key!r}: each object needs its key to be found and written")
+            raise FMGValueError(
+                f"{label} has no {bounded_repr(key, 80)}: each object needs its key to be found and written"
+            )
         value = _checked_key(item[key], label, key)
         wants.append(Want(value, _check_attributes(item, label, key, value), "present", label))
     for index, value in enumerate(absent):
@@ -107,7 +133,7 @@ def wants_from(objects: Any, absent: Any, key: Any) -> list[Want]:
         token = str(want.key_value)  # FortiManager compares keys as text: 3 and "3" are one policy
         if token in seen:
             raise FMGValueError(
-                f"{seen[token]} and {want.label} both name {key} {want.key_value!r:.80}; "
+                f"{seen[token]} and {want.label} both name {key} {bounded_repr(want.key_value, 80)}; "
                 "each object may appear once in a job"
             )
         seen[token] = want.label

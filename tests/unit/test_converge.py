@@ -186,14 +186,32 @@ def test_plan_ignores_the_key_among_wanted_attributes() -> None:
     assert plan.object_url == TABLE + "/10"
 
 
+def _deep(depth: int = 5000) -> list[Any]:
+    """A list nested ``depth`` deep: its repr() raises RecursionError."""
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @pytest.mark.parametrize(
     ("kwargs", "wanted"),
-    [({"state": "gone"}, {}), ({}, ["not", "a", "dict"]), ({}, {})],
+    [({"state": "gone"}, {}), ({"state": _deep()}, {}), ({}, ["not", "a", "dict"]), ({}, {})],
 )
 def test_bad_input_raises_fmg_value_error(kwargs: dict[str, Any], wanted: Any) -> None:
     key_value = "" if wanted == {} and not kwargs else "h1"
     with pytest.raises(FMGValueError):
         plan_change(TABLE, key_value, wanted, None, **kwargs)
+
+
+def test_values_whose_repr_fails_are_quoted_cut_short() -> None:
+    with pytest.raises(FMGValueError, match=r"key \[\[\[.*needs a value"):
+        plan_change(TABLE, "", {}, None, key=_deep())  # type: ignore[arg-type]
+    with pytest.raises(FMGValueError, match="key must name"):
+        converge_object(RecordingClient(), TABLE, "h1", {}, key=_deep())  # type: ignore[arg-type]
+    with pytest.raises(FMGValueError, match="policyid"):
+        converge_object(RecordingClient(), TABLE, 10**5000, {}, key="policyid")
+    assert RecordingClient().calls == []
 
 
 def test_converge_creates_then_does_nothing() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import types
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from pyfmg import (
     ConvergeResult,
     FMGConvergeError,
+    FMGInvalidResponse,
     FMGLockScopeError,
     FMGObjectStatusError,
     FMGValidationError,
@@ -18,6 +20,7 @@ from pyfmg import (
     ObjectResult,
     planning,
     tableread,
+    wanted,
 )
 from pyfmg.planning import Channel, Want
 
@@ -93,6 +96,14 @@ def _status(code: int) -> dict[str, Any]:
     }
 
 
+def _deep(depth: int = 5000) -> list[Any]:
+    """A list nested ``depth`` deep: its repr() raises RecursionError."""
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def _hosts(count: int, start: int = 0) -> list[dict[str, Any]]:
     return [{"name": f"h{i}", "subnet": f"10.0.{i // 250}.{i % 250}/32"} for i in range(start, start + count)]
 
@@ -120,6 +131,18 @@ def _hosts(count: int, start: int = 0) -> list[dict[str, Any]]:
         ({"objects": [{"name": "a"}], "workers": 11}, ["workers=11", "pool_size"]),
         ({"objects": [{"name": "a"}], "progress": "yes"}, ["progress"]),
         ({"objects": [{"name": "a"}], "wait": "5"}, ["wait"]),
+        # Values whose repr() or str() raises are quoted cut short, never re-raised as they are.
+        ({"url": _deep()}, ["table URL", "[[[["]),
+        ({"objects": [{"name": "a"}], "key": _deep()}, ["key must name"]),
+        ({"absent": [_deep()]}, ["absent[0]", "non-empty string or an integer"]),
+        ({"absent": _deep()}, ["absent[0]"]),
+        ({"objects": [{"name": _deep()}]}, ["objects[0]", "[[[["]),
+        ({"objects": [{"name": "a"}], "wait": _deep()}, ["wait"]),
+        ({"objects": [{"name": "a"}], "progress": _deep()}, ["progress"]),
+        # An integer key FortiManager cannot hold (its numeric keys are uint32), however long.
+        ({"objects": [{"policyid": 10**5000}], "key": "policyid"}, ["objects[0]", "integer from 0 to"]),
+        ({"absent": [2**63]}, ["absent[0]", "integer from 0 to"]),
+        ({"absent": [-1]}, ["absent[0]", "integer from 0 to", "-1"]),
     ],
 )
 def test_bad_input_is_refused_before_any_request(
@@ -131,6 +154,26 @@ def test_bad_input_is_refused_before_any_request(
     for word in words:
         assert word in str(caught.value)
     assert fake.bodies == []
+
+
+def test_attributes_that_are_json_one_by_one_but_not_together_raise_fmg_value_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def dumps(value: Any, **_kwargs: Any) -> str:
+        if isinstance(value, dict) and len(value) > 1:
+            raise RecursionError("maximum recursion depth exceeded")
+        return "{}"
+
+    monkeypatch.setattr(wanted, "json", types.SimpleNamespace(dumps=dumps))
+    with pytest.raises(FMGValueError, match=r"objects\[0\] \(name 'a'\): the attributes cannot be sent as JSON"):
+        planning.wants_from([{"name": "a", "comment": "x"}], (), "name")
+
+
+def test_an_object_given_as_a_read_only_mapping_is_written_as_a_dict() -> None:
+    table = TableChannel()
+    result = planning.converge(table.channel(), ADDR, [types.MappingProxyType({"name": "h1", "comment": "x"})])
+    assert result[0].status == "created"
+    assert table.requests[-1] == ("add", [{"url": ADDR, "data": {"name": "h1", "comment": "x"}}])
 
 
 def test_secrets_in_attributes_never_reach_the_message(fmg: FortiManager, fake: FakeFMG) -> None:
@@ -194,6 +237,12 @@ def test_a_large_table_is_paged_when_that_takes_fewer_requests_than_filters(monk
     ranges = [param.get("range") for _, params in table.requests for param in params if "range" in param]
     assert ranges == [[0, 10], [10, 10], [20, 10], [30, 10]]
     assert len(table.requests) == 1  # the count and as many pages as 30 keys could fill, plus one
+
+
+def test_a_result_without_a_status_is_quoted_cut_short() -> None:
+    with pytest.raises(FMGInvalidResponse, match="a result without a status code: \\[\\[\\[") as caught:
+        tableread.exchange(lambda method, params: (200, [_deep()]), "get", [{"url": ADDR}])
+    assert len(str(caught.value)) < 400
 
 
 def test_a_table_larger_than_the_first_read_is_paged_on(monkeypatch: pytest.MonkeyPatch) -> None:
