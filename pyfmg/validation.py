@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from .compare import enums_from_syntax
-from .exceptions import FMGValidationError
+from .exceptions import FMGValidationError, bounded_repr
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,6 @@ SCALARS = (str, int, float, bool)
 Reader = Callable[[str, Mapping[str, Any]], "tuple[int, Any]"]
 
 
-def _named(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
-
-
 class AttributeSpec:
     """One attribute of a table's syntax answer."""
 
@@ -71,7 +67,8 @@ class AttributeSpec:
             # An object (or a list of them) where the schema wants plain values; other types
             # (a nested object, a child table) are described elsewhere and pass unchecked.
             if self.choices or self.type in INTEGER_RANGES or self.type in STRING_TYPES or self.type == "datasrc":
-                return [f"attribute {self.name!r} takes {self._kind()}, not {type(value).__name__} {value!r}"]
+                # Only the type is named: the value may be a password.
+                return [f"attribute {self.name!r} takes {self._kind()}, not {type(value).__name__}"]
             return []
         if isinstance(value, list) and self.max_argv is not None and 0 < self.max_argv < len(value):
             return [f"attribute {self.name!r} takes at most {self.max_argv} value(s), not {len(value)}"]
@@ -107,7 +104,7 @@ class AttributeSpec:
         allowed = ", ".join(
             f"{name} ({number})" if isinstance(number, int) else name for name, number in self.choices.items()
         )
-        return [f"attribute {self.name!r}: {_named(item)} is not allowed; allowed: {allowed}"]
+        return [f"attribute {self.name!r}: {bounded_repr(item, 80)} is not allowed; allowed: {allowed}"]
 
     def _integer_problems(self, item: Any) -> list[str]:
         if isinstance(item, bool):
@@ -117,14 +114,14 @@ class AttributeSpec:
         elif isinstance(item, str) and item.strip().lstrip("-").isdigit():
             number = int(item)
         else:
-            return [f"attribute {self.name!r} takes an integer ({self.type}), not {type(item).__name__} {item!r}"]
+            return [f"attribute {self.name!r} takes an integer ({self.type}), not {type(item).__name__}"]
         low, high = INTEGER_RANGES[self.type]
         if self.min is not None:
             low = max(low, self.min)
         if self.max is not None:
             high = min(high, self.max)
         if not low <= number <= high:
-            return [f"attribute {self.name!r}: {number} is out of range {low}..{high}"]
+            return [f"attribute {self.name!r}: {bounded_repr(number, 80)} is out of range {low}..{high}"]
         return []
 
 
@@ -152,16 +149,17 @@ class TableSchema:
         """Everything in one object's attributes that does not fit the table, in the object's order."""
         found: list[str] = []
         for name, value in data.items():
-            spec = self.attributes.get(str(name))
+            text = name if isinstance(name, str) else bounded_repr(name, 80)  # str() of a huge int raises
+            spec = self.attributes.get(text)
             if spec is not None:
                 found.extend(spec.problems(value))
             elif not isinstance(value, Mapping) and not (
                 isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value)
             ):
                 # A child table may not be listed among the attributes; anything else is a typo.
-                close = difflib.get_close_matches(str(name), list(self.attributes), n=3)
+                close = difflib.get_close_matches(text, list(self.attributes), n=3)
                 hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-                found.append(f"{self.category} has no attribute {str(name)!r}{hint}")
+                found.append(f"{self.category} has no attribute {bounded_repr(text, 80)}{hint}")
         return found
 
 

@@ -82,11 +82,17 @@ def test_what_fits_passes() -> None:
             "firewall address has no attribute 'alow-routing' (did you mean 'allow-routing'?)",
         ),
         ({"nothing-like-it": 1}, "firewall address has no attribute 'nothing-like-it'"),
-        ({"color": "blue"}, "attribute 'color' takes an integer (uint32), not str 'blue'"),
+        ({"color": "blue"}, "attribute 'color' takes an integer (uint32), not str"),
         ({"color": 33}, "attribute 'color': 33 is out of range 0..32"),
         ({"cache-ttl": 70000}, "attribute 'cache-ttl': 70000 is out of range 0..65535"),
         ({"name": "n" * 80}, "attribute 'name' is 80 characters long; the table allows at most 79"),
-        ({"name": {"first": "x"}}, "attribute 'name' takes a string, not dict {'first': 'x'}"),
+        ({"name": {"first": "x"}}, "attribute 'name' takes a string, not dict"),
+        ({"color": 10**5000}, "attribute 'color': <int object> is out of range 0..32"),
+        (
+            {"allow-routing": 10**5000},
+            "attribute 'allow-routing': <int object> is not allowed; allowed: disable (0), enable (1)",
+        ),
+        ({10**5000: 1}, "firewall address has no attribute '<int object>'"),
         (
             {"associated-interface": ["port1", "port2"]},
             "attribute 'associated-interface' takes at most 1 value(s), not 2",
@@ -95,6 +101,19 @@ def test_what_fits_passes() -> None:
 )
 def test_each_kind_of_misfit_is_named(data: dict[str, Any], expected: str) -> None:
     assert problems(data) == [expected]
+
+
+def test_a_wrong_type_names_the_type_never_the_value() -> None:
+    # The value may be a password; a deep one made repr() raise RecursionError.
+    nested: list[Any] = ["hunter2"]
+    for _ in range(5000):
+        nested = [nested]
+    found = problems({"name": {"k": "hunter2"}, "color": [{"k": "hunter2"}], "associated-interface": nested})
+    assert found == [
+        "attribute 'name' takes a string, not dict",
+        "attribute 'color' takes an integer, not list",
+        "attribute 'associated-interface' takes names of other objects, not list",
+    ]
 
 
 def test_answers_that_describe_no_single_table_rule_nothing_out() -> None:
