@@ -170,12 +170,31 @@ def _lists_match(wanted: list[Any], current: list[Any]) -> bool:
     return all(values_match(w, c) for w, c in zip(wanted, current))
 
 
+_DECIMAL = re.compile(r"\s*-?[0-9]+\s*")
+
+
+def as_int(value: Any) -> int | None:
+    """The integer a decimal string spells (``"42"``, ``" -1 "``), else ``None``.
+
+    Only ASCII digits with at most one ``-`` count: ``"--1"`` and ``"²"`` are names, not numbers
+    (``str.isdigit`` takes both, and ``int()`` then raises), and so is a string of more digits
+    than ``int()`` converts.
+    """
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        return None
+    try:
+        return int(value)
+    except ValueError:  # more than sys.get_int_max_str_digits() digits
+        return None
+
+
 def _enum_name(value: Any, choices: Mapping[str, int]) -> Any:
     """The symbolic form of an enum value given as a number, a numeric string or a one-item list."""
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
+    number = as_int(value)
+    if number is not None:
+        value = number
     if isinstance(value, int) and not isinstance(value, bool):
         return next((name for name, number in choices.items() if number == value), value)
     return value
@@ -192,7 +211,7 @@ def _is_number(value: Any) -> bool:
         value = value[0]
     if isinstance(value, bool):
         return False
-    return isinstance(value, int) or (isinstance(value, str) and value.strip().lstrip("-").isdigit())
+    return isinstance(value, int) or as_int(value) is not None
 
 
 def _is_name(value: Any) -> bool:

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from .compare import enums_from_syntax
+from .compare import as_int, enums_from_syntax
 from .exceptions import FMGValidationError, bounded_repr
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class AttributeSpec:
 
     def _enum_problems(self, item: Any) -> list[str]:
         numbers = {number for number in self.choices.values() if isinstance(number, int)}
-        if isinstance(item, str) and (item in self.choices or (item.lstrip("-").isdigit() and int(item) in numbers)):
+        if isinstance(item, str) and (item in self.choices or as_int(item) in numbers):
             return []
         if isinstance(item, (int, bool)) and int(item) in numbers:
             return []
@@ -107,13 +107,8 @@ class AttributeSpec:
         return [f"attribute {self.name!r}: {bounded_repr(item, 80)} is not allowed; allowed: {allowed}"]
 
     def _integer_problems(self, item: Any) -> list[str]:
-        if isinstance(item, bool):
-            number = int(item)
-        elif isinstance(item, int):
-            number = item
-        elif isinstance(item, str) and item.strip().lstrip("-").isdigit():
-            number = int(item)
-        else:
+        number = int(item) if isinstance(item, int) else as_int(item)  # bool is an int: True is 1
+        if number is None:
             return [f"attribute {self.name!r} takes an integer ({self.type}), not {type(item).__name__}"]
         low, high = INTEGER_RANGES[self.type]
         if self.min is not None:

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyfmg.compare import _ipv4_subnet
+from pyfmg.compare import _ipv4_subnet, as_int
 from pyfmg.converge import (
     FMGObjectStatusError,
     apply_object_change,
     converge_object,
+    number_meets_name,
     object_url,
     plan_change,
     plan_object,
@@ -277,6 +278,32 @@ def test_enum_number_matches_name_through_the_table_syntax(wanted: Any, current:
     assert [call for call in client.calls if call[2] == {"option": "syntax"}] == [
         ("get", POLICY, {"option": "syntax"}),
     ]
+
+
+@pytest.mark.parametrize("wanted", ["--1", "\u00b2", "1_0", "-"])
+def test_a_string_that_only_looks_numeric_is_an_enum_name(wanted: str) -> None:
+    # str.isdigit() takes "²", and "--1".lstrip("-") is "1": int() then raised ValueError.
+    current = {"policyid": 3, "action": "accept"}
+    enums = {"action": {"deny": 0, "accept": 1, "\u00b2": 2}}
+    plan = plan_change(POLICY, 3, {"action": wanted}, current, key="policyid", enums=enums)
+    assert (plan.action, plan.changed_attributes) == ("update", ["action"])
+    assert not number_meets_name(wanted, "accept")
+
+
+def test_as_int_reads_ascii_decimals_only() -> None:
+    assert [as_int(text) for text in ("42", " -1 ", "0", "--1", "\u00b2", "1_0", "+1", "1.0", "", 7)] == [
+        42,
+        -1,
+        0,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert as_int("9" * 5000) is None  # more digits than int() converts
 
 
 def test_enum_number_that_differs_is_still_a_change() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from pyfmg import FMGValidationError, FMGValueError
+from pyfmg.exceptions import bounded_repr
 from pyfmg.validation import SchemaCache, TableSchema
 
 #: Abridged from a unit's answer as the How-to FortiManager API shows it ("The option attribute").
@@ -114,6 +115,19 @@ def test_a_wrong_type_names_the_type_never_the_value() -> None:
         "attribute 'color' takes an integer, not list",
         "attribute 'associated-interface' takes names of other objects, not list",
     ]
+
+
+@pytest.mark.parametrize("text", ["--1", "\u00b2", "9" * 5000])
+def test_a_string_that_only_looks_numeric_is_refused_not_raised(text: str) -> None:
+    cache = SchemaCache(lambda url, params: (0, SYNTAX))
+    with pytest.raises(FMGValidationError) as raised:
+        cache.validate(URL, {"allow-routing": text, "color": text, "flags": [text]})
+    assert raised.value.problems == [
+        f"attribute 'allow-routing': {bounded_repr(text, 80)} is not allowed; allowed: disable (0), enable (1)",
+        "attribute 'color' takes an integer (uint32), not str",
+        f"attribute 'flags': {bounded_repr(text, 80)} is not allowed; allowed: a (1), b (2), c (4)",
+    ]
+    assert problems({"allow-routing": " 1 ", "color": "-0", "cache-ttl": " 300"}) == []
 
 
 def test_answers_that_describe_no_single_table_rule_nothing_out() -> None:
