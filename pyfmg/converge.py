@@ -125,5 +125,5 @@ def converge_object(
     channel = planning.object_channel(fmg)
     change = planning.plan(channel, table_url, [want], key, enum_cache=enum_cache)[0]
     if change.changed and not check_mode:
-        planning.apply_change(channel, change, want)
+        planning.apply_change(channel, change)
     return change

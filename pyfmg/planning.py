@@ -276,7 +276,6 @@ class _Job:
         chunk_size: int = bulk.DEFAULT_CHUNK_SIZE,
         workers: int = 1,
         progress: Progress | None = None,
-        recover: bool = True,
         enum_cache: EnumCache | None = None,
     ) -> None:
         self.channel = channel
@@ -287,7 +286,6 @@ class _Job:
         self.chunk_size = chunk_size
         self.workers = workers
         self.progress = progress
-        self.recover = recover
         self.enum_cache = enum_cache
         self.outcomes: dict[int, ObjectResult] = {}
         self.written: dict[int, tuple[ObjectChange, Any]] = {}  # applied (uncommitted in workspace mode)
@@ -450,7 +448,7 @@ class _Job:
             suspects = self.send_round(attempt, first=round_number == 1)
             if not suspects:
                 return
-            if not self.recover or self.stopped is not None:
+            if self.stopped is not None:
                 for index, (code, message, error) in suspects.items():
                     self.fail(index, code, f"unknown whether applied: {message}" if code is None else message, error)
                 return
@@ -636,26 +634,21 @@ def converge(
     return result
 
 
-def apply_change(channel: Channel, change: ObjectChange, want: Want | None = None) -> Any:
-    """Write one planned change as a one-object job, without lock or retries; FortiManager's data.
+def apply_change(channel: Channel, change: ObjectChange) -> Any:
+    """Send the one write ``change`` plans, in one request without lock or retries; FortiManager's data.
 
     Raises :class:`FMGObjectStatusError` when FortiManager refuses it, and the exception of a
-    request that failed on the way.
+    request that failed on the way as it is (:class:`FMGValidSessionException` without a
+    session, a connection error...).
     """
     if change.action == "none":
         return None
-    method, _param = _write_param(change)
-    job = _Job(
-        channel, change.table_url, change.key, [want or Want(change.key_value, change.wanted)], [change], recover=False
-    )
-    (outcome,) = job.run(False, None, True, None)
-    if outcome.ok:
-        logger.info("%s %s (%s)", method, outcome.url, ", ".join(change.changed_attributes) or "no attributes")
-        return outcome.data
-    if outcome.code is None and outcome.error is not None:
-        raise outcome.error
-    url = change.table_url if change.action == "create" else change.object_url
-    raise FMGObjectStatusError(method, url, outcome.code if outcome.code is not None else -1, outcome.message)
+    method, param = _write_param(change)
+    ((code, data, message),) = exchange(channel.send, method, [param])
+    if code != 0:
+        raise FMGObjectStatusError(method, param["url"], code, message)
+    logger.info("%s %s (%s)", method, change.object_url, ", ".join(change.changed_attributes) or "no attributes")
+    return data
 
 
 def bulk_job(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from pyfmg.converge import (
     table_enums,
     values_match,
 )
-from pyfmg.exceptions import FMGBaseException, FMGValueError
+from pyfmg.exceptions import FMGBaseException, FMGConnectionError, FMGValidSessionException, FMGValueError
 
 TABLE = "pm/config/adom/root/obj/firewall/address"
 
@@ -261,6 +262,24 @@ def test_refused_write_raises() -> None:
     with pytest.raises(FMGObjectStatusError) as caught:
         converge_object(client, TABLE, "h1", {"comment": "x"})
     assert (caught.value.code, caught.value.method, caught.value.url) == (-10147, "add", TABLE)
+
+
+@pytest.mark.parametrize(
+    "error", [FMGValidSessionException("add", [{"url": TABLE}]), FMGConnectionError("Connection error: reset")]
+)
+def test_a_write_that_failed_on_the_way_raises_its_own_exception_and_logs_no_warning(
+    error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Unreachable(RecordingClient):
+        def add(self, url: str, param: dict[str, Any]) -> tuple[int, Any]:
+            raise error
+
+    client = Unreachable()
+    change = plan_object(client, TABLE, "h1", {"comment": "x"})
+    with caplog.at_level(logging.INFO), pytest.raises(type(error)) as caught:
+        apply_object_change(client, change)
+    assert caught.value is error  # not an FMGObjectStatusError with a status FortiManager never sent
+    assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
 
 
 POLICY = "pm/config/adom/root/pkg/default/firewall/policy"
