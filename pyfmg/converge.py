@@ -21,19 +21,17 @@ from . import planning
 # The comparison rules live in pyfmg.compare; they were defined here first and stay importable from here.
 from .compare import ACTIONS as ACTIONS
 from .compare import ObjectChange as ObjectChange
-from .compare import enums_from_syntax
 from .compare import number_meets_name as number_meets_name
 from .compare import object_url as object_url
 from .compare import plan_change as plan_change
 from .compare import values_match as values_match
 from .exceptions import FMGObjectStatusError as FMGObjectStatusError
 from .exceptions import FMGValueError, bounded_repr
-from .validation import SchemaCache
 
 #: Status code FortiManager returns for a ``get`` on an object that is not there.
 OBJECT_DOES_NOT_EXIST = planning.OBJECT_DOES_NOT_EXIST
 
-EnumCache = dict[str, dict[str, dict[str, int]]]
+EnumCache = planning.EnumCache
 
 
 class ObjectClient(Protocol):
@@ -56,11 +54,7 @@ def table_enums(fmg: ObjectClient, table_url: str) -> dict[str, dict[str, int]]:
     which :meth:`~pyfmg.FortiManager.validate` and :meth:`~pyfmg.FortiManager.converge` share: one
     request per table and client.
     """
-    schemas = getattr(fmg, "schemas", None)
-    if isinstance(schemas, SchemaCache):
-        return schemas.enums(table_url)
-    code, data = fmg.get(table_url, {"option": "syntax"})
-    return enums_from_syntax(code, data)
+    return planning.enum_choices(planning.object_channel(fmg), table_url)
 
 
 def read_object(fmg: ObjectClient, url: str) -> dict[str, Any] | None:

@@ -58,6 +58,7 @@ __all__ = [
     "apply_change",
     "bulk_job",
     "converge",
+    "enum_choices",
     "job_scope",
     "object_channel",
     "plan",
@@ -71,6 +72,7 @@ logger = logging.getLogger(__name__)
 
 Reply = tuple[int, Any]
 Progress = Callable[[int, int], None]
+#: ``{table URL: {attribute: {name: number}}}``: the enum choices of the tables read so far.
 EnumCache = dict[str, dict[str, dict[str, int]]]
 
 ALREADY_EXISTS = -2
@@ -211,8 +213,12 @@ def _with_syntax(send: bulk.SendChunk, table_url: str, schemas: SchemaCache) -> 
     return send_first
 
 
-def _table_enums(channel: Channel, table_url: str, enum_cache: EnumCache | None) -> Mapping[str, Mapping[str, int]]:
-    """The table's enum choices: from the channel's schema cache, or read once into ``enum_cache``."""
+def enum_choices(channel: Channel, table_url: str, enum_cache: EnumCache | None = None) -> dict[str, dict[str, int]]:
+    """``{attribute: {name: number}}`` for the table's enum attributes (``get <table> option=syntax``).
+
+    From the channel's schema cache when it has one, else read once into ``enum_cache`` (read
+    again on every call without one).  A table FortiManager cannot describe gives ``{}``.
+    """
     if channel.schemas is not None:
         return channel.schemas.enums(table_url)
     cache = enum_cache if enum_cache is not None else {}
@@ -238,7 +244,7 @@ def _compare(
 
     changes = [decide(want) for want in wants]
     if any(needs_enums(change) for change in changes):
-        enums = _table_enums(channel, table_url, enum_cache)
+        enums = enum_choices(channel, table_url, enum_cache)
         changes = [decide(want, enums) if needs_enums(change) else change for want, change in zip(wants, changes)]
     return changes
 
@@ -276,7 +282,6 @@ class _Job:
         chunk_size: int = bulk.DEFAULT_CHUNK_SIZE,
         workers: int = 1,
         progress: Progress | None = None,
-        enum_cache: EnumCache | None = None,
     ) -> None:
         self.channel = channel
         self.table_url = table_url
@@ -286,7 +291,6 @@ class _Job:
         self.chunk_size = chunk_size
         self.workers = workers
         self.progress = progress
-        self.enum_cache = enum_cache
         self.outcomes: dict[int, ObjectResult] = {}
         self.written: dict[int, tuple[ObjectChange, Any]] = {}  # applied (uncommitted in workspace mode)
         self.tried: dict[int, ObjectChange] = {}  # the change last sent for an object
@@ -439,7 +443,7 @@ class _Job:
         rows = read_rows(
             self.channel.send, self.table_url, self.key, [w.key_value for w in wants], fields, self.workers
         )
-        return _compare(self.channel, self.table_url, self.key, wants, rows, self.enum_cache)
+        return _compare(self.channel, self.table_url, self.key, wants, rows, None)
 
     # --- writes and their retries ------------------------------------------------------------------
     def write(self, pending: list[int]) -> None:
@@ -607,7 +611,6 @@ def converge(
     commit: bool = True,
     wait: Any = None,
     progress: Progress | None = None,
-    enum_cache: EnumCache | None = None,
     validate: bool = False,
 ) -> ConvergeResult:
     """Bring the objects of table ``url`` to the wanted state; see :meth:`pyfmg.FortiManager.converge`."""
@@ -617,18 +620,8 @@ def converge(
     scope = None if check_mode else job_scope(channel, table_url, bool(commit))
     if not wants:
         return ConvergeResult(table_url, (), bool(check_mode))
-    changes = plan(channel, table_url, wants, key, workers=worker_count, enum_cache=enum_cache, validate=validate)
-    job = _Job(
-        channel,
-        table_url,
-        key,
-        wants,
-        changes,
-        chunk_size=chunk_size,
-        workers=worker_count,
-        progress=progress,
-        enum_cache=enum_cache,
-    )
+    changes = plan(channel, table_url, wants, key, workers=worker_count, validate=validate)
+    job = _Job(channel, table_url, key, wants, changes, chunk_size=chunk_size, workers=worker_count, progress=progress)
     result = job.run(bool(check_mode), scope, bool(commit), wait)
     logger.info("converge %s: %s", table_url, result.summary)
     return result
