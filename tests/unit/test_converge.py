@@ -138,6 +138,26 @@ _MASKS = st.one_of(
 )
 
 
+def test_reordered_lists_of_strings_match_without_pairing_every_member(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyfmg import compare
+
+    members = [f"host-{n}" for n in range(300)]
+    calls: list[Any] = []
+    real = compare.values_match
+
+    def counting(wanted: Any, current: Any) -> bool:
+        calls.append(wanted)
+        return real(wanted, current)
+
+    monkeypatch.setattr(compare, "values_match", counting)
+    assert counting(members, members[::-1]) is True
+    assert len(calls) == 1  # the pairing of members took 45,150 more calls
+    # Otherwise the pairing decides, as before: other spellings of a subnet, a real difference.
+    assert counting(["10.0.0.0/24", "b"], ["b", "10.0.0.0 255.255.255.0"]) is True
+    assert counting([*members[:-1], "other"], members[::-1]) is False
+    assert counting(["a", "a", "b"], ["a", "b", "b"]) is False
+
+
 @given(address=st.lists(_OCTETS, min_size=3, max_size=5).map(".".join), separator=st.sampled_from("/ "), mask=_MASKS)
 def test_ipv4_subnet_reads_every_spelling_as_ipaddress_does(address: str, separator: str, mask: str) -> None:
     # The fast path for the usual spellings must agree with ipaddress on everything.
