@@ -263,7 +263,7 @@ def plan_change(
 ) -> ObjectChange:
     """Decide, without talking to FortiManager, what turns ``current`` into the wanted state.
 
-    ``enums`` maps enum attributes to their ``{name: number}`` choices (see :func:`table_enums`).
+    ``enums`` maps enum attributes to their ``{name: number}`` choices (:func:`pyfmg.converge.table_enums` reads them).
     """
     if state not in ("present", "absent"):
         raise FMGValueError(f"state must be 'present' or 'absent', not {bounded_repr(state, 80)}")

@@ -8,7 +8,7 @@ from typing import Any, overload
 
 from .exceptions import FMGConvergeError, bounded_repr
 
-#: Every ``ObjectResult.status``; the first four and ``planned`` count as changes.
+#: Every ``ObjectResult.status``; ``created``, ``updated``, ``deleted`` and ``planned`` count as changes.
 STATUSES = ("created", "updated", "deleted", "unchanged", "planned", "failed")
 _CHANGES = frozenset({"created", "updated", "deleted", "planned"})
 
