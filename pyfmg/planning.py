@@ -50,7 +50,7 @@ from .lockscope import lock_scope
 from .tableread import OBJECT_DOES_NOT_EXIST, exchange, read_row, read_rows, status_message, statuses
 from .validation import SchemaCache
 from .wanted import Want, check_url, want_one, wants_from
-from .workspace import LockScope, WorkspaceManager
+from .workspace import SESSION_REFUSED, LockScope, WorkspaceManager
 
 __all__ = [
     "Channel",
@@ -76,7 +76,6 @@ Progress = Callable[[int, int], None]
 EnumCache = dict[str, dict[str, dict[str, int]]]
 
 ALREADY_EXISTS = -2
-INVALID_SESSION = -11
 
 #: Writes per object at most: the first, then resends of what reading back showed missing.
 MAX_ROUNDS = 3
@@ -486,7 +485,7 @@ class _Job:
             self.dropped.clear()
             for index in list(self.written):
                 self.written.pop(index)
-                suspects[index] = (INVALID_SESSION, "the session expired before the commit", None)
+                suspects[index] = (SESSION_REFUSED, "the session expired before the commit", None)
         return suspects
 
     def classify(
@@ -503,8 +502,8 @@ class _Job:
         elif item.code is not None:
             self.fail(index, item.code, item.message)
         elif isinstance(item.error, (_NotSent, FMGValidSessionException, FMGLockError)):
-            code = getattr(item.error, "code", INVALID_SESSION)
-            self.fail(index, code if isinstance(code, int) else INVALID_SESSION, str(item.error), item.error)
+            code = getattr(item.error, "code", SESSION_REFUSED)
+            self.fail(index, code if isinstance(code, int) else SESSION_REFUSED, str(item.error), item.error)
         else:  # lost on the way, or refused by a session the client replaced: read back to know
             suspects[index] = (None, str(item.error), item.error)
 
@@ -514,18 +513,20 @@ class _Job:
         try:
             code, reply = self.channel.send(method, params)
         except FMGLockError as err:
-            self.stopped = _NotSent(f"not sent: the session expired and its lock could not be taken back ({err})", -11)
+            self.stopped = _NotSent(
+                f"not sent: the session expired and its lock could not be taken back ({err})", SESSION_REFUSED
+            )
             raise
         except FMGWorkspaceError as err:
-            if err.code == INVALID_SESSION:
+            if err.code == SESSION_REFUSED:
                 self.dropped.set()  # logged in again; what the old session wrote is gone
             raise
         except FMGValidSessionException as err:
-            self.stopped = _NotSent(f"not sent: no session ({err})", INVALID_SESSION)
+            self.stopped = _NotSent(f"not sent: no session ({err})", SESSION_REFUSED)
             raise
         answers = statuses(method, params, code, reply)
-        if all(answer[0] == INVALID_SESSION for answer in answers):
-            self.stopped = _NotSent("not sent: the session expired (-11) earlier in this job", INVALID_SESSION)
+        if all(answer[0] == SESSION_REFUSED for answer in answers):
+            self.stopped = _NotSent("not sent: the session expired (-11) earlier in this job", SESSION_REFUSED)
         return code, reply
 
     def recheck(
@@ -544,7 +545,7 @@ class _Job:
         for index, change in zip(indexes, current):
             code, message, error = suspects[index]
             if not change.changed:
-                if code is not None and code != INVALID_SESSION:
+                if code is not None and code != SESSION_REFUSED:
                     self.tried[index] = change
                     self.settle(index, change, "unchanged", code=0)  # someone else made it so
                 else:
