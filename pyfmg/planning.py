@@ -237,14 +237,15 @@ def _compare(
 ) -> list[ObjectChange]:
     def decide(want: Want, enums: Mapping[str, Mapping[str, int]] | None = None) -> ObjectChange:
         current = rows.get(str(want.key_value))
-        return plan_change(
-            table_url, want.key_value, dict(want.attributes), current, key=key, state=want.state, enums=enums
-        )
+        attributes = want.attributes  # plan_change copies it
+        wanted = attributes if isinstance(attributes, dict) else dict(attributes)
+        return plan_change(table_url, want.key_value, wanted, current, key=key, state=want.state, enums=enums)
 
     changes = [decide(want) for want in wants]
-    if any(needs_enums(change) for change in changes):
+    again = [needs_enums(change) for change in changes]
+    if any(again):
         enums = enum_choices(channel, table_url, enum_cache)
-        changes = [decide(want, enums) if needs_enums(change) else change for want, change in zip(wants, changes)]
+        changes = [decide(want, enums) if redo else change for want, change, redo in zip(wants, changes, again)]
     return changes
 
 
