@@ -342,7 +342,12 @@ def test_as_int_reads_ascii_decimals_only() -> None:
         None,
         None,
     ]
-    assert as_int("9" * 5000) is None  # more digits than int() converts
+    huge = "9" * 5000
+    try:
+        expected = int(huge)
+    except ValueError:  # Python 3.11+: more digits than int() converts
+        expected = None
+    assert as_int(huge) == expected
 
 
 def test_enum_number_that_differs_is_still_a_change() -> None:
