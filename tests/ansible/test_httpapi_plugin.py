@@ -223,7 +223,7 @@ def test_check_mode_reads_and_sends_no_lock_or_write(sim: FMGSimulator) -> None:
     [
         ({"type": "range"}, ["'type'", "'range' is not allowed", "ipmask (0)", "iprange (1)", "fqdn (2)"]),
         ({"comments": "x"}, ["no attribute 'comments'", "did you mean 'comment'"]),
-        ({"color": "red"}, ["'color' takes an integer", "'red'"]),
+        ({"color": "red"}, ["'color' takes an integer", "not str"]),
         ({"color": 2**40}, ["'color'", "out of range"]),
         ({"comment": "x" * 256}, ["'comment' is 256 characters long", "at most 255"]),
         ({"associated-interface": ["port1", "port2"]}, ["at most 1 value"]),
