@@ -171,17 +171,17 @@ class LoginSession(PyFMGSurface):
                 repeats += 1
                 self._wait_before_repeat(policy, repeats, method, params, f"HTTP {data.status_code}")
                 continue
+            outcome = reply_code(code, data, free_form)
             if (
                 policy.relogin
                 and not relogged_in
-                and reply_code(code, data, free_form) == INVALID_SESSION
+                and outcome == INVALID_SESSION
                 and not getattr(self._local, "no_recovery", False)
                 and self._sid is not None
             ):
                 relogged_in = True
                 self._recover_session(sid, call_label(method, params))
                 continue
-            outcome = reply_code(code, data, free_form)
             written = method not in READ_METHODS and "/workspace/" not in first_url(params)
             if written and outcome == 0:
                 self._workspace.note_write()
@@ -273,8 +273,9 @@ class LoginSession(PyFMGSurface):
         envelope = build_envelope(method, params, sid, request_id, self._verbose, create_task)
         record.request_json = envelope
         with self._reporting_errors():
-            with serialisable(call_label(method, params)):
-                reply = self._transport.post(envelope, label=call_label(method, params), headers=self._auth.headers())
+            label = call_label(method, params)
+            with serialisable(label):
+                reply = self._transport.post(envelope, label=label, headers=self._auth.headers())
             url = first_url(params)
             body = parse_releasing_bytes(reply, url, record)
             if isinstance(body, NotJSONResponse):
