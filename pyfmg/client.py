@@ -545,6 +545,7 @@ class FortiManager(LoginSession):
         wait: float | None = None,
         progress: Callable[[int, int], None] | None = None,
         validate: bool = False,
+        lock_adom: str | None = None,
     ) -> ConvergeResult:
         """Bring many objects of one table to a wanted state with the fewest requests.
 
@@ -574,12 +575,16 @@ class FortiManager(LoginSession):
         :param validate: check the objects to create or update against the table's schema, as
             :meth:`validate` does, before any lock or write.  The table's ``option=syntax`` is
             asked in the same request as the first read unless :attr:`schemas` has it already.
+        :param lock_adom: lock this whole ADOM (``"global"`` for the global database) instead
+            of the narrowest scope, as fortinet.fortimanager's ``workspace_locking_adom`` does;
+            still only when something must be written.  It must be the ADOM ``url`` is in.
         :returns: a :class:`pyfmg.ConvergeResult`: one :class:`pyfmg.ObjectResult` per object,
             ``objects`` then ``absent``, in input order; ``.summary``, ``.ok``,
             ``.raise_for_status()``.  Failed objects and a lock or commit that failed do not
             raise: they are in the result.
         :raises FMGValueError: bad input, before any request is sent: an object without its key,
-            a key twice, attributes that are not a dict or not JSON, a URL that is not a string.
+            a key twice, attributes that are not a dict or not JSON, a URL that is not a string,
+            a ``lock_adom`` that is not the URL's ADOM.
         :raises FMGObjectStatusError: the first read was refused (an unknown table: ``-6``), before
             any lock or write.
         :raises FMGValidationError: with ``validate``, objects the table's schema rules out; its
@@ -601,6 +606,7 @@ class FortiManager(LoginSession):
             wait=wait,
             progress=progress,
             validate=validate,
+            lock_adom=lock_adom,
         )
 
     def _job_channel(self) -> _planning.Channel:

@@ -564,16 +564,29 @@ def _covering(held: Iterable[LockScope], needed: LockScope) -> LockScope | None:
     return next((scope for scope in held if scope.covers(needed)), None)
 
 
-def job_scope(channel: Channel, table_url: str, commit: bool) -> LockScope | None:
+def job_scope(channel: Channel, table_url: str, commit: bool, lock_adom: Any = None) -> LockScope | None:
     """The lock a job writing to ``table_url`` needs: ``None`` outside workspace mode.
 
-    Raises :class:`FMGLockScopeError` when the URL does not tell, and :class:`FMGValueError`
-    for ``commit=False`` without a lock held by the caller (unlocking would drop the changes).
+    ``lock_adom`` names a whole ADOM to lock instead of the narrowest scope (it must be the ADOM
+    the URL is in).  Raises :class:`FMGLockScopeError` when the URL does not tell, and
+    :class:`FMGValueError` for a ``lock_adom`` that does not cover the URL, or ``commit=False``
+    without a lock held by the caller (unlocking would drop the changes).
     """
+    try:
+        wanted = None if lock_adom is None else LockScope(lock_adom)  # the name is checked in any mode
+    except FMGValueError as exc:
+        raise FMGValueError(f"lock_adom: {exc}") from None
     manager = channel.workspace
     if manager is None or not manager.uses_workspace:
         return None
     needed = lock_scope("add", table_url)
+    if wanted is not None:
+        if needed is not None and not wanted.covers(needed):
+            raise FMGValueError(
+                f"lock_adom={bounded_repr(lock_adom, 80)} does not cover {bounded_repr(table_url, 200)}, "
+                f"which needs the lock of {needed.name}"
+            )
+        needed = wanted
     if needed is None:
         return None
     held = _covering(manager.held, needed)
@@ -614,12 +627,13 @@ def converge(
     wait: Any = None,
     progress: Progress | None = None,
     validate: bool = False,
+    lock_adom: Any = None,
 ) -> ConvergeResult:
     """Bring the objects of table ``url`` to the wanted state; see :meth:`pyfmg.FortiManager.converge`."""
     table_url = check_url(url)
     wants = wants_from(objects, absent, key)
     worker_count = _check_options(chunk_size, workers, channel.max_workers, progress, wait)
-    scope = None if check_mode else job_scope(channel, table_url, bool(commit))
+    scope = None if check_mode else job_scope(channel, table_url, bool(commit), lock_adom)
     if not wants:
         return ConvergeResult(table_url, (), bool(check_mode))
     changes = plan(channel, table_url, wants, key, workers=worker_count, validate=validate)

@@ -404,6 +404,28 @@ def test_a_refused_commit_under_workspace_locking_adom_keeps_every_objects_resul
     plugin.logout()
 
 
+def test_workspace_locking_adom_locks_that_adom_only_when_the_task_must_write(sim: FMGSimulator) -> None:
+    plugin, _ = plugin_for(sim)
+    rule = {"srcintf": ["any"], "dstintf": ["any"], "srcaddr": ["all"], "dstaddr": ["all"], "service": ["ALL"]}
+    policy = {"url": POLICIES, "key": "policyid", "name": 31, "attributes": {"name": "p31", **rule}}
+    sim.clear_requests()
+    assert task(plugin, "fmg_object", workspace_locking_adom="root", **policy)["result"]["changed"] is True
+    assert [w for w in writes(sim) if "/workspace/" in w] == [
+        "exec dvmdb/adom/root/workspace/lock",  # the whole ADOM, not the package
+        "exec dvmdb/adom/root/workspace/commit",
+        "exec dvmdb/adom/root/workspace/unlock",
+    ]
+    # A rerun with nothing to change reads and sends nothing else: no lock, no commit, no unlock.
+    sim.clear_requests()
+    assert task(plugin, "fmg_object", workspace_locking_adom="root", **policy)["result"]["changed"] is False
+    assert writes(sim) == [] and len(sim.requests) == 1 and sim.locks == {}
+    # commit: false outside a play's fmg_workspace lock is refused, as the module's documentation says.
+    failure = task(plugin, "fmg_object", workspace_locking_adom="root", commit=False, **{**policy, "name": 32})
+    assert "commit=False would leave the changes" in failure["failure"]["msg"], failure
+    assert writes(sim) == [] and sim.locks == {}
+    plugin.logout()
+
+
 def test_facts_params_that_are_not_a_dict_fail_clearly_before_any_login(sim: FMGSimulator) -> None:
     plugin, _ = plugin_for(sim)
     failure = task(plugin, "fmg_info", facts={"selector": "firewall_address", "params": ["root"]})["failure"]

@@ -9,7 +9,15 @@ from typing import Any, Callable
 
 import pytest
 
-from pyfmg import ConvergeResult, FMGLockError, FMGObjectStatusError, FMGValidationError, FortiManager, Retry
+from pyfmg import (
+    ConvergeResult,
+    FMGLockError,
+    FMGObjectStatusError,
+    FMGValidationError,
+    FMGValueError,
+    FortiManager,
+    Retry,
+)
 from pyfmg.compare import values_match
 from pyfmg.testing import FMGSimulator
 
@@ -308,6 +316,34 @@ def test_a_policy_job_locks_only_its_package(client: FortiManager, fmg_simulator
     locks = [b["params"][0]["url"] for b in rpc(fmg_simulator) if "/workspace/lock" in b["params"][0]["url"]]
     assert locks == ["/dvmdb/adom/root/workspace/lock/pkg/default"]
     assert client.converge(policy, wanted, key="policyid").summary.unchanged == 2
+
+
+@WORKSPACE
+def test_lock_adom_locks_the_whole_adom_only_when_something_must_be_written(
+    client: FortiManager, fmg_simulator: FMGSimulator
+) -> None:
+    policy = "pm/config/adom/root/pkg/default/firewall/policy"
+    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
+    wanted = [{"policyid": 21, "name": "p21", "schedule": "always", "action": "accept", **rule}]
+
+    def workspace_urls() -> list[str]:
+        urls = [b["params"][0]["url"].strip("/") for b in rpc(fmg_simulator)]
+        return [url.split("/workspace/")[1] for url in urls if "/workspace/" in url]
+
+    fmg_simulator.clear_requests()
+    assert client.converge(policy, wanted, key="policyid", lock_adom="root").summary.created == 1
+    # The whole ADOM (as fortinet.fortimanager's workspace_locking_adom), not the package.
+    assert workspace_urls() == ["lock", "commit", "unlock"]  # dvmdb/adom/root/workspace/...
+    fmg_simulator.clear_requests()
+    again = client.converge(policy, wanted, key="policyid", lock_adom="root")
+    assert again.summary.unchanged == 1 and {b["method"] for b in rpc(fmg_simulator)} == {"get"}  # reads only
+    # An ADOM that does not hold the table is refused before anything is sent.
+    fmg_simulator.clear_requests()
+    with pytest.raises(FMGValueError, match=r"lock_adom=.branch. does not cover .*root/pkg/default"):
+        client.converge(policy, wanted, key="policyid", lock_adom="branch")
+    with pytest.raises(FMGValueError, match=r"^lock_adom: adom must be a non-empty name"):
+        client.converge(policy, wanted, key="policyid", lock_adom=["root"])  # type: ignore[arg-type]
+    assert rpc(fmg_simulator) == [] and fmg_simulator.locks == {}
 
 
 # --- validation and the shared schema cache ---------------------------------------------------------

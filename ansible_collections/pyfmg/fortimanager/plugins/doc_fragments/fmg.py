@@ -70,8 +70,10 @@ options:
     default: root
   workspace_locking_adom:
     description:
-      - Lock this whole ADOM (V(global) for the global database) around every write of the task,
+      - Lock this whole ADOM (V(global) for the global database) around the task's writes,
         instead of the narrowest lock the request needs (fortinet.fortimanager's option).
+      - C(pyfmg.fortimanager.fmg_object) locks only when it must write; a task with nothing to
+        change sends no lock, commit or unlock.
     type: str
   lock_wait:
     description:

@@ -75,32 +75,23 @@ def object_task(ctx: TaskContext) -> Outcome:
         fmg.verbose = True  # enum names, as a playbook spells them
         forced = params["workspace_locking_adom"]
         held = ctx.held(LockScope(forced) if forced else natural_scope(table_url))  # the play's lock, if any
-        own = LockScope(forced) if forced and held is None else None
-        wait = params["lock_wait"] or None
-
-        def run(commit: bool) -> Any:
-            return fmg.converge(
+        # converge locks (workspace_locking_adom's whole ADOM, else the narrowest scope) only if
+        # something must be written, commits once (only then) and always unlocks; a failed commit
+        # fails the objects it would have saved, each result kept. Under the play's lock it writes
+        # with that lock as is: nothing sent for it, nothing committed (the fmg_workspace task that
+        # releases it commits).
+        try:
+            result = fmg.converge(
                 table_url,
                 [{**items[index]["attributes"], key: items[index]["name"]} for index in present],
                 key=key,
                 absent=[items[index]["name"] for index in absent],
                 check_mode=ctx.check_mode,
-                commit=commit,
-                wait=wait,
+                commit=params["commit"] and held is None,
+                wait=params["lock_wait"] or None,
                 validate=not params["bypass_validation"],
+                lock_adom=forced,
             )
-
-        # converge locks only if something must be written, commits once (only then) and always
-        # unlocks; a failed commit fails the objects it would have saved, each result kept. Under
-        # the play's lock it writes with that lock as is: nothing sent for it, nothing committed
-        # (the fmg_workspace task that releases it commits).
-        try:
-            if own is not None and not ctx.check_mode:
-                # workspace_locking_adom: that ADOM's lock, which converge then uses and commits.
-                with fmg.workspace(own.adom, package=own.package, device=own.device, commit=False, wait=wait):
-                    result = run(params["commit"])
-            else:
-                result = run(params["commit"] and held is None)
         except FMGValidationError as exc:
             raise FMGModuleFailure(
                 f"not sent: {'; '.join(exc.problems)} (checked against get {table_url} option=syntax; "
