@@ -62,6 +62,7 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
     env = environment(
         tmp_path, PYFMG_HOST=f"http://{fmg_simulator.host}", PYFMG_USER="admin", PYFMG_PASSWORD="password"
     )
+    env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT prints where each thread is, should it ever hang
     data = '{"adom": "root", "pkg": "default", "scope": [{"name": "FGT-01", "vdom": "root"}]}'
     task_id = json.loads(pyfmg(env, "exec", "securityconsole/install/package", "--data", data).stdout)["task"]
     process = subprocess.Popen(
@@ -77,7 +78,11 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
         first_line = process.stderr.readline()  # the progress bar's first line: the task is being followed
         assert f"task {task_id}" in first_line
         process.send_signal(signal.SIGINT)
-        _, rest = process.communicate(timeout=30)
+        try:
+            _, rest = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # seen once in a loaded full run: say where it waited
+            process.send_signal(signal.SIGABRT)
+            pytest.fail(f"still running 30 s after SIGINT; its threads:\n{process.communicate(timeout=10)[1]}")
     finally:
         if process.poll() is None:
             process.kill()
