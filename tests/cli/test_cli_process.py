@@ -65,8 +65,13 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
     env["PYTHONFAULTHANDLER"] = "1"  # SIGABRT prints where each thread is, should it ever hang
     data = '{"adom": "root", "pkg": "default", "scope": [{"name": "FGT-01", "vdom": "root"}]}'
     task_id = json.loads(pyfmg(env, "exec", "securityconsole/install/package", "--data", data).stdout)["task"]
+    # Started from a shell's background job ("pytest &"), this process ignores SIGINT, and so would
+    # the command: exec it with SIGINT's default disposition, as a terminal's Ctrl-C finds it.
+    with_ctrl_c = (
+        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    )
     process = subprocess.Popen(
-        [*COMMAND, "track-task", str(task_id), "--interval", "0.05"],
+        [sys.executable, "-c", with_ctrl_c, *COMMAND, "track-task", str(task_id), "--interval", "0.05"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -80,7 +85,7 @@ def test_ctrl_c_exits_130_and_logs_out(fmg_simulator: FMGSimulator, tmp_path: pa
         process.send_signal(signal.SIGINT)
         try:
             _, rest = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:  # seen once in a loaded full run: say where it waited
+        except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGABRT)
             pytest.fail(f"still running 30 s after SIGINT; its threads:\n{process.communicate(timeout=10)[1]}")
     finally:
