@@ -22,6 +22,8 @@ from pyfmg.compare import values_match
 from pyfmg.testing import FMGSimulator
 
 ADDR = "pm/config/adom/root/obj/firewall/address"
+POLICY = "pm/config/adom/root/pkg/default/firewall/policy"
+RULE = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
 WORKSPACE = pytest.mark.fmg_simulator(workspace_mode="normal", request_history=None)
 
 
@@ -307,42 +309,38 @@ def test_inside_your_own_workspace_block_the_job_uses_its_lock(
 
 @WORKSPACE
 def test_a_policy_job_locks_only_its_package(client: FortiManager, fmg_simulator: FMGSimulator) -> None:
-    policy = "pm/config/adom/root/pkg/default/firewall/policy"
-    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
-    wanted = [{"policyid": n, "name": f"p{n}", "schedule": "always", "action": "accept", **rule} for n in (11, 12)]
+    wanted = [{"policyid": n, "name": f"p{n}", "schedule": "always", "action": "accept", **RULE} for n in (11, 12)]
     fmg_simulator.clear_requests()
-    result = client.converge(policy, wanted, key="policyid")
+    result = client.converge(POLICY, wanted, key="policyid")
     assert result.summary.created == 2, result.failed
     locks = [b["params"][0]["url"] for b in rpc(fmg_simulator) if "/workspace/lock" in b["params"][0]["url"]]
     assert locks == ["/dvmdb/adom/root/workspace/lock/pkg/default"]
-    assert client.converge(policy, wanted, key="policyid").summary.unchanged == 2
+    assert client.converge(POLICY, wanted, key="policyid").summary.unchanged == 2
 
 
 @WORKSPACE
 def test_lock_adom_locks_the_whole_adom_only_when_something_must_be_written(
     client: FortiManager, fmg_simulator: FMGSimulator
 ) -> None:
-    policy = "pm/config/adom/root/pkg/default/firewall/policy"
-    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
-    wanted = [{"policyid": 21, "name": "p21", "schedule": "always", "action": "accept", **rule}]
+    wanted = [{"policyid": 21, "name": "p21", "schedule": "always", "action": "accept", **RULE}]
 
     def workspace_urls() -> list[str]:
         urls = [b["params"][0]["url"].strip("/") for b in rpc(fmg_simulator)]
         return [url.split("/workspace/")[1] for url in urls if "/workspace/" in url]
 
     fmg_simulator.clear_requests()
-    assert client.converge(policy, wanted, key="policyid", lock_adom="root").summary.created == 1
+    assert client.converge(POLICY, wanted, key="policyid", lock_adom="root").summary.created == 1
     # The whole ADOM (as fortinet.fortimanager's workspace_locking_adom), not the package.
     assert workspace_urls() == ["lock", "commit", "unlock"]  # dvmdb/adom/root/workspace/...
     fmg_simulator.clear_requests()
-    again = client.converge(policy, wanted, key="policyid", lock_adom="root")
+    again = client.converge(POLICY, wanted, key="policyid", lock_adom="root")
     assert again.summary.unchanged == 1 and {b["method"] for b in rpc(fmg_simulator)} == {"get"}  # reads only
     # An ADOM that does not hold the table is refused before anything is sent.
     fmg_simulator.clear_requests()
     with pytest.raises(FMGValueError, match=r"lock_adom=.branch. does not cover .*root/pkg/default"):
-        client.converge(policy, wanted, key="policyid", lock_adom="branch")
+        client.converge(POLICY, wanted, key="policyid", lock_adom="branch")
     with pytest.raises(FMGValueError, match=r"^lock_adom: adom must be a non-empty name"):
-        client.converge(policy, wanted, key="policyid", lock_adom=["root"])  # type: ignore[arg-type]
+        client.converge(POLICY, wanted, key="policyid", lock_adom=["root"])  # type: ignore[arg-type]
     assert rpc(fmg_simulator) == [] and fmg_simulator.locks == {}
 
 
@@ -377,14 +375,12 @@ def test_validation_and_enum_comparison_read_a_tables_syntax_once(
 ) -> None:
     from pyfmg.converge import table_enums
 
-    policy = "pm/config/adom/root/pkg/default/firewall/policy"
-    rule = {"srcintf": "any", "dstintf": "any", "srcaddr": "all", "dstaddr": "all", "service": "ALL"}
-    client.converge(policy, [{"policyid": 21, "schedule": "always", "action": "accept", **rule}], key="policyid")
+    client.converge(POLICY, [{"policyid": 21, "schedule": "always", "action": "accept", **RULE}], key="policyid")
     fmg_simulator.clear_requests()
     client.verbose = True  # names come back ("accept"); the wanted number 1 meets them
-    client.validate(policy, {"policyid": 21, "action": 1})
-    again = client.converge(policy, [{"policyid": 21, "action": 1}], key="policyid", validate=True)
+    client.validate(POLICY, {"policyid": 21, "action": 1})
+    again = client.converge(POLICY, [{"policyid": 21, "action": 1}], key="policyid", validate=True)
     assert again.summary.unchanged == 1, again[0]
-    assert table_enums(client, policy)["action"]["accept"] == 1
+    assert table_enums(client, POLICY)["action"]["accept"] == 1
     syntax = [p for b in rpc(fmg_simulator) for p in b["params"] if p.get("option") == "syntax"]
     assert len(syntax) == 1
