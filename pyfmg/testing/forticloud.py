@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,19 +25,26 @@ LOGIN_PATH = "/p/forticloud_jsonrpc_login/"
 
 Answer = tuple[int, Any]
 
+#: Tokens issued through ``TOKEN_PATH`` that are kept at once; the oldest goes first, as if it had
+#: expired. A client that asks for tokens and never revokes them cannot grow the simulator.
+MAX_ISSUED_TOKENS = 1000
+
 
 class FortiCloud:
     """IAM users (name -> password), the tokens issued to them, and the instance's token login.
 
     ``tokens`` maps tokens issued beforehand (a playbook's ``forticloud_access_token``) to the
     administrator they log in as; an IAM user logs in as the administrator of the same name.
+    ``issued`` holds the tokens ``TOKEN_PATH`` gave out (the latest ``MAX_ISSUED_TOKENS``);
+    ``revoked`` counts the tokens revoked.
     """
 
     def __init__(self, sessions: SessionStore, users: Mapping[str, str], tokens: Mapping[str, str]) -> None:
         self.sessions = sessions
         self.users = dict(users)
         self.tokens = dict(tokens)
-        self.revoked: list[str] = []
+        self.issued: OrderedDict[str, str] = OrderedDict()
+        self.revoked = 0
         self._lock = threading.Lock()
 
     def routes(self) -> dict[str, Any]:
@@ -51,7 +59,9 @@ class FortiCloud:
             return 401, {"error": "invalid_grant", "error_description": "Invalid credentials given."}
         token = secrets.token_urlsafe(24)
         with self._lock:
-            self.tokens[token] = user
+            self.issued[token] = user
+            if len(self.issued) > MAX_ISSUED_TOKENS:
+                self.issued.popitem(last=False)
         return 200, {
             "access_token": token,
             "expires_in": 3600,
@@ -63,14 +73,16 @@ class FortiCloud:
     def revoke(self, body: Any) -> Answer:
         token = body.get("token") if isinstance(body, dict) else None
         with self._lock:
-            if isinstance(token, str) and self.tokens.pop(token, None) is not None:
-                self.revoked.append(token)
+            if isinstance(token, str) and (token in self.issued or token in self.tokens):
+                self.issued.pop(token, None)
+                self.tokens.pop(token, None)
+                self.revoked += 1
         return 200, {"status": "success", "message": "Token revoked"}
 
     def login(self, body: Any) -> Answer:
         token = body.get("access_token") if isinstance(body, dict) else None
         with self._lock:
-            user = self.tokens.get(token) if isinstance(token, str) else None
+            user = (self.issued.get(token) or self.tokens.get(token)) if isinstance(token, str) else None
         if user is None:
             return 200, {"result": [{"status": status(LOGIN_FAIL), "url": LOGIN_PATH}]}
         try:

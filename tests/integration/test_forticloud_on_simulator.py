@@ -33,7 +33,7 @@ def test_a_given_access_token_logs_in_and_is_left_alone(fmg_simulator: FMGSimula
     login, *calls = paths(fmg_simulator)
     assert login == "/p/forticloud_jsonrpc_login/" and set(calls) == {"/jsonrpc"}
     assert fmg_simulator.sessions == {}
-    assert fmg_simulator.forticloud.revoked == []  # the caller's token is the caller's to revoke
+    assert fmg_simulator.forticloud.revoked == 0  # the caller's token is the caller's to revoke
 
 
 @pytest.mark.fmg_simulator(tls=True, forticloud_users={"iam-user": "iam-pass-77"})
@@ -64,7 +64,8 @@ def test_iam_user_and_password_get_a_token_trade_it_and_revoke_it(
         "client_id": "FortiManager",
         "grant_type": "password",
     }
-    assert len(fmg_simulator.forticloud.revoked) == 1 and fmg_simulator.sessions == {}
+    assert fmg_simulator.forticloud.revoked == 1 and fmg_simulator.sessions == {}
+    assert fmg_simulator.forticloud.issued == {}  # the revoked token is gone
 
 
 @pytest.mark.fmg_simulator(tls=True, forticloud_users={"iam-user": "iam-pass-77"})

@@ -106,6 +106,22 @@ def test_ten_thousand_logins_without_logout_stay_at_the_cap_with_flat_memory(sim
     assert grown < 256 * 1024, grown  # about 30 bytes per refused login would already fail this
 
 
+def test_forticloud_tokens_never_revoked_stay_at_the_cap_and_the_oldest_expires() -> None:
+    """A client asking FortiCloud IAM for tokens in a loop, never revoking them, grows nothing past
+    MAX_ISSUED_TOKENS: the oldest token goes first, and its login then fails like an expired one's."""
+    from pyfmg.testing.forticloud import MAX_ISSUED_TOKENS
+
+    sim = FMGSimulator(forticloud_users={"iam-user": "iam-pass"})
+    cloud = sim.forticloud
+    grant = {"username": "iam-user", "password": "iam-pass", "client_id": "FortiManager", "grant_type": "password"}
+    tokens = [cloud.token(grant)[1]["access_token"] for _ in range(MAX_ISSUED_TOKENS + 1)]
+    assert len(cloud.issued) == MAX_ISSUED_TOKENS and tokens[0] not in cloud.issued
+    assert "session" not in cloud.login({"access_token": tokens[0]})[1]  # a -22 result, as for any unknown token
+    assert "session" in cloud.login({"access_token": tokens[-1]})[1]
+    assert cloud.revoke({"client_id": "FortiManager", "token": tokens[-1]})[0] == 200 and cloud.revoked == 1
+    assert len(cloud.issued) == MAX_ISSUED_TOKENS - 1
+
+
 # --- strict JSON ----------------------------------------------------------------------------------------
 
 
