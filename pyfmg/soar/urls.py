@@ -62,6 +62,16 @@ def _entries(fmg: FortiManager, filter_url: str) -> list[dict[str, Any]]:
     return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
 
 
+def _by_url(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The filter's entries by URL, in list order: one pass, however many URLs a call names."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        url = entry.get("url")
+        if isinstance(url, str):
+            found.setdefault(url, []).append(entry)
+    return found
+
+
 def _blocks(entry: dict[str, Any]) -> bool:
     # FortiManager answers enums as numbers unless asked for names: exempt 0, block 1, allow 2, monitor 3.
     action = entry.get("action")
@@ -82,8 +92,9 @@ def op_block_url(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result:
     entries = _entries(fmg, f"{urlfilter_url}/{escape_name(ref)}") if ref is not None else []
     # Per URL (each once): the id of an entry that does not block it yet, or None for a new entry.
     changing: dict[str, Any] = {}
+    by_url = _by_url(entries)
     for url in urls:
-        match = next((entry for entry in entries if entry.get("url") == url), None)
+        match = by_url.get(url, [None])[0]
         if url not in changing and (match is None or not _blocks(match)):
             changing[url] = None if match is None else match.get("id")
     created: list[str] = []
@@ -162,8 +173,9 @@ def op_unblock_url(fmg: FortiManager, cfg: SOARConfig, params: Params) -> Result
     entries = _entries(fmg, f"{urlfilter_url}/{escape_name(ref)}") if ref is not None else []
     # Per URL (each once): the ids of its entries.
     leaving: dict[str, list[Any]] = {}
+    by_url = _by_url(entries)
     for url in urls:
-        ids = [entry.get("id") for entry in entries if entry.get("url") == url]
+        ids = [entry.get("id") for entry in by_url.get(url, [])]
         if ids:
             leaving[url] = ids
     errors: dict[str, list[str]] = {}
