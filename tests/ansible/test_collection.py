@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from .conftest import COLLECTION, PASSWORD, ansible_env, ansible_tool
 
@@ -95,6 +96,17 @@ def argument_spec_of(module_name: str) -> dict[str, Any]:
     finally:
         glue.AnsibleModule = original
     raise AssertionError(f"{module_name}.main() never built an AnsibleModule")
+
+
+def test_every_module_is_run_by_the_one_action_plugin() -> None:
+    """Under httpapi a module's task runs in the connection only through the action plugin:
+    fmg_object's own, to which meta/runtime.yml routes every other module."""
+    routing = yaml.safe_load((COLLECTION / "meta" / "runtime.yml").read_text())["plugin_routing"]["action"]
+    assert sorted(path.stem for path in (COLLECTION / "plugins" / "action").glob("*.py")) == ["fmg_object"]
+    assert {name: route["redirect"] for name, route in routing.items()} == dict.fromkeys(
+        set(MODULES) - {"fmg_object"}, "pyfmg.fortimanager.fmg_object"
+    )
+    assert sorted(path.stem for path in (COLLECTION / "plugins" / "modules").glob("*.py")) == sorted(MODULES)
 
 
 def test_offline_sanity_checks_pass(tmp_path: Path) -> None:

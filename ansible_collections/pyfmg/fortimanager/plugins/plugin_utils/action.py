@@ -1,6 +1,6 @@
 # Copyright: pyfmg contributors
 # Apache License 2.0 (see LICENSE in the repository root)
-"""The action plugins' shared run(): a task's work done where it is cheapest.
+"""The run() of the one action plugin every module goes through: a task's work done where it is cheapest.
 
 Under ``connection: httpapi`` the play's persistent connection process already holds a logged-in
 pyfmg client (plugins/httpapi/fortimanager.py). Starting a module process for each task would
