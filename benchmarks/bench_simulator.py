@@ -60,7 +60,8 @@ def simulator(pythonpath: str | None) -> Iterator[tuple[str, int, int]]:
         else:
             raise SystemExit("the simulator did not start")
     finally:
-        process.send_signal(signal.SIGINT)
+        # SIGTERM, not SIGINT: a benchmark started as a shell background job passes SIGINT on ignored.
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
